@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The namespace's policy: account-wide settings plus sites, and the decision
+ * of which mode a new connection gets. Plain C (see pure.h), shared by the
+ * module, catoproxyctl and the host unit tests.
+ *
+ * A struct catoproxy_policy is immutable once published: changes are made
+ * on a copy (catoproxy_policy_size() tells how much room a copy with a given
+ * number of sites needs) and the copy replaces the original as a whole.
+ */
+#ifndef _CATOPROXY_POLICY_H
+#define _CATOPROXY_POLICY_H
+
+#include "pure.h"
+
+struct catoproxy_prefix {
+	u8 addr[16];
+	u16 family; /* AF_INET or AF_INET6 */
+	u8 plen;
+};
+
+struct catoproxy_site {
+	u32 id;
+	u8 mode; /* enum catoproxy_mode, INHERIT allowed */
+	u8 nprefixes;
+	char name[CATOPROXY_SITE_NAME_MAX];
+	struct catoproxy_prefix prefixes[CATOPROXY_SITE_PREFIXES_MAX];
+};
+
+struct catoproxy_policy {
+	u8 mode; /* enum catoproxy_mode, never INHERIT */
+	u8 tls_inspection;
+	u8 blocked_syn;
+	u8 challenge_ack;
+	u32 next_site_id;
+	u32 nsites;
+	struct catoproxy_site sites[];
+};
+
+/* Addresses in network order, ports in host order. */
+struct catoproxy_flow {
+	u8 saddr[16];
+	u8 daddr[16];
+	u16 family;
+	u16 sport;
+	u16 dport;
+};
+
+enum catoproxy_reason {
+	CATOPROXY_REASON_ACCOUNT, /* the namespace's mode */
+	CATOPROXY_REASON_SITE_SRC, /* the mode of the source address's site */
+	CATOPROXY_REASON_SITE_DST, /* the mode of the destination's site */
+	CATOPROXY_REASON_TLS_PORT, /* TLS inspection forces full on 443 */
+};
+
+struct catoproxy_decision {
+	u32 site_id; /* 0: no site */
+	u8 mode; /* never INHERIT */
+	u8 reason; /* enum catoproxy_reason */
+};
+
+#define CATOPROXY_TLS_PORT 443
+
+/* "full", "delayed", "adaptive", "off", "inherit"; NULL when out of range. */
+const char *catoproxy_policy_mode_name(unsigned int mode);
+/* The mode called @name, or -EINVAL. */
+int catoproxy_policy_mode_parse(const char *name);
+
+/* False, with @why set, when @p is not a canonical prefix. */
+bool catoproxy_policy_prefix_valid(const struct catoproxy_prefix *p,
+				   const char **why);
+bool catoproxy_policy_prefix_match(const struct catoproxy_prefix *p,
+				   u16 family, const u8 *addr);
+
+size_t catoproxy_policy_size(u32 nsites);
+void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode);
+/* Copies @from into @to, which must have room for @from's sites. */
+void catoproxy_policy_copy(struct catoproxy_policy *to,
+			   const struct catoproxy_policy *from);
+
+/*
+ * Validate @site against @pol and append it with the next id. @pol must have
+ * room for one more site. On error @pol is unchanged and @why says why.
+ */
+int catoproxy_policy_add_site(struct catoproxy_policy *pol,
+			      const struct catoproxy_site *site,
+			      const char **why);
+int catoproxy_policy_del_site(struct catoproxy_policy *pol, const char *name,
+			      const char **why);
+const struct catoproxy_site *
+catoproxy_policy_find_site(const struct catoproxy_policy *pol,
+			   const char *name);
+/* The mode a connection of @site gets: its own, or the namespace's. */
+u8 catoproxy_policy_site_mode(const struct catoproxy_policy *pol,
+			      const struct catoproxy_site *site);
+
+void catoproxy_policy_decide(const struct catoproxy_policy *pol,
+			     const struct catoproxy_flow *flow,
+			     struct catoproxy_decision *d);
+
+#endif /* _CATOPROXY_POLICY_H */
