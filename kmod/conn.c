@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-connection state in the conntrack helper extension.
+ *
+ * Out-of-tree code cannot register a conntrack extension type, but a
+ * conntrack helper gets a 32-byte private area on every entry it is attached
+ * to, is told when the entry dies, and on unregistration is detached from
+ * every entry by conntrack itself. We register one helper that never looks
+ * at payload and attach it from our own hook to the new connections the
+ * policy wants.
+ */
+
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+
+#include "conn.h"
+#include "netns.h"
+
+static int conn_help(struct sk_buff *skb, unsigned int protoff,
+		     struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	return NF_ACCEPT;
+}
+
+static void conn_destroy(struct nf_conn *ct)
+{
+	struct net *net = nf_ct_net(ct);
+
+	/*
+	 * A dying namespace flushes its conntrack entries after our pernet
+	 * exit freed the counters (see netns.c).
+	 */
+	if (!check_net(net))
+		return;
+	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_CONN_RELEASED);
+}
+
+static const struct nf_conntrack_expect_policy conn_expect_policy = {
+	.name = "catoproxy",
+};
+
+static struct nf_conntrack_helper conn_helper __read_mostly = {
+	.name = "catoproxy",
+	.me = THIS_MODULE,
+	.tuple.src.l3num = NFPROTO_UNSPEC,
+	.tuple.dst.protonum = IPPROTO_TCP,
+	.help = conn_help,
+	.destroy = conn_destroy,
+	.expect_policy = &conn_expect_policy,
+};
+
+struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct)
+{
+	struct nf_conn_help *help = nfct_help(ct);
+
+	if (!help || rcu_access_pointer(help->helper) != &conn_helper)
+		return NULL;
+	return nfct_help_data(ct);
+}
+
+static void conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	size_t len;
+
+	memset(flow, 0, sizeof(*flow));
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		flow->family = AF_INET;
+		len = sizeof(t->src.u3.ip);
+	} else {
+		flow->family = AF_INET6;
+		len = sizeof(t->src.u3.in6);
+	}
+	memcpy(flow->saddr, &t->src.u3, len);
+	memcpy(flow->daddr, &t->dst.u3, len);
+	flow->sport = ntohs(t->src.u.tcp.port);
+	flow->dport = ntohs(t->dst.u.tcp.port);
+}
+
+static const enum catoproxy_stat mode_stat[] = {
+	[CATOPROXY_MODE_FULL] = CATOPROXY_STAT_CONN_FULL,
+	[CATOPROXY_MODE_DELAYED] = CATOPROXY_STAT_CONN_DELAYED,
+	[CATOPROXY_MODE_ADAPTIVE] = CATOPROXY_STAT_CONN_ADAPTIVE,
+};
+
+void catoproxy_conn_new(struct net *net, struct nf_conn *ct)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	const struct catoproxy_policy *pol;
+	struct catoproxy_decision d;
+	struct catoproxy_flow flow;
+	struct catoproxy_conn *conn;
+	struct nf_conn_help *help;
+
+	conn_flow(ct, &flow);
+	pol = rcu_dereference(cn->policy);
+	catoproxy_policy_decide(pol, &flow, &d);
+	if (d.mode == CATOPROXY_MODE_OFF) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_OFF);
+		return;
+	}
+
+	/* Someone else's helper (ftp, sip, a ct rule) keeps the connection. */
+	if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct)) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_HELPER_BUSY);
+		return;
+	}
+
+	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
+	if (!help) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_ATTACH_FAILED);
+		return;
+	}
+	conn = nfct_help_data(ct);
+	conn->site_id = d.site_id;
+	conn->mode = d.mode;
+	conn->reason = d.reason;
+	rcu_assign_pointer(help->helper, &conn_helper);
+
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_TRACKED);
+	catoproxy_stat_inc(cn, mode_stat[d.mode]);
+}
+
+int catoproxy_conn_init(void)
+{
+	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct catoproxy_conn));
+	return nf_conntrack_helper_register(&conn_helper);
+}
+
+void catoproxy_conn_uninit(void)
+{
+	nf_conntrack_helper_unregister(&conn_helper);
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The generic netlink family: configuration, sites and counters. The
+ * attribute trees are documented in uapi/linux/catoproxy.h.
+ *
+ * Every change builds a complete new policy aside and publishes it only when
+ * all of the request was valid, so a rejected request changes nothing.
+ */
+
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "netlink.h"
+#include "netns.h"
+
+static struct genl_family catoproxy_family;
+
+static const struct nla_policy prefix_policy[CATOPROXY_PREFIX_A_MAX + 1] = {
+	[CATOPROXY_PREFIX_A_FAMILY] = { .type = NLA_U16 },
+	[CATOPROXY_PREFIX_A_ADDR] = { .type = NLA_BINARY, .len = 16 },
+	[CATOPROXY_PREFIX_A_PLEN] = NLA_POLICY_MAX(NLA_U8, 128),
+};
+
+static const struct nla_policy prefixes_policy[CATOPROXY_PREFIXES_A_MAX + 1] = {
+	[CATOPROXY_PREFIXES_A_PREFIX] = NLA_POLICY_NESTED(prefix_policy),
+};
+
+/* ID and EFFECTIVE_MODE are output only: strict validation rejects them. */
+static const struct nla_policy site_policy[CATOPROXY_SITE_A_MAX + 1] = {
+	[CATOPROXY_SITE_A_NAME] = { .type = NLA_NUL_STRING,
+				    .len = CATOPROXY_SITE_NAME_MAX - 1 },
+	[CATOPROXY_SITE_A_MODE] = NLA_POLICY_MAX(NLA_U8, CATOPROXY_MODE_MAX),
+	[CATOPROXY_SITE_A_PREFIXES] = NLA_POLICY_NESTED(prefixes_policy),
+};
+
+/* SITE_COUNT and STATS are output only. */
+static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
+	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, CATOPROXY_MODE_FULL,
+					      CATOPROXY_MODE_MAX),
+	[CATOPROXY_A_TLS_INSPECTION] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CATOPROXY_A_BLOCKED_SYN] =
+		NLA_POLICY_MAX(NLA_U8, CATOPROXY_BLOCKED_SYN_MAX),
+	[CATOPROXY_A_CHALLENGE_ACK] =
+		NLA_POLICY_MAX(NLA_U8, CATOPROXY_CHALLENGE_ACK_MAX),
+	[CATOPROXY_A_SITE] = NLA_POLICY_NESTED(site_policy),
+};
+
+/* policy.c explains itself with static strings; pass them on as extack. */
+static void set_why(struct netlink_ext_ack *extack, const char *why)
+{
+	if (extack)
+		extack->_msg = why;
+}
+
+static struct catoproxy_net *info_net(struct genl_info *info)
+{
+	return catoproxy_net(genl_info_net(info));
+}
+
+static int get_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	const struct catoproxy_policy *pol;
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &catoproxy_family, 0,
+				CATOPROXY_CMD_GET_CONFIG);
+	if (!hdr)
+		goto err_msg;
+
+	rcu_read_lock();
+	pol = rcu_dereference(cn->policy);
+	if (nla_put_u8(msg, CATOPROXY_A_MODE, pol->mode) ||
+	    nla_put_u8(msg, CATOPROXY_A_TLS_INSPECTION, pol->tls_inspection) ||
+	    nla_put_u8(msg, CATOPROXY_A_BLOCKED_SYN, pol->blocked_syn) ||
+	    nla_put_u8(msg, CATOPROXY_A_CHALLENGE_ACK, pol->challenge_ack) ||
+	    nla_put_u32(msg, CATOPROXY_A_SITE_COUNT, pol->nsites)) {
+		rcu_read_unlock();
+		goto err_msg;
+	}
+	rcu_read_unlock();
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
+}
+
+static int set_config(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct nlattr **attrs = info->attrs;
+	struct catoproxy_policy *pol;
+
+	if (!attrs[CATOPROXY_A_MODE] && !attrs[CATOPROXY_A_TLS_INSPECTION] &&
+	    !attrs[CATOPROXY_A_BLOCKED_SYN] && !attrs[CATOPROXY_A_CHALLENGE_ACK]) {
+		NL_SET_ERR_MSG(info->extack, "no setting given");
+		return -EINVAL;
+	}
+	if (attrs[CATOPROXY_A_SITE]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attrs[CATOPROXY_A_SITE],
+				    "sites are changed with ADD_SITE/DEL_SITE");
+		return -EINVAL;
+	}
+
+	pol = catoproxy_net_policy_begin(cn, 0);
+	if (IS_ERR(pol))
+		return PTR_ERR(pol);
+	if (attrs[CATOPROXY_A_MODE])
+		pol->mode = nla_get_u8(attrs[CATOPROXY_A_MODE]);
+	if (attrs[CATOPROXY_A_TLS_INSPECTION])
+		pol->tls_inspection = nla_get_u8(attrs[CATOPROXY_A_TLS_INSPECTION]);
+	if (attrs[CATOPROXY_A_BLOCKED_SYN])
+		pol->blocked_syn = nla_get_u8(attrs[CATOPROXY_A_BLOCKED_SYN]);
+	if (attrs[CATOPROXY_A_CHALLENGE_ACK])
+		pol->challenge_ack = nla_get_u8(attrs[CATOPROXY_A_CHALLENGE_ACK]);
+	catoproxy_net_policy_commit(cn, pol);
+	return 0;
+}
+
+static int get_stats(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_stats *sum;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	void *hdr;
+	int i, ret = -EMSGSIZE;
+
+	sum = kmalloc(sizeof(*sum), GFP_KERNEL);
+	if (!sum)
+		return -ENOMEM;
+	catoproxy_net_stats_sum(info_net(info), sum);
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	hdr = genlmsg_put_reply(msg, info, &catoproxy_family, 0,
+				CATOPROXY_CMD_GET_STATS);
+	if (!hdr)
+		goto err_msg;
+	nest = nla_nest_start(msg, CATOPROXY_A_STATS);
+	if (!nest)
+		goto err_msg;
+	for (i = CATOPROXY_STAT_PAD + 1; i < __CATOPROXY_STAT_LAST; i++)
+		if (nla_put_u64_64bit(msg, i, sum->counters[i],
+				      CATOPROXY_STAT_PAD))
+			goto err_msg;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	ret = genlmsg_reply(msg, info);
+	goto out;
+
+err_msg:
+	nlmsg_free(msg);
+out:
+	kfree(sum);
+	return ret;
+}
+
+static int parse_prefix(const struct nlattr *attr, struct catoproxy_prefix *p,
+			struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CATOPROXY_PREFIX_A_MAX + 1];
+	unsigned int len;
+	int ret;
+
+	ret = nla_parse_nested(tb, CATOPROXY_PREFIX_A_MAX, attr, prefix_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_FAMILY) ||
+	    NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_ADDR) ||
+	    NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_PLEN))
+		return -EINVAL;
+
+	memset(p, 0, sizeof(*p));
+	p->family = nla_get_u16(tb[CATOPROXY_PREFIX_A_FAMILY]);
+	switch (p->family) {
+	case AF_INET:
+		len = 4;
+		break;
+	case AF_INET6:
+		len = 16;
+		break;
+	default:
+		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_PREFIX_A_FAMILY],
+				    "prefix family must be AF_INET or AF_INET6");
+		return -EAFNOSUPPORT;
+	}
+	if (nla_len(tb[CATOPROXY_PREFIX_A_ADDR]) != len) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_PREFIX_A_ADDR],
+				    "address length does not match the family");
+		return -EINVAL;
+	}
+	nla_memcpy(p->addr, tb[CATOPROXY_PREFIX_A_ADDR], len);
+	p->plen = nla_get_u8(tb[CATOPROXY_PREFIX_A_PLEN]);
+	return 0;
+}
+
+static int parse_site(const struct nlattr *attr, struct catoproxy_site *site,
+		      bool want_prefixes, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CATOPROXY_SITE_A_MAX + 1];
+	const struct nlattr *pos;
+	int ret, rem;
+
+	ret = nla_parse_nested(tb, CATOPROXY_SITE_A_MAX, attr, site_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_SITE_A_NAME))
+		return -EINVAL;
+
+	memset(site, 0, sizeof(*site));
+	nla_strscpy(site->name, tb[CATOPROXY_SITE_A_NAME], sizeof(site->name));
+	if (!want_prefixes) {
+		if (tb[CATOPROXY_SITE_A_MODE] || tb[CATOPROXY_SITE_A_PREFIXES]) {
+			NL_SET_ERR_MSG_ATTR(extack, attr,
+					    "a site is deleted by name only");
+			return -EINVAL;
+		}
+		return 0;
+	}
+
+	if (tb[CATOPROXY_SITE_A_MODE])
+		site->mode = nla_get_u8(tb[CATOPROXY_SITE_A_MODE]);
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_SITE_A_PREFIXES))
+		return -EINVAL;
+	nla_for_each_nested(pos, tb[CATOPROXY_SITE_A_PREFIXES], rem) {
+		if (site->nprefixes == CATOPROXY_SITE_PREFIXES_MAX) {
+			NL_SET_ERR_MSG_ATTR(extack, pos, "too many prefixes");
+			return -E2BIG;
+		}
+		ret = parse_prefix(pos, &site->prefixes[site->nprefixes],
+				   extack);
+		if (ret)
+			return ret;
+		site->nprefixes++;
+	}
+	return 0;
+}
+
+static int add_site(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct catoproxy_policy *pol;
+	struct catoproxy_site *site;
+	const char *why = NULL;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, CATOPROXY_A_SITE))
+		return -EINVAL;
+	site = kmalloc(sizeof(*site), GFP_KERNEL);
+	if (!site)
+		return -ENOMEM;
+	ret = parse_site(info->attrs[CATOPROXY_A_SITE], site, true,
+			 info->extack);
+	if (ret)
+		goto out;
+
+	pol = catoproxy_net_policy_begin(cn, 1);
+	if (IS_ERR(pol)) {
+		ret = PTR_ERR(pol);
+		goto out;
+	}
+	ret = catoproxy_policy_add_site(pol, site, &why);
+	if (ret) {
+		set_why(info->extack, why);
+		catoproxy_net_policy_abort(cn, pol);
+		goto out;
+	}
+	catoproxy_net_policy_commit(cn, pol);
+out:
+	kfree(site);
+	return ret;
+}
+
+static int del_site(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct catoproxy_policy *pol;
+	struct catoproxy_site *site;
+	const char *why = NULL;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, CATOPROXY_A_SITE))
+		return -EINVAL;
+	site = kmalloc(sizeof(*site), GFP_KERNEL);
+	if (!site)
+		return -ENOMEM;
+	ret = parse_site(info->attrs[CATOPROXY_A_SITE], site, false,
+			 info->extack);
+	if (ret)
+		goto out;
+
+	pol = catoproxy_net_policy_begin(cn, 0);
+	if (IS_ERR(pol)) {
+		ret = PTR_ERR(pol);
+		goto out;
+	}
+	ret = catoproxy_policy_del_site(pol, site->name, &why);
+	if (ret) {
+		set_why(info->extack, why);
+		catoproxy_net_policy_abort(cn, pol);
+		goto out;
+	}
+	catoproxy_net_policy_commit(cn, pol);
+out:
+	kfree(site);
+	return ret;
+}
+
+static int put_site(struct sk_buff *skb, const struct catoproxy_policy *pol,
+		    const struct catoproxy_site *site)
+{
+	struct nlattr *nest, *prefixes, *prefix;
+	unsigned int i;
+
+	nest = nla_nest_start(skb, CATOPROXY_A_SITE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CATOPROXY_SITE_A_ID, site->id) ||
+	    nla_put_string(skb, CATOPROXY_SITE_A_NAME, site->name) ||
+	    nla_put_u8(skb, CATOPROXY_SITE_A_MODE, site->mode) ||
+	    nla_put_u8(skb, CATOPROXY_SITE_A_EFFECTIVE_MODE,
+		       catoproxy_policy_site_mode(pol, site)))
+		goto err;
+	prefixes = nla_nest_start(skb, CATOPROXY_SITE_A_PREFIXES);
+	if (!prefixes)
+		goto err;
+	for (i = 0; i < site->nprefixes; i++) {
+		const struct catoproxy_prefix *p = &site->prefixes[i];
+
+		prefix = nla_nest_start(skb, CATOPROXY_PREFIXES_A_PREFIX);
+		if (!prefix ||
+		    nla_put_u16(skb, CATOPROXY_PREFIX_A_FAMILY, p->family) ||
+		    nla_put(skb, CATOPROXY_PREFIX_A_ADDR,
+			    p->family == AF_INET ? 4 : 16, p->addr) ||
+		    nla_put_u8(skb, CATOPROXY_PREFIX_A_PLEN, p->plen))
+			goto err;
+		nla_nest_end(skb, prefix);
+	}
+	nla_nest_end(skb, prefixes);
+	nla_nest_end(skb, nest);
+	return 0;
+
+err:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* cb->args[0]: index of the next site to dump. */
+static int dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct catoproxy_net *cn = catoproxy_net(sock_net(skb->sk));
+	const struct catoproxy_policy *pol;
+	unsigned long idx = cb->args[0];
+	void *hdr;
+	int ret = 0;
+
+	rcu_read_lock();
+	pol = rcu_dereference(cn->policy);
+	/* The policy and its generation change together under cn->lock. */
+	cb->seq = READ_ONCE(cn->generation);
+	for (; idx < pol->nsites; idx++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &catoproxy_family,
+				  NLM_F_MULTI, CATOPROXY_CMD_GET_SITE);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (put_site(skb, pol, &pol->sites[idx])) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+
+	if (idx == cb->args[0] && idx < pol->nsites)
+		ret = -EMSGSIZE;
+	cb->args[0] = idx;
+	return ret ?: skb->len;
+}
+
+static const struct genl_small_ops catoproxy_ops[] = {
+	{
+		.cmd = CATOPROXY_CMD_GET_CONFIG,
+		.doit = get_config,
+	},
+	{
+		.cmd = CATOPROXY_CMD_SET_CONFIG,
+		.doit = set_config,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_GET_STATS,
+		.doit = get_stats,
+	},
+	{
+		.cmd = CATOPROXY_CMD_ADD_SITE,
+		.doit = add_site,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_DEL_SITE,
+		.doit = del_site,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_GET_SITE,
+		.dumpit = dump_sites,
+	},
+};
+
+static const struct genl_multicast_group catoproxy_mcgrps[] = {
+	{ .name = CATOPROXY_MCGRP_EVENTS },
+};
+
+static struct genl_family catoproxy_family __ro_after_init = {
+	.name = CATOPROXY_GENL_NAME,
+	.version = CATOPROXY_GENL_VERSION,
+	.maxattr = CATOPROXY_A_MAX,
+	.policy = catoproxy_policy,
+	.netnsok = true,
+	.module = THIS_MODULE,
+	.small_ops = catoproxy_ops,
+	.n_small_ops = ARRAY_SIZE(catoproxy_ops),
+	.mcgrps = catoproxy_mcgrps,
+	.n_mcgrps = ARRAY_SIZE(catoproxy_mcgrps),
+};
+
+int __init catoproxy_netlink_init(void)
+{
+	return genl_register_family(&catoproxy_family);
+}
+
+void catoproxy_netlink_uninit(void)
+{
+	genl_unregister_family(&catoproxy_family);
+}

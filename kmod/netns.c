@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-namespace state: the policy, published under RCU, and the counters.
+ *
+ * The counters must outlive every conntrack entry that may still report to
+ * them. A namespace's conntrack entries are flushed after our pernet exit has
+ * run (conntrack registered its pernet operations first, so it exits last),
+ * which is why conn.c checks check_net() before counting a release, and why
+ * the exit below waits for RCU readers before freeing anything.
+ */
+
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "netns.h"
+
+unsigned int catoproxy_net_id __read_mostly;
+
+static unsigned int default_mode = CATOPROXY_MODE_FULL;
+
+static int default_mode_set(const char *val, const struct kernel_param *kp)
+{
+	char word[16];
+	int mode;
+
+	strscpy(word, val, sizeof(word));
+	strim(word);
+	mode = catoproxy_policy_mode_parse(word);
+	if (mode < 0 || mode == CATOPROXY_MODE_INHERIT)
+		return -EINVAL;
+	*(unsigned int *)kp->arg = mode;
+	return 0;
+}
+
+static int default_mode_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n",
+			  catoproxy_policy_mode_name(*(unsigned int *)kp->arg));
+}
+
+static const struct kernel_param_ops default_mode_ops = {
+	.set = default_mode_set,
+	.get = default_mode_get,
+};
+
+module_param_cb(default_mode, &default_mode_ops, &default_mode, 0444);
+MODULE_PARM_DESC(default_mode,
+		 "mode of each new network namespace: full, delayed, adaptive or off (default: full)");
+
+void catoproxy_net_stats_sum(struct catoproxy_net *cn,
+			     struct catoproxy_stats *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct catoproxy_stats *s = per_cpu_ptr(cn->stats, cpu);
+
+		for (i = 0; i < __CATOPROXY_STAT_LAST; i++)
+			sum->counters[i] += READ_ONCE(s->counters[i]);
+	}
+}
+
+struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
+						    u32 extra_sites)
+{
+	const struct catoproxy_policy *cur;
+	struct catoproxy_policy *pol;
+
+	mutex_lock(&cn->lock);
+	cur = rcu_dereference_protected(cn->policy, lockdep_is_held(&cn->lock));
+	pol = kvmalloc(catoproxy_policy_size(cur->nsites + extra_sites),
+		       GFP_KERNEL);
+	if (!pol) {
+		mutex_unlock(&cn->lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	catoproxy_policy_copy(pol, cur);
+	return pol;
+}
+
+void catoproxy_net_policy_commit(struct catoproxy_net *cn,
+				 struct catoproxy_policy *pol)
+{
+	struct catoproxy_policy *old;
+
+	lockdep_assert_held(&cn->lock);
+	old = rcu_replace_pointer(cn->policy, pol, lockdep_is_held(&cn->lock));
+	cn->generation++;
+	mutex_unlock(&cn->lock);
+
+	/* Changes are rare; waiting keeps the policy free of an rcu_head. */
+	synchronize_rcu();
+	kvfree(old);
+}
+
+void catoproxy_net_policy_abort(struct catoproxy_net *cn,
+				struct catoproxy_policy *pol)
+{
+	lockdep_assert_held(&cn->lock);
+	mutex_unlock(&cn->lock);
+	kvfree(pol);
+}
+
+static int __net_init catoproxy_net_init_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_policy *pol;
+
+	mutex_init(&cn->lock);
+	cn->stats = alloc_percpu(struct catoproxy_stats);
+	if (!cn->stats)
+		goto err_stats;
+	pol = kvmalloc(catoproxy_policy_size(0), GFP_KERNEL);
+	if (!pol)
+		goto err_policy;
+	catoproxy_policy_init(pol, default_mode);
+	RCU_INIT_POINTER(cn->policy, pol);
+	return 0;
+
+err_policy:
+	free_percpu(cn->stats);
+err_stats:
+	return -ENOMEM;
+}
+
+static void __net_exit catoproxy_net_exit_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+
+	/*
+	 * Hooks are gone (their pernet operations exit first) but a conntrack
+	 * release may still be counting: see the comment at the top.
+	 */
+	synchronize_rcu();
+	kvfree(rcu_dereference_protected(cn->policy, true));
+	free_percpu(cn->stats);
+}
+
+static struct pernet_operations catoproxy_net_ops = {
+	.init = catoproxy_net_init_net,
+	.exit = catoproxy_net_exit_net,
+	.id = &catoproxy_net_id,
+	.size = sizeof(struct catoproxy_net),
+};
+
+int catoproxy_net_init(void)
+{
+	return register_pernet_subsys(&catoproxy_net_ops);
+}
+
+void catoproxy_net_uninit(void)
+{
+	unregister_pernet_subsys(&catoproxy_net_ops);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_NETNS_H
+#define _CATOPROXY_NETNS_H
+
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "policy.h"
+
+struct catoproxy_stats {
+	u64 counters[__CATOPROXY_STAT_LAST];
+};
+
+struct catoproxy_net {
+	/* Serialises writers of @policy and @generation. */
+	struct mutex lock;
+	/* Readers: RCU. Writers: replace the whole policy under @lock. */
+	struct catoproxy_policy __rcu *policy;
+	/* Bumped under @lock on every change; lets site dumps detect races. */
+	unsigned int generation;
+	struct catoproxy_stats __percpu *stats;
+};
+
+extern unsigned int catoproxy_net_id;
+
+static inline struct catoproxy_net *catoproxy_net(const struct net *net)
+{
+	return net_generic(net, catoproxy_net_id);
+}
+
+static inline void catoproxy_stat_inc(struct catoproxy_net *cn,
+				      enum catoproxy_stat stat)
+{
+	this_cpu_inc(cn->stats->counters[stat]);
+}
+
+void catoproxy_net_stats_sum(struct catoproxy_net *cn,
+			     struct catoproxy_stats *sum);
+
+/*
+ * Writers: catoproxy_net_policy_begin() takes @lock and returns a private
+ * copy of the policy with room for @extra_sites more sites (or an ERR_PTR,
+ * with @lock released); the caller edits it and ends with either
+ * catoproxy_net_policy_commit() or catoproxy_net_policy_abort(), both of
+ * which release @lock.
+ */
+struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
+						    u32 extra_sites);
+void catoproxy_net_policy_commit(struct catoproxy_net *cn,
+				 struct catoproxy_policy *pol);
+void catoproxy_net_policy_abort(struct catoproxy_net *cn,
+				struct catoproxy_policy *pol);
+
+int catoproxy_net_init(void);
+void catoproxy_net_uninit(void);
+
+#endif /* _CATOPROXY_NETNS_H */
