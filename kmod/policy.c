@@ -137,20 +137,29 @@ catoproxy_policy_find_site(const struct catoproxy_policy *pol,
 	return NULL;
 }
 
-static bool site_name_valid(const char *name)
+bool catoproxy_policy_site_name_valid(const char *name, const char **why)
 {
 	size_t len = strnlen(name, CATOPROXY_SITE_NAME_MAX);
 	size_t i;
 
-	if (!len || len >= CATOPROXY_SITE_NAME_MAX)
+	if (!len) {
+		*why = "must not be empty";
 		return false;
+	}
+	if (len >= CATOPROXY_SITE_NAME_MAX) {
+		*why = "longer than 31 bytes";
+		return false;
+	}
+	/* Names appear in events and logs: keep them free of separators. */
 	for (i = 0; i < len; i++) {
 		char c = name[i];
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		      (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-		      c == '.'))
+		      c == '.')) {
+			*why = "use only letters, digits, `_', `.' and `-'";
 			return false;
+		}
 	}
 	return true;
 }
@@ -183,10 +192,8 @@ int catoproxy_policy_add_site(struct catoproxy_policy *pol,
 		*why = "too many sites";
 		return -ENOSPC;
 	}
-	if (!site_name_valid(site->name)) {
-		*why = "site name must be 1 to 31 characters of A-Z a-z 0-9 . _ -";
+	if (!catoproxy_policy_site_name_valid(site->name, why))
 		return -EINVAL;
-	}
 	if (catoproxy_policy_find_site(pol, site->name)) {
 		*why = "a site with this name exists";
 		return -EEXIST;

@@ -72,6 +72,9 @@ bool catoproxy_policy_prefix_valid(const struct catoproxy_prefix *p,
 bool catoproxy_policy_prefix_match(const struct catoproxy_prefix *p,
 				   u16 family, const u8 *addr);
 
+/* False, with @why set, when @name is not a valid site name. */
+bool catoproxy_policy_site_name_valid(const char *name, const char **why);
+
 size_t catoproxy_policy_size(u32 nsites);
 void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode);
 /* Copies @from into @to, which must have room for @from's sites. */
