@@ -1,0 +1,637 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * catoproxyctl's argument parsers and JSON printer, on the host. The
+ * messages are checked word for word: they are what a user reads, and the
+ * shell selftests match on them.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "parse.h"
+#include "unit.h"
+
+#define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static char err[PARSE_ERR_MAX];
+
+static void test_modes(void)
+{
+	static const struct {
+		const char *word;
+		int mode;
+	} ok[] = {
+		{ "full", CATOPROXY_MODE_FULL },
+		{ "delayed", CATOPROXY_MODE_DELAYED },
+		{ "adaptive", CATOPROXY_MODE_ADAPTIVE },
+		{ "off", CATOPROXY_MODE_OFF },
+	};
+	static const char *const bad[] = { "", "FULL", "Full", "full ", " full",
+					   "on", "1", "fulll", "inherit!" };
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		CHECK(parse_mode(ok[i].word, false, err, sizeof(err)) ==
+			      ok[i].mode,
+		      "mode `%s' parses for set", ok[i].word);
+		CHECK(parse_mode(ok[i].word, true, err, sizeof(err)) ==
+			      ok[i].mode,
+		      "mode `%s' parses for a site", ok[i].word);
+	}
+	CHECK(parse_mode("inherit", true, err, sizeof(err)) ==
+		      CATOPROXY_MODE_INHERIT,
+	      "inherit is a site mode");
+
+	err[0] = '\0';
+	CHECK(parse_mode("inherit", false, err, sizeof(err)) == -1,
+	      "inherit is not a namespace mode");
+	CHECK(!strcmp(err,
+		      "Invalid mode `inherit': expected full, delayed, adaptive or off"),
+	      "inherit refused with the namespace's list: %s", err);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_mode(bad[i], true, err, sizeof(err)) == -1,
+		      "mode `%s' refused", bad[i]);
+	CHECK(!strcmp(err,
+		      "Invalid mode `inherit!': expected full, delayed, adaptive, off or inherit"),
+	      "site mode error lists inherit last: %s", err);
+
+	CHECK(parse_mode("x", false, err, 20) == -1 && strlen(err) == 19,
+	      "message truncated to the buffer");
+	CHECK(parse_mode("x", false, NULL, 0) == -1, "no error buffer is fine");
+}
+
+static void test_words(void)
+{
+	CHECK(parse_on_off("on") == 1, "on");
+	CHECK(parse_on_off("off") == 0, "off");
+	CHECK(parse_on_off("ON") == -1, "ON refused");
+	CHECK(parse_on_off("yes") == -1, "yes refused");
+	CHECK(parse_on_off("1") == -1, "1 refused");
+	CHECK(parse_on_off("") == -1, "empty refused");
+	CHECK(parse_on_off("onn") == -1, "onn refused");
+
+	CHECK(parse_blocked_syn("handshake") == CATOPROXY_BLOCKED_SYN_HANDSHAKE,
+	      "blocked-syn handshake");
+	CHECK(parse_blocked_syn("drop") == CATOPROXY_BLOCKED_SYN_DROP,
+	      "blocked-syn drop");
+	CHECK(parse_blocked_syn("reset") == -1, "blocked-syn reset refused");
+	CHECK(parse_challenge_ack("allow") == CATOPROXY_CHALLENGE_ACK_ALLOW,
+	      "challenge-ack allow");
+	CHECK(parse_challenge_ack("strict") == CATOPROXY_CHALLENGE_ACK_STRICT,
+	      "challenge-ack strict");
+	CHECK(parse_challenge_ack("") == -1, "challenge-ack empty refused");
+
+	CHECK(!strcmp(blocked_syn_name(CATOPROXY_BLOCKED_SYN_DROP), "drop"),
+	      "blocked-syn name");
+	CHECK(blocked_syn_name(CATOPROXY_BLOCKED_SYN_MAX + 1) == NULL,
+	      "unknown blocked-syn has no name");
+	CHECK(!strcmp(challenge_ack_name(CATOPROXY_CHALLENGE_ACK_STRICT),
+		      "strict"),
+	      "challenge-ack name");
+	CHECK(challenge_ack_name(99) == NULL,
+	      "unknown challenge-ack has no name");
+
+	CHECK(stat_name(CATOPROXY_STAT_UNSPEC) == NULL, "UNSPEC has no name");
+	CHECK(stat_name(CATOPROXY_STAT_PAD) == NULL, "PAD has no name");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_CONN_TRACKED), "conn_tracked"),
+	      "conn_tracked");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_CONN_ATTACH_FAILED),
+		      "conn_attach_failed"),
+	      "conn_attach_failed");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_CONN_RELEASED), "conn_released"),
+	      "conn_released");
+	CHECK(stat_name(CATOPROXY_STAT_MAX + 1) == NULL,
+	      "a newer counter has no name");
+	for (unsigned int i = CATOPROXY_STAT_PAD + 1; i <= CATOPROXY_STAT_MAX; i++)
+		CHECK(stat_name(i) && !strncmp(stat_name(i), "conn_", 5),
+		      "counter %u named %s", i, stat_name(i));
+}
+
+static void prefix_ok(const char *text, u16 family, unsigned int plen,
+		      const char *canonical)
+{
+	struct catoproxy_prefix p;
+	char buf[PREFIX_STR_MAX];
+	int ret;
+
+	memset(&p, 0xaa, sizeof(p));
+	err[0] = '\0';
+	ret = parse_prefix(text, &p, err, sizeof(err));
+	CHECK(ret == 0, "prefix `%s' accepted%s%s", text, err[0] ? ": " : "",
+	      err);
+	if (ret)
+		return;
+	format_prefix(&p, buf, sizeof(buf));
+	CHECK(p.family == family && p.plen == plen && !strcmp(buf, canonical),
+	      "prefix `%s' is %s (got family %u, %s)", text, canonical,
+	      p.family, buf);
+	if (family == AF_INET)
+		CHECK(!memcmp(p.addr + 4, "\0\0\0\0\0\0\0\0\0\0\0\0", 12),
+		      "prefix `%s' leaves the IPv6 tail zero", text);
+}
+
+static void prefix_bad(const char *text, const char *message)
+{
+	struct catoproxy_prefix p;
+
+	err[0] = '\0';
+	CHECK(parse_prefix(text, &p, err, sizeof(err)) == -1,
+	      "prefix `%s' refused", text);
+	CHECK(!strcmp(err, message), "prefix `%s': %s", text, err);
+}
+
+static void test_prefixes(void)
+{
+	struct catoproxy_prefix p;
+
+	prefix_ok("10.0.0.0/8", AF_INET, 8, "10.0.0.0/8");
+	prefix_ok("10.1.0.0/16", AF_INET, 16, "10.1.0.0/16");
+	prefix_ok("192.0.2.1", AF_INET, 32, "192.0.2.1/32");
+	prefix_ok("192.0.2.1/32", AF_INET, 32, "192.0.2.1/32");
+	prefix_ok("0.0.0.0/0", AF_INET, 0, "0.0.0.0/0");
+	prefix_ok("255.255.255.254/31", AF_INET, 31, "255.255.255.254/31");
+	prefix_ok("2001:db8:1::/48", AF_INET6, 48, "2001:db8:1::/48");
+	prefix_ok("2001:DB8::/32", AF_INET6, 32, "2001:db8::/32");
+	prefix_ok("2001:db8::1", AF_INET6, 128, "2001:db8::1/128");
+	prefix_ok("::/0", AF_INET6, 0, "::/0");
+	prefix_ok("::1/128", AF_INET6, 128, "::1/128");
+	prefix_ok("fe80::/10", AF_INET6, 10, "fe80::/10");
+	prefix_ok("::ffff:10.0.0.0/104", AF_INET6, 104, "::ffff:10.0.0.0/104");
+
+	prefix_bad("10.0.0.1/24",
+		   "Invalid prefix `10.0.0.1/24': host bits set, did you mean 10.0.0.0/24?");
+	prefix_bad("10.1.2.3/0",
+		   "Invalid prefix `10.1.2.3/0': host bits set, did you mean 0.0.0.0/0?");
+	prefix_bad("10.255.0.0/9",
+		   "Invalid prefix `10.255.0.0/9': host bits set, did you mean 10.128.0.0/9?");
+	prefix_bad("2001:db8::1/64",
+		   "Invalid prefix `2001:db8::1/64': host bits set, did you mean 2001:db8::/64?");
+	prefix_bad("10.0.0.0/33",
+		   "Invalid prefix `10.0.0.0/33': prefix length 33 exceeds 32 for IPv4");
+	prefix_bad("::/129",
+		   "Invalid prefix `::/129': prefix length 129 exceeds 128 for IPv6");
+	prefix_bad("10.0.0.0/999",
+		   "Invalid prefix `10.0.0.0/999': prefix length 999 exceeds 32 for IPv4");
+	prefix_bad("10.0.0.0/1000",
+		   "Invalid prefix `10.0.0.0/1000': bad prefix length `1000'");
+	prefix_bad("10.0.0.0/",
+		   "Invalid prefix `10.0.0.0/': bad prefix length `'");
+	prefix_bad("10.0.0.0/8x",
+		   "Invalid prefix `10.0.0.0/8x': bad prefix length `8x'");
+	prefix_bad("10.0.0.0/+8",
+		   "Invalid prefix `10.0.0.0/+8': bad prefix length `+8'");
+	prefix_bad("10.0.0.0/-1",
+		   "Invalid prefix `10.0.0.0/-1': bad prefix length `-1'");
+	prefix_bad("10.0.0.0/ 8",
+		   "Invalid prefix `10.0.0.0/ 8': bad prefix length ` 8'");
+	prefix_bad("10.0.0.0/08",
+		   "Invalid prefix `10.0.0.0/08': bad prefix length `08'");
+	prefix_bad("10.0.0.0/8/8",
+		   "Invalid prefix `10.0.0.0/8/8': bad prefix length `8/8'");
+	prefix_bad("", "Invalid prefix `': expected an IPv4 or IPv6 address/length");
+	prefix_bad("/8",
+		   "Invalid prefix `/8': expected an IPv4 or IPv6 address/length");
+	prefix_bad("garbage",
+		   "Invalid prefix `garbage': `garbage' is not an IPv4 address");
+	prefix_bad("010.0.0.1",
+		   "Invalid prefix `010.0.0.1': `010.0.0.1' is not an IPv4 address");
+	prefix_bad("10.0.0",
+		   "Invalid prefix `10.0.0': `10.0.0' is not an IPv4 address");
+	prefix_bad("10.0.0.256",
+		   "Invalid prefix `10.0.0.256': `10.0.0.256' is not an IPv4 address");
+	prefix_bad(" 10.0.0.0/8",
+		   "Invalid prefix ` 10.0.0.0/8': ` 10.0.0.0' is not an IPv4 address");
+	prefix_bad("10.0.0.0 /8",
+		   "Invalid prefix `10.0.0.0 /8': `10.0.0.0 ' is not an IPv4 address");
+	prefix_bad("2001:db8::g/32",
+		   "Invalid prefix `2001:db8::g/32': `2001:db8::g' is not an IPv6 address");
+	prefix_bad("fe80::1%eth0",
+		   "Invalid prefix `fe80::1%eth0': `fe80::1%eth0' is not an IPv6 address");
+	prefix_bad("1:2:3:4:5:6:7:8:9",
+		   "Invalid prefix `1:2:3:4:5:6:7:8:9': `1:2:3:4:5:6:7:8:9' is not an IPv6 address");
+	prefix_bad("1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa/64",
+		   "Invalid prefix `1111:2222:3333:4444:5555:6666:7777:8888:9999:aaaa/64': expected an IPv4 or IPv6 address/length");
+
+	/* Whatever we accept, the kernel's own check must accept too. */
+	if (!parse_prefix("172.16.0.0/12", &p, NULL, 0)) {
+		const char *why = NULL;
+
+		CHECK(catoproxy_policy_prefix_valid(&p, &why),
+		      "policy agrees with a parsed prefix");
+	}
+}
+
+static void test_site_names(void)
+{
+	static const char name31[] = "abcdefghijklmnopqrstuvwxyz01234";
+	static const char name32[] = "abcdefghijklmnopqrstuvwxyz012345";
+
+	CHECK(strlen(name31) == 31 && strlen(name32) == 32, "name fixtures");
+	CHECK(parse_site_name("branch-a", err, sizeof(err)) == 0, "branch-a");
+	CHECK(parse_site_name("A.b_c-9", err, sizeof(err)) == 0, "A.b_c-9");
+	CHECK(parse_site_name("x", err, sizeof(err)) == 0, "one byte");
+	CHECK(parse_site_name(name31, err, sizeof(err)) == 0, "31 bytes");
+
+	CHECK(parse_site_name(name32, err, sizeof(err)) == -1, "32 bytes refused");
+	CHECK(!strcmp(err, "Invalid site name `abcdefghijklmnopqrstuvwxyz012345': longer than 31 bytes"),
+	      "32 bytes: %s", err);
+	CHECK(parse_site_name("", err, sizeof(err)) == -1, "empty refused");
+	CHECK(!strcmp(err, "Invalid site name `': must not be empty"),
+	      "empty: %s", err);
+
+	static const char *const bad[] = { "a b", "a/b", "a:b", "ä", "a\n",
+					   "a*", "tab\t", "x,y" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(parse_site_name(bad[i], err, sizeof(err)) == -1,
+		      "bad name %zu refused", i);
+	parse_site_name("a b", err, sizeof(err));
+	CHECK(!strcmp(err, "Invalid site name `a b': use only letters, digits, `_', `.' and `-'"),
+	      "bad char: %s", err);
+}
+
+static int set(int argc, char *argv[], struct set_args *a)
+{
+	err[0] = '\0';
+	return parse_set_args(argc, argv, a, err, sizeof(err));
+}
+
+static void test_set_args(void)
+{
+	struct set_args a;
+
+	{
+		char *v[] = { "mode", "delayed" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_mode &&
+			      a.mode == CATOPROXY_MODE_DELAYED &&
+			      !a.has_tls_inspection && !a.has_blocked_syn &&
+			      !a.has_challenge_ack,
+		      "set mode delayed");
+	}
+	{
+		char *v[] = { "mode", "full", "tls-inspection", "on",
+			      "blocked-syn", "drop", "challenge-ack", "strict" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_mode &&
+			      a.mode == CATOPROXY_MODE_FULL &&
+			      a.has_tls_inspection && a.tls_inspection == 1 &&
+			      a.has_blocked_syn &&
+			      a.blocked_syn == CATOPROXY_BLOCKED_SYN_DROP &&
+			      a.has_challenge_ack &&
+			      a.challenge_ack == CATOPROXY_CHALLENGE_ACK_STRICT,
+		      "all four keys at once");
+	}
+	{
+		char *v[] = { "tls-inspection", "off", "challenge-ack", "allow" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && !a.has_mode &&
+			      a.has_tls_inspection && a.tls_inspection == 0 &&
+			      !a.has_blocked_syn && a.has_challenge_ack &&
+			      a.challenge_ack == CATOPROXY_CHALLENGE_ACK_ALLOW,
+		      "two keys, any order");
+	}
+	CHECK(set(0, NULL, &a) == -1 &&
+		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn or challenge-ack"),
+	      "nothing to set: %s", err);
+	{
+		char *v[] = { "mode" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing value for `mode'"),
+		      "missing value: %s", err);
+	}
+	{
+		char *v[] = { "mode", "full", "tls-inspection" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing value for `tls-inspection'"),
+		      "missing second value: %s", err);
+	}
+	{
+		char *v[] = { "mode", "full", "mode", "off" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `mode'"),
+		      "duplicate key: %s", err);
+	}
+	{
+		char *v[] = { "blocked-syn", "drop", "blocked-syn" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `blocked-syn'"),
+		      "duplicate key without value: %s", err);
+	}
+	{
+		char *v[] = { "colour", "on" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn or challenge-ack"),
+		      "unknown key: %s", err);
+	}
+	{
+		char *v[] = { "mode", "inherit" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid mode `inherit': expected full, delayed, adaptive or off"),
+		      "set mode inherit: %s", err);
+	}
+	{
+		char *v[] = { "tls-inspection", "yes" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid value `yes' for `tls-inspection': expected on or off"),
+		      "bad on/off: %s", err);
+	}
+	{
+		char *v[] = { "blocked-syn", "reset" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid value `reset' for `blocked-syn': expected handshake or drop"),
+		      "bad blocked-syn: %s", err);
+	}
+	{
+		char *v[] = { "challenge-ack", "loose" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid value `loose' for `challenge-ack': expected allow or strict"),
+		      "bad challenge-ack: %s", err);
+	}
+}
+
+static int site_add(int argc, char *argv[], struct site_add_args *a)
+{
+	err[0] = '\0';
+	return parse_site_add_args(argc, argv, a, err, sizeof(err));
+}
+
+static void test_site_add_args(void)
+{
+	struct site_add_args a;
+	char buf[PREFIX_STR_MAX];
+
+	{
+		char *v[] = { "branch-a", "prefix", "10.1.0.0/16" };
+
+		CHECK(site_add(ARGC(v), v, &a) == 0 &&
+			      !strcmp(a.site.name, "branch-a") && !a.has_mode &&
+			      a.site.mode == CATOPROXY_MODE_INHERIT &&
+			      a.site.nprefixes == 1,
+		      "one prefix, no mode: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.1.0.0/16", "mode", "off",
+			      "prefix", "2001:db8:1::/48" };
+
+		CHECK(site_add(ARGC(v), v, &a) == 0 && a.has_mode &&
+			      a.site.mode == CATOPROXY_MODE_OFF &&
+			      a.site.nprefixes == 2,
+		      "mode between prefixes: %s", err);
+		format_prefix(&a.site.prefixes[1], buf, sizeof(buf));
+		CHECK(a.site.prefixes[0].family == AF_INET &&
+			      a.site.prefixes[1].family == AF_INET6 &&
+			      !strcmp(buf, "2001:db8:1::/48"),
+		      "prefixes kept in order");
+	}
+	{
+		char *v[] = { "b", "mode", "inherit", "prefix", "10.0.0.0/8" };
+
+		CHECK(site_add(ARGC(v), v, &a) == 0 && a.has_mode &&
+			      a.site.mode == CATOPROXY_MODE_INHERIT,
+		      "explicit inherit: %s", err);
+	}
+	{
+		char *v[2 * CATOPROXY_SITE_PREFIXES_MAX + 3];
+		char cidr[CATOPROXY_SITE_PREFIXES_MAX + 1][24];
+		int n = 0;
+
+		v[n++] = "many";
+		for (int i = 0; i <= CATOPROXY_SITE_PREFIXES_MAX; i++) {
+			snprintf(cidr[i], sizeof(cidr[i]), "10.%d.0.0/16", i);
+			v[n++] = "prefix";
+			v[n++] = cidr[i];
+		}
+		CHECK(site_add(n - 2, v, &a) == 0 &&
+			      a.site.nprefixes == CATOPROXY_SITE_PREFIXES_MAX,
+		      "%d prefixes accepted: %s", CATOPROXY_SITE_PREFIXES_MAX,
+		      err);
+		CHECK(site_add(n, v, &a) == -1 &&
+			      !strcmp(err, "Too many prefixes: a site has at most 32"),
+		      "%d prefixes refused: %s",
+		      CATOPROXY_SITE_PREFIXES_MAX + 1, err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.0/8", "prefix", "10.0.0.0/8" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate prefix `10.0.0.0/8'"),
+		      "same prefix twice: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.0/8", "prefix", "10.0.0.0/9" };
+
+		CHECK(site_add(ARGC(v), v, &a) == 0 && a.site.nprefixes == 2,
+		      "nested prefixes are distinct: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.0/8", "mode", "full", "mode",
+			      "off" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `mode'"),
+		      "duplicate mode: %s", err);
+	}
+	{
+		char *v[] = { "b", "mode", "full" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing prefix: a site needs at least one `prefix CIDR'"),
+		      "no prefix: %s", err);
+	}
+	{
+		char *v[] = { "b" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing prefix: a site needs at least one `prefix CIDR'"),
+		      "name only: %s", err);
+	}
+	CHECK(site_add(0, NULL, &a) == -1 && !strcmp(err, "Missing site name"),
+	      "no name: %s", err);
+	{
+		char *v[] = { "b", "prefix" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing value for `prefix'"),
+		      "prefix without value: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.0/8", "mode" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing value for `mode'"),
+		      "mode without value: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.0/8", "mode", "bogus" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid mode `bogus': expected full, delayed, adaptive, off or inherit"),
+		      "bad site mode: %s", err);
+	}
+	{
+		char *v[] = { "b", "prefix", "10.0.0.1/8" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid prefix `10.0.0.1/8': host bits set, did you mean 10.0.0.0/8?"),
+		      "bad prefix passed on: %s", err);
+	}
+	{
+		char *v[] = { "b", "10.0.0.0/8" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid argument `10.0.0.0/8': expected `prefix CIDR' or `mode MODE'"),
+		      "bare CIDR: %s", err);
+	}
+	{
+		char *v[] = { "bad name", "prefix", "10.0.0.0/8" };
+
+		CHECK(site_add(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Invalid site name `bad name': use only letters, digits, `_', `.' and `-'"),
+		      "bad name: %s", err);
+	}
+
+	{
+		const char *name = NULL;
+		char *v[] = { "branch-a" };
+		char *w[] = { "branch-a", "extra" };
+
+		CHECK(parse_site_del_args(ARGC(v), v, &name, err, sizeof(err)) == 0 &&
+			      name && !strcmp(name, "branch-a"),
+		      "site del NAME");
+		CHECK(parse_site_del_args(ARGC(w), w, &name, err, sizeof(err)) == -1 &&
+			      !strcmp(err, "Unexpected argument `extra'"),
+		      "site del extra: %s", err);
+		CHECK(parse_site_del_args(0, NULL, &name, err, sizeof(err)) == -1 &&
+			      !strcmp(err, "Missing site name"),
+		      "site del without name: %s", err);
+	}
+}
+
+/* Runs @fn on a memory stream and returns what it printed. */
+static char *capture(void (*fn)(FILE *f, const void *arg), const void *arg)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f)
+		return NULL;
+	fn(f, arg);
+	fclose(f);
+	return out;
+}
+
+static void write_string(FILE *f, const void *arg)
+{
+	json_write_string(f, arg);
+}
+
+static void json_escape(const char *in, const char *want)
+{
+	char *out = capture(write_string, in);
+
+	CHECK(out && !strcmp(out, want), "json %s (got %s)", want, out);
+	free(out);
+}
+
+static void write_doc(FILE *f, const void *arg)
+{
+	struct json j;
+
+	(void)arg;
+	json_init(&j, f);
+	json_array_begin(&j);
+	json_object_begin(&j);
+	json_key(&j, "id");
+	json_u64(&j, 18446744073709551615ULL);
+	json_key(&j, "name");
+	json_string(&j, "a\"b");
+	json_key(&j, "on");
+	json_bool(&j, true);
+	json_key(&j, "list");
+	json_array_begin(&j);
+	json_string(&j, "x");
+	json_string(&j, "y");
+	json_array_end(&j);
+	json_key(&j, "empty");
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_key(&j, "obj");
+	json_object_begin(&j);
+	json_object_end(&j);
+	json_object_end(&j);
+	json_object_begin(&j);
+	json_key(&j, "off");
+	json_bool(&j, false);
+	json_object_end(&j);
+	json_array_end(&j);
+	json_finish(&j);
+}
+
+static void write_empty(FILE *f, const void *arg)
+{
+	struct json j;
+
+	(void)arg;
+	json_init(&j, f);
+	json_array_begin(&j);
+	json_array_end(&j);
+	json_finish(&j);
+}
+
+static void test_json(void)
+{
+	static const char doc[] =
+		"[{\"id\":18446744073709551615,\"name\":\"a\\\"b\",\"on\":true,"
+		"\"list\":[\"x\",\"y\"],\"empty\":[],\"obj\":{}},{\"off\":false}]\n";
+	char *out;
+
+	json_escape("", "\"\"");
+	json_escape("branch-a", "\"branch-a\"");
+	json_escape("a\"b", "\"a\\\"b\"");
+	json_escape("a\\b", "\"a\\\\b\"");
+	json_escape("/", "\"/\"");
+	json_escape("\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\"");
+	json_escape("\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"");
+	json_escape("caf\xc3\xa9", "\"caf\xc3\xa9\"");
+	json_escape("\xe2\x82\xac", "\"\xe2\x82\xac\"");
+	json_escape("\xf0\x9f\x98\x80", "\"\xf0\x9f\x98\x80\"");
+	json_escape("a\xffz", "\"a\\ufffdz\"");
+	json_escape("\xc3", "\"\\ufffd\"");
+	json_escape("\xc0\xaf", "\"\\ufffd\\ufffd\"");
+	json_escape("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");
+	json_escape("\xe2\x82", "\"\\ufffd\\ufffd\"");
+
+	out = capture(write_doc, NULL);
+	CHECK(out && !strcmp(out, doc), "json document");
+	if (out && strcmp(out, doc))
+		printf("#   got: %s", out);
+	free(out);
+	out = capture(write_empty, NULL);
+	CHECK(out && !strcmp(out, "[]\n"), "empty json list");
+	free(out);
+}
+
+int main(void)
+{
+	test_modes();
+	test_words();
+	test_prefixes();
+	test_site_names();
+	test_set_args();
+	test_site_add_args();
+	test_json();
+	return unit_done();
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What the subcommands share with main(). */
+#ifndef _CATOPROXYCTL_CTL_H
+#define _CATOPROXYCTL_CTL_H
+
+#include <stdbool.h>
+
+/* Fixed rather than argv[0] so that scripts can match our messages. */
+#define PROG_NAME "catoproxyctl"
+#define CATOPROXYCTL_VERSION "0.1.0"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_USAGE = 1, /* we refused the command line */
+	EXIT_RUNTIME = 2, /* the kernel or netlink refused the request */
+};
+
+extern bool json_output;
+
+int show_main(int argc, char *argv[]);
+int set_main(int argc, char *argv[]);
+int site_main(int argc, char *argv[]);
+
+/* "Invalid ..." lines go first, then the usage of what was mistyped. */
+void usage_error(const char *usage, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif /* _CATOPROXYCTL_CTL_H */

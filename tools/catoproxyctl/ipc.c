@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
+#include <linux/netlink.h>
+
+#include "ctl.h"
+#include "ipc.h"
+#include "netns.h"
+
+/*
+ * Big enough for a dump message full of sites: the kernel sizes dump skbs
+ * after our receive buffer, and libmnl treats a truncated read as an error.
+ */
+#define IPC_BUF_SIZE 32768
+/* A dump that keeps racing with changes is reported, not retried forever. */
+#define IPC_DUMP_TRIES 3
+
+struct nl {
+	struct mnl_socket *sock;
+	unsigned int portid;
+	unsigned int seq;
+	u16 family;
+	char buf[IPC_BUF_SIZE];
+};
+
+/* What the control-message callbacks need besides the caller's data. */
+struct talk {
+	mnl_cb_t cb;
+	void *data;
+	struct ipc_error *e;
+};
+
+static const char *netns_name;
+
+void ipc_set_netns(const char *name)
+{
+	netns_name = name;
+}
+
+static int set_error(struct ipc_error *e, enum ipc_error_kind kind, int err)
+{
+	e->kind = kind;
+	e->err = err;
+	return -err;
+}
+
+static int extack_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct ipc_error *e = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case NLMSGERR_ATTR_MSG:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0)
+			snprintf(e->msg, sizeof(e->msg), "%s",
+				 mnl_attr_get_str(attr));
+		break;
+	case NLMSGERR_ATTR_MISS_TYPE:
+		/* Required-attribute checks send no text; a MSG wins. */
+		if (!e->msg[0] && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			snprintf(e->msg, sizeof(e->msg),
+				 "missing attribute %u", mnl_attr_get_u32(attr));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+/* Extended-ack attributes start @offset bytes into the payload. */
+static void parse_extack(const struct nlmsghdr *nlh, size_t offset,
+			 struct ipc_error *e)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return;
+	if (offset > mnl_nlmsg_get_payload_len(nlh))
+		return;
+	mnl_attr_parse(nlh, offset, extack_attr_cb, e);
+}
+
+static void warn_extack(struct ipc_error *e)
+{
+	/* A message on success is a warning, as iproute2 shows it. */
+	if (e->msg[0]) {
+		fprintf(stderr, "%s: warning: %s\n", PROG_NAME, e->msg);
+		e->msg[0] = '\0';
+	}
+}
+
+static int cb_noop(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	return MNL_CB_OK;
+}
+
+static int cb_error(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
+	size_t offset = sizeof(*err);
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err)) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	/* Without NETLINK_CAP_ACK the request is echoed before the TLVs. */
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		offset += MNL_ALIGN(err->msg.nlmsg_len) -
+			  MNL_ALIGN(sizeof(struct nlmsghdr));
+	parse_extack(nlh, offset, t->e);
+	if (err->error == 0) {
+		warn_extack(t->e);
+		return MNL_CB_STOP;
+	}
+	t->e->kind = IPC_ERR_KERNEL;
+	t->e->err = err->error < 0 ? -err->error : err->error;
+	errno = t->e->err;
+	return MNL_CB_ERROR;
+}
+
+/* A dump ends with DONE, which carries the dump's own error if it failed. */
+static int cb_done(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+	int error;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(error))
+		return MNL_CB_STOP;
+	memcpy(&error, mnl_nlmsg_get_payload(nlh), sizeof(error));
+	parse_extack(nlh, MNL_ALIGN(sizeof(error)), t->e);
+	if (error == 0) {
+		warn_extack(t->e);
+		return MNL_CB_STOP;
+	}
+	t->e->kind = IPC_ERR_KERNEL;
+	t->e->err = error < 0 ? -error : error;
+	errno = t->e->err;
+	return MNL_CB_ERROR;
+}
+
+static int cb_overrun(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	(void)data;
+	errno = ENOSPC;
+	return MNL_CB_ERROR;
+}
+
+static int cb_data(const struct nlmsghdr *nlh, void *data)
+{
+	struct talk *t = data;
+
+	return t->cb ? t->cb(nlh, t->data) : MNL_CB_OK;
+}
+
+static mnl_cb_t cb_ctl[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = cb_noop,
+	[NLMSG_ERROR] = cb_error,
+	[NLMSG_DONE] = cb_done,
+	[NLMSG_OVERRUN] = cb_overrun,
+};
+
+static struct nlmsghdr *nl_msg(struct nl *nl, u16 type, u8 cmd, u8 version,
+			       u16 flags)
+{
+	struct nlmsghdr *nlh;
+	struct genlmsghdr *genl;
+
+	/* libmnl leaves attribute padding as it finds it; send no leftovers. */
+	memset(nl->buf, 0, sizeof(nl->buf));
+	nlh = mnl_nlmsg_put_header(nl->buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	nlh->nlmsg_seq = ++nl->seq;
+	genl = mnl_nlmsg_put_extra_header(nlh, sizeof(*genl));
+	genl->cmd = cmd;
+	genl->version = version;
+	return nlh;
+}
+
+/*
+ * Sends @nlh and feeds every reply to @cb until the kernel's ACK, error or
+ * DONE. On failure @e says what went wrong.
+ */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
+		   void *data, struct ipc_error *e, bool *dump_intr)
+{
+	struct talk t = { .cb = cb, .data = data, .e = e };
+	unsigned int seq = nlh->nlmsg_seq;
+	ssize_t len;
+	int ret;
+
+	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
+		return set_error(e, IPC_ERR_NETLINK, errno);
+	do {
+		len = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (len < 0)
+			return set_error(e, IPC_ERR_NETLINK, errno);
+		ret = mnl_cb_run2(nl->buf, len, seq, nl->portid, cb_data, &t,
+				  cb_ctl, NLMSG_MIN_TYPE);
+	} while (ret > 0);
+	/*
+	 * libmnl stops at the first message flagged NLM_F_DUMP_INTR; the
+	 * caller starts over on a fresh socket, so the rest can stay unread.
+	 */
+	if (ret < 0 && errno == EINTR && e->kind == IPC_ERR_NONE && dump_intr) {
+		*dump_intr = true;
+		return 0;
+	}
+	if (ret < 0) {
+		if (e->kind == IPC_ERR_NONE)
+			return set_error(e, IPC_ERR_NETLINK, errno ? errno : EIO);
+		return -e->err;
+	}
+	if (dump_intr)
+		*dump_intr = false;
+	return 0;
+}
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	u16 *family = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+			*family = mnl_attr_get_u16(attr);
+	}
+	return MNL_CB_OK;
+}
+
+static void nl_close(struct nl *nl)
+{
+	if (nl->sock)
+		mnl_socket_close(nl->sock);
+	free(nl);
+}
+
+static int nl_open(struct nl **out, struct ipc_error *e)
+{
+	static bool in_netns;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	int one = 1, ret;
+
+	memset(e, 0, sizeof(*e));
+	*out = NULL;
+	if (netns_name && !in_netns) {
+		ret = netns_enter(netns_name);
+		if (ret < 0) {
+			snprintf(e->msg, sizeof(e->msg),
+				 "cannot enter network namespace \"%s\"",
+				 netns_name);
+			return set_error(e, IPC_ERR_NETNS, -ret);
+		}
+		in_netns = true;
+	}
+
+	nl = calloc(1, sizeof(*nl));
+	if (!nl)
+		return set_error(e, IPC_ERR_NETLINK, ENOMEM);
+	nl->seq = time(NULL);
+	nl->sock = mnl_socket_open(NETLINK_GENERIC);
+	if (!nl->sock || mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = set_error(e, IPC_ERR_NETLINK, errno);
+		nl_close(nl);
+		return ret;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sock);
+	/*
+	 * Extended ACKs carry the kernel's reason for a refusal; capped ACKs
+	 * keep it from echoing our request back. Old kernels lack both, and
+	 * then we simply have no reason to print.
+	 */
+	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
+
+	nlh = nl_msg(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CATOPROXY_GENL_NAME);
+	ret = nl_talk(nl, nlh, family_cb, &nl->family, e, NULL);
+	if (ret == -ENOENT) {
+		e->kind = IPC_ERR_NO_FAMILY;
+	} else if (!ret && !nl->family) {
+		snprintf(e->msg, sizeof(e->msg), "no family id in reply");
+		ret = set_error(e, IPC_ERR_NETLINK, EBADMSG);
+	}
+	if (ret) {
+		nl_close(nl);
+		return ret;
+	}
+	*out = nl;
+	return 0;
+}
+
+static struct nlmsghdr *catoproxy_msg(struct nl *nl, u8 cmd, u16 flags)
+{
+	return nl_msg(nl, nl->family, cmd, CATOPROXY_GENL_VERSION, flags);
+}
+
+/* One request, one reply or dump, with the socket's whole life around it. */
+static int request(u8 cmd, u16 flags,
+		   void (*fill)(struct nlmsghdr *nlh, const void *arg),
+		   const void *arg, mnl_cb_t cb, void *data,
+		   struct ipc_error *e, bool *dump_intr)
+{
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	int ret;
+
+	ret = nl_open(&nl, e);
+	if (ret)
+		return ret;
+	nlh = catoproxy_msg(nl, cmd, flags);
+	if (fill)
+		fill(nlh, arg);
+	ret = nl_talk(nl, nlh, cb, data, e, dump_intr);
+	nl_close(nl);
+	return ret;
+}
+
+/* Replies we cannot read are our bug or a newer kernel's: say so plainly. */
+static int bad_reply(struct ipc_error *e, const char *what)
+{
+	snprintf(e->msg, sizeof(e->msg), "malformed reply: %s", what);
+	e->kind = IPC_ERR_NETLINK;
+	e->err = EBADMSG;
+	errno = EBADMSG;
+	return MNL_CB_ERROR;
+}
+
+struct config_ctx {
+	struct ipc_config *cfg;
+	struct ipc_error *e;
+	bool have_mode;
+};
+
+static int config_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct config_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		switch (mnl_attr_get_type(attr)) {
+		case CATOPROXY_A_MODE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(c->e, "mode");
+			c->cfg->mode = mnl_attr_get_u8(attr);
+			c->have_mode = true;
+			break;
+		case CATOPROXY_A_TLS_INSPECTION:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(c->e, "tls-inspection");
+			c->cfg->tls_inspection = mnl_attr_get_u8(attr);
+			break;
+		case CATOPROXY_A_BLOCKED_SYN:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(c->e, "blocked-syn");
+			c->cfg->blocked_syn = mnl_attr_get_u8(attr);
+			break;
+		case CATOPROXY_A_CHALLENGE_ACK:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(c->e, "challenge-ack");
+			c->cfg->challenge_ack = mnl_attr_get_u8(attr);
+			break;
+		case CATOPROXY_A_SITE_COUNT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "site count");
+			c->cfg->site_count = mnl_attr_get_u32(attr);
+			break;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e)
+{
+	struct config_ctx c = { .cfg = cfg, .e = e };
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = request(CATOPROXY_CMD_GET_CONFIG, NLM_F_ACK, NULL, NULL,
+		      config_cb, &c, e, NULL);
+	if (!ret && !c.have_mode) {
+		bad_reply(e, "no mode");
+		ret = -e->err;
+	}
+	return ret;
+}
+
+static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct set_args *a = arg;
+
+	if (a->has_mode)
+		mnl_attr_put_u8(nlh, CATOPROXY_A_MODE, a->mode);
+	if (a->has_tls_inspection)
+		mnl_attr_put_u8(nlh, CATOPROXY_A_TLS_INSPECTION,
+				a->tls_inspection);
+	if (a->has_blocked_syn)
+		mnl_attr_put_u8(nlh, CATOPROXY_A_BLOCKED_SYN, a->blocked_syn);
+	if (a->has_challenge_ack)
+		mnl_attr_put_u8(nlh, CATOPROXY_A_CHALLENGE_ACK,
+				a->challenge_ack);
+}
+
+int ipc_set_config(const struct set_args *a, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_SET_CONFIG, NLM_F_ACK, fill_set_config, a,
+		       NULL, NULL, e, NULL);
+}
+
+struct stats_ctx {
+	struct ipc_stats *stats;
+	struct ipc_error *e;
+	bool seen;
+};
+
+static int stats_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct stats_ctx *c = data;
+	struct nlattr *attr, *nested;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_STATS)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, "stats");
+		c->seen = true;
+		mnl_attr_for_each_nested(nested, attr) {
+			u16 type = mnl_attr_get_type(nested);
+			struct ipc_stat *v;
+
+			/* PAD only aligns the u64s that follow it. */
+			if (type == CATOPROXY_STAT_UNSPEC ||
+			    type == CATOPROXY_STAT_PAD)
+				continue;
+			if (mnl_attr_validate(nested, MNL_TYPE_U64) < 0)
+				return bad_reply(c->e, "counter");
+			v = realloc(c->stats->v,
+				    (c->stats->n + 1) * sizeof(*v));
+			if (!v) {
+				c->e->kind = IPC_ERR_NETLINK;
+				c->e->err = errno = ENOMEM;
+				return MNL_CB_ERROR;
+			}
+			c->stats->v = v;
+			v[c->stats->n].type = type;
+			v[c->stats->n].value = mnl_attr_get_u64(nested);
+			c->stats->n++;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int stat_cmp(const void *a, const void *b)
+{
+	const struct ipc_stat *x = a, *y = b;
+
+	return (x->type > y->type) - (x->type < y->type);
+}
+
+int ipc_get_stats(struct ipc_stats *stats, struct ipc_error *e)
+{
+	struct stats_ctx c = { .stats = stats, .e = e };
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	ret = request(CATOPROXY_CMD_GET_STATS, NLM_F_ACK, NULL, NULL,
+		      stats_cb, &c, e, NULL);
+	if (!ret && !c.seen) {
+		bad_reply(e, "no counters");
+		ret = -e->err;
+	}
+	if (ret) {
+		free(stats->v);
+		memset(stats, 0, sizeof(*stats));
+		return ret;
+	}
+	qsort(stats->v, stats->n, sizeof(*stats->v), stat_cmp);
+	return 0;
+}
+
+static void put_prefix(struct nlmsghdr *nlh, const struct catoproxy_prefix *p)
+{
+	struct nlattr *nest;
+
+	/* Strict kernel validation wants NLA_F_NESTED on every nest. */
+	nest = mnl_attr_nest_start(nlh, CATOPROXY_PREFIXES_A_PREFIX |
+						NLA_F_NESTED);
+	mnl_attr_put_u16(nlh, CATOPROXY_PREFIX_A_FAMILY, p->family);
+	mnl_attr_put(nlh, CATOPROXY_PREFIX_A_ADDR,
+		     p->family == AF_INET ? 4 : 16, p->addr);
+	mnl_attr_put_u8(nlh, CATOPROXY_PREFIX_A_PLEN, p->plen);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct site_add_args *a = arg;
+	struct nlattr *site, *prefixes;
+
+	site = mnl_attr_nest_start(nlh, CATOPROXY_A_SITE | NLA_F_NESTED);
+	mnl_attr_put_strz(nlh, CATOPROXY_SITE_A_NAME, a->site.name);
+	if (a->has_mode)
+		mnl_attr_put_u8(nlh, CATOPROXY_SITE_A_MODE, a->site.mode);
+	prefixes = mnl_attr_nest_start(nlh, CATOPROXY_SITE_A_PREFIXES |
+						    NLA_F_NESTED);
+	for (unsigned int i = 0; i < a->site.nprefixes; i++)
+		put_prefix(nlh, &a->site.prefixes[i]);
+	mnl_attr_nest_end(nlh, prefixes);
+	mnl_attr_nest_end(nlh, site);
+}
+
+int ipc_add_site(const struct site_add_args *a, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_ADD_SITE, NLM_F_ACK, fill_add_site, a,
+		       NULL, NULL, e, NULL);
+}
+
+static void fill_del_site(struct nlmsghdr *nlh, const void *arg)
+{
+	struct nlattr *site;
+
+	site = mnl_attr_nest_start(nlh, CATOPROXY_A_SITE | NLA_F_NESTED);
+	mnl_attr_put_strz(nlh, CATOPROXY_SITE_A_NAME, arg);
+	mnl_attr_nest_end(nlh, site);
+}
+
+int ipc_del_site(const char *name, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_DEL_SITE, NLM_F_ACK, fill_del_site, name,
+		       NULL, NULL, e, NULL);
+}
+
+struct sites_ctx {
+	struct ipc_sites *sites;
+	struct ipc_error *e;
+};
+
+static int parse_prefix_attr(const struct nlattr *nest,
+			     struct catoproxy_prefix *p)
+{
+	const struct nlattr *attr;
+	size_t alen = 0;
+	bool have_plen = false;
+
+	memset(p, 0, sizeof(*p));
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case CATOPROXY_PREFIX_A_FAMILY:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -1;
+			p->family = mnl_attr_get_u16(attr);
+			break;
+		case CATOPROXY_PREFIX_A_ADDR:
+			alen = mnl_attr_get_payload_len(attr);
+			if (alen != 4 && alen != 16)
+				return -1;
+			memcpy(p->addr, mnl_attr_get_payload(attr), alen);
+			break;
+		case CATOPROXY_PREFIX_A_PLEN:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			p->plen = mnl_attr_get_u8(attr);
+			have_plen = true;
+			break;
+		}
+	}
+	if (!have_plen || !((p->family == AF_INET && alen == 4) ||
+			    (p->family == AF_INET6 && alen == 16)))
+		return -1;
+	return 0;
+}
+
+static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
+			   struct ipc_error *e)
+{
+	const struct nlattr *attr, *prefix;
+	bool have_name = false;
+
+	mnl_attr_for_each_nested(attr, nest) {
+		switch (mnl_attr_get_type(attr)) {
+		case CATOPROXY_SITE_A_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(e, "site id");
+			s->site.id = mnl_attr_get_u32(attr);
+			break;
+		case CATOPROXY_SITE_A_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return bad_reply(e, "site name");
+			snprintf(s->site.name, sizeof(s->site.name), "%s",
+				 mnl_attr_get_str(attr));
+			have_name = true;
+			break;
+		case CATOPROXY_SITE_A_MODE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(e, "site mode");
+			s->site.mode = mnl_attr_get_u8(attr);
+			break;
+		case CATOPROXY_SITE_A_EFFECTIVE_MODE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return bad_reply(e, "site effective mode");
+			s->effective_mode = mnl_attr_get_u8(attr);
+			break;
+		case CATOPROXY_SITE_A_PREFIXES:
+			mnl_attr_for_each_nested(prefix, attr) {
+				if (mnl_attr_get_type(prefix) !=
+				    CATOPROXY_PREFIXES_A_PREFIX)
+					continue;
+				/* The UAPI bounds this; a kernel that raised
+				 * the bound is newer than we can show. */
+				if (s->site.nprefixes >=
+				    CATOPROXY_SITE_PREFIXES_MAX)
+					break;
+				if (parse_prefix_attr(
+					    prefix,
+					    &s->site.prefixes[s->site.nprefixes]))
+					return bad_reply(e, "site prefix");
+				s->site.nprefixes++;
+			}
+			break;
+		}
+	}
+	if (!have_name)
+		return bad_reply(e, "site without a name");
+	return MNL_CB_OK;
+}
+
+static int sites_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct sites_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		struct ipc_site *v;
+		int ret;
+
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_SITE)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, "site");
+		v = realloc(c->sites->v, (c->sites->n + 1) * sizeof(*v));
+		if (!v) {
+			c->e->kind = IPC_ERR_NETLINK;
+			c->e->err = errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		c->sites->v = v;
+		memset(&v[c->sites->n], 0, sizeof(*v));
+		ret = parse_site_attr(attr, &v[c->sites->n], c->e);
+		if (ret != MNL_CB_OK)
+			return ret;
+		c->sites->n++;
+	}
+	return MNL_CB_OK;
+}
+
+static int site_cmp(const void *a, const void *b)
+{
+	const struct ipc_site *x = a, *y = b;
+
+	return (x->site.id > y->site.id) - (x->site.id < y->site.id);
+}
+
+int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e)
+{
+	struct sites_ctx c = { .sites = sites, .e = e };
+	int ret;
+
+	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
+		bool intr = false;
+
+		memset(sites, 0, sizeof(*sites));
+		ret = request(CATOPROXY_CMD_GET_SITE, NLM_F_DUMP, NULL, NULL,
+			      sites_cb, &c, e, &intr);
+		if (!ret && !intr) {
+			qsort(sites->v, sites->n, sizeof(*sites->v), site_cmp);
+			return 0;
+		}
+		free(sites->v);
+		memset(sites, 0, sizeof(*sites));
+		if (ret)
+			return ret;
+	}
+	snprintf(e->msg, sizeof(e->msg),
+		 "sites kept changing while being listed");
+	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+}
+
+void ipc_perror(const char *what, const struct ipc_error *e)
+{
+	switch (e->kind) {
+	case IPC_ERR_NO_FAMILY:
+		fprintf(stderr,
+			"%s: catoproxy module not loaded (generic netlink family \"%s\" not found)\n",
+			PROG_NAME, CATOPROXY_GENL_NAME);
+		return;
+	case IPC_ERR_NETNS:
+		fprintf(stderr, "%s: %s: %s\n", PROG_NAME, e->msg,
+			strerror(e->err));
+		return;
+	case IPC_ERR_NETLINK:
+		if (e->msg[0])
+			fprintf(stderr, "%s: %s: netlink: %s (%s)\n", PROG_NAME,
+				what, e->msg, strerror(e->err));
+		else
+			fprintf(stderr, "%s: %s: netlink: %s\n", PROG_NAME,
+				what, strerror(e->err));
+		return;
+	default:
+		if (e->msg[0])
+			fprintf(stderr, "%s: %s: %s (%s)\n", PROG_NAME, what,
+				e->msg, strerror(e->err));
+		else
+			fprintf(stderr, "%s: %s: %s\n", PROG_NAME, what,
+				strerror(e->err));
+	}
+}

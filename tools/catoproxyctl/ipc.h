@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only part of catoproxyctl that speaks netlink. Each call opens its own
+ * socket, does one exchange with the kernel and closes it again.
+ */
+#ifndef _CATOPROXYCTL_IPC_H
+#define _CATOPROXYCTL_IPC_H
+
+#include <stddef.h>
+#include "parse.h"
+
+enum ipc_error_kind {
+	IPC_ERR_NONE,
+	IPC_ERR_KERNEL, /* the kernel answered with an error */
+	IPC_ERR_NO_FAMILY, /* the module is not loaded */
+	IPC_ERR_NETNS, /* could not enter the requested namespace */
+	IPC_ERR_NETLINK, /* socket trouble or a reply we cannot read */
+};
+
+struct ipc_error {
+	enum ipc_error_kind kind;
+	int err; /* positive errno */
+	char msg[256]; /* the kernel's extended-ack text, or our own detail */
+};
+
+struct ipc_config {
+	u8 mode;
+	u8 tls_inspection;
+	u8 blocked_syn;
+	u8 challenge_ack;
+	u32 site_count;
+};
+
+struct ipc_stat {
+	u16 type;
+	u64 value;
+};
+
+struct ipc_stats {
+	size_t n;
+	struct ipc_stat *v; /* sorted by type; free() it */
+};
+
+struct ipc_site {
+	struct catoproxy_site site;
+	u8 effective_mode;
+};
+
+struct ipc_sites {
+	size_t n;
+	struct ipc_site *v; /* sorted by id; free() it */
+};
+
+/* Every later call works in /run/netns/@name; NULL for our own. */
+void ipc_set_netns(const char *name);
+
+int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e);
+int ipc_set_config(const struct set_args *a, struct ipc_error *e);
+int ipc_get_stats(struct ipc_stats *stats, struct ipc_error *e);
+int ipc_add_site(const struct site_add_args *a, struct ipc_error *e);
+int ipc_del_site(const char *name, struct ipc_error *e);
+int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e);
+
+/* Reports @e on stderr as "catoproxyctl: @what: ...". */
+void ipc_perror(const char *what, const struct ipc_error *e);
+
+#endif /* _CATOPROXYCTL_IPC_H */

@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "parse.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *const blocked_syn_names[] = {
+	[CATOPROXY_BLOCKED_SYN_HANDSHAKE] = "handshake",
+	[CATOPROXY_BLOCKED_SYN_DROP] = "drop",
+};
+_Static_assert(ARRAY_SIZE(blocked_syn_names) == CATOPROXY_BLOCKED_SYN_MAX + 1,
+	       "every enum catoproxy_blocked_syn value needs a name");
+
+static const char *const challenge_ack_names[] = {
+	[CATOPROXY_CHALLENGE_ACK_ALLOW] = "allow",
+	[CATOPROXY_CHALLENGE_ACK_STRICT] = "strict",
+};
+_Static_assert(ARRAY_SIZE(challenge_ack_names) ==
+		       CATOPROXY_CHALLENGE_ACK_MAX + 1,
+	       "every enum catoproxy_challenge_ack value needs a name");
+
+/*
+ * Scripts key on these names (the UAPI fixes the rule: drop the prefix,
+ * lower-case the rest). Sized by the last initialiser, so a counter added to
+ * the enum without a name here stops the build instead of printing as
+ * "stat_N" forever.
+ */
+static const char *const stat_names[] = {
+	[CATOPROXY_STAT_CONN_TRACKED] = "conn_tracked",
+	[CATOPROXY_STAT_CONN_FULL] = "conn_full",
+	[CATOPROXY_STAT_CONN_DELAYED] = "conn_delayed",
+	[CATOPROXY_STAT_CONN_ADAPTIVE] = "conn_adaptive",
+	[CATOPROXY_STAT_CONN_OFF] = "conn_off",
+	[CATOPROXY_STAT_CONN_HELPER_BUSY] = "conn_helper_busy",
+	[CATOPROXY_STAT_CONN_ATTACH_FAILED] = "conn_attach_failed",
+	[CATOPROXY_STAT_CONN_RELEASED] = "conn_released",
+};
+_Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
+	       "every enum catoproxy_stat counter needs a name");
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int lookup(const char *const *names, size_t n, const char *word)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], word))
+			return (int)i;
+	return -1;
+}
+
+const char *blocked_syn_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(blocked_syn_names) ? blocked_syn_names[value] :
+						       NULL;
+}
+
+const char *challenge_ack_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(challenge_ack_names) ?
+		       challenge_ack_names[value] :
+		       NULL;
+}
+
+const char *stat_name(unsigned int type)
+{
+	return type < ARRAY_SIZE(stat_names) ? stat_names[type] : NULL;
+}
+
+int parse_blocked_syn(const char *word)
+{
+	return lookup(blocked_syn_names, ARRAY_SIZE(blocked_syn_names), word);
+}
+
+int parse_challenge_ack(const char *word)
+{
+	return lookup(challenge_ack_names, ARRAY_SIZE(challenge_ack_names),
+		      word);
+}
+
+int parse_on_off(const char *word)
+{
+	if (!strcmp(word, "on"))
+		return 1;
+	if (!strcmp(word, "off"))
+		return 0;
+	return -1;
+}
+
+/* "a, b, c or d", built from the policy's own names. */
+static void mode_list(bool allow_inherit, char *buf, size_t len)
+{
+	unsigned int first = CATOPROXY_MODE_FULL, last = CATOPROXY_MODE_MAX;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int m = first; m <= last + allow_inherit; m++) {
+		/* INHERIT is 0, so it goes last when allowed. */
+		unsigned int mode = m > last ? CATOPROXY_MODE_INHERIT : m;
+		const char *sep = m == first		   ? "" :
+				  m == last + allow_inherit ? " or " :
+							     ", ";
+		int n = snprintf(buf + used, len - used, "%s%s", sep,
+				 catoproxy_policy_mode_name(mode));
+
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+	}
+}
+
+int parse_mode(const char *word, bool allow_inherit, char *err, size_t errlen)
+{
+	int mode = catoproxy_policy_mode_parse(word);
+	char expected[96];
+
+	if (mode >= 0 && mode <= CATOPROXY_MODE_MAX &&
+	    (allow_inherit || mode != CATOPROXY_MODE_INHERIT))
+		return mode;
+	mode_list(allow_inherit, expected, sizeof(expected));
+	fail(err, errlen, "Invalid mode `%s': expected %s", word, expected);
+	return -1;
+}
+
+static int addr_len(u16 family)
+{
+	return family == AF_INET ? 4 : 16;
+}
+
+void format_prefix(const struct catoproxy_prefix *p, char *buf, size_t len)
+{
+	char addr[INET6_ADDRSTRLEN];
+
+	if ((p->family != AF_INET && p->family != AF_INET6) ||
+	    !inet_ntop(p->family, p->addr, addr, sizeof(addr)))
+		snprintf(addr, sizeof(addr), "?");
+	snprintf(buf, len, "%s/%u", addr, p->plen);
+}
+
+/* Digits only: strtoul would take "+8", " 8" and "0x8". */
+static int parse_plen(const char *s)
+{
+	int v = 0;
+
+	if (!*s || strlen(s) > 3 || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (*s - '0');
+	}
+	return v;
+}
+
+int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
+		 size_t errlen)
+{
+	char addr[INET6_ADDRSTRLEN], canonical[PREFIX_STR_MAX];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash ? (size_t)(slash - text) : strlen(text);
+	struct catoproxy_prefix masked;
+	const char *why = NULL;
+	int plen, max, bytes;
+
+	memset(p, 0, sizeof(*p));
+	if (alen == 0 || alen >= sizeof(addr)) {
+		fail(err, errlen,
+		     "Invalid prefix `%s': expected an IPv4 or IPv6 address/length",
+		     text);
+		return -1;
+	}
+	memcpy(addr, text, alen);
+	addr[alen] = '\0';
+	p->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	/* inet_pton refuses what we want refused: 010.0.0.1, 1.2.3, zones. */
+	if (inet_pton(p->family, addr, p->addr) != 1) {
+		fail(err, errlen, "Invalid prefix `%s': `%s' is not an %s address",
+		     text, addr, p->family == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
+	bytes = addr_len(p->family);
+	max = bytes * 8;
+	plen = slash ? parse_plen(slash + 1) : max;
+	if (plen < 0) {
+		fail(err, errlen, "Invalid prefix `%s': bad prefix length `%s'",
+		     text, slash + 1);
+		return -1;
+	}
+	if (plen > max) {
+		fail(err, errlen,
+		     "Invalid prefix `%s': prefix length %d exceeds %d for %s",
+		     text, plen, max, p->family == AF_INET ? "IPv4" : "IPv6");
+		return -1;
+	}
+	p->plen = plen;
+
+	masked = *p;
+	for (int i = 0; i < bytes; i++) {
+		int keep = plen - i * 8;
+
+		if (keep <= 0)
+			masked.addr[i] = 0;
+		else if (keep < 8)
+			masked.addr[i] &= (u8)(0xff << (8 - keep));
+	}
+	if (memcmp(masked.addr, p->addr, sizeof(p->addr))) {
+		format_prefix(&masked, canonical, sizeof(canonical));
+		fail(err, errlen,
+		     "Invalid prefix `%s': host bits set, did you mean %s?", text,
+		     canonical);
+		return -1;
+	}
+	/* The kernel's verdict, in case its rules grow beyond the above. */
+	if (!catoproxy_policy_prefix_valid(p, &why)) {
+		fail(err, errlen, "Invalid prefix `%s': %s", text,
+		     why ? why : "rejected by policy");
+		return -1;
+	}
+	return 0;
+}
+
+int parse_site_name(const char *name, char *err, size_t errlen)
+{
+	const char *why;
+
+	if (!catoproxy_policy_site_name_valid(name, &why)) {
+		fail(err, errlen, "Invalid site name `%s': %s", name, why);
+		return -1;
+	}
+	return 0;
+}
+
+static const char set_keys[] =
+	"mode, tls-inspection, blocked-syn or challenge-ack";
+
+int parse_set_args(int argc, char *const argv[], struct set_args *a,
+		   char *err, size_t errlen)
+{
+	memset(a, 0, sizeof(*a));
+	if (argc <= 0) {
+		fail(err, errlen, "Missing setting: expected %s", set_keys);
+		return -1;
+	}
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *value;
+		bool *has;
+		int v;
+
+		if (!strcmp(key, "mode"))
+			has = &a->has_mode;
+		else if (!strcmp(key, "tls-inspection"))
+			has = &a->has_tls_inspection;
+		else if (!strcmp(key, "blocked-syn"))
+			has = &a->has_blocked_syn;
+		else if (!strcmp(key, "challenge-ack"))
+			has = &a->has_challenge_ack;
+		else {
+			fail(err, errlen, "Invalid key `%s': expected %s", key,
+			     set_keys);
+			return -1;
+		}
+		if (*has) {
+			fail(err, errlen, "Duplicate key `%s'", key);
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			fail(err, errlen, "Missing value for `%s'", key);
+			return -1;
+		}
+		value = argv[i + 1];
+		*has = true;
+		if (has == &a->has_mode) {
+			v = parse_mode(value, false, err, errlen);
+			if (v < 0)
+				return -1;
+			a->mode = v;
+		} else if (has == &a->has_tls_inspection) {
+			v = parse_on_off(value);
+			if (v < 0) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected on or off",
+				     value, key);
+				return -1;
+			}
+			a->tls_inspection = v;
+		} else if (has == &a->has_blocked_syn) {
+			v = parse_blocked_syn(value);
+			if (v < 0) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected handshake or drop",
+				     value, key);
+				return -1;
+			}
+			a->blocked_syn = v;
+		} else {
+			v = parse_challenge_ack(value);
+			if (v < 0) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected allow or strict",
+				     value, key);
+				return -1;
+			}
+			a->challenge_ack = v;
+		}
+	}
+	return 0;
+}
+
+static bool same_prefix(const struct catoproxy_prefix *a,
+			const struct catoproxy_prefix *b)
+{
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->addr, b->addr, addr_len(a->family));
+}
+
+int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
+			char *err, size_t errlen)
+{
+	struct catoproxy_site *s = &a->site;
+
+	memset(a, 0, sizeof(*a));
+	s->mode = CATOPROXY_MODE_INHERIT;
+	if (argc <= 0) {
+		fail(err, errlen, "Missing site name");
+		return -1;
+	}
+	if (parse_site_name(argv[0], err, errlen))
+		return -1;
+	strcpy(s->name, argv[0]);
+
+	for (int i = 1; i < argc; i += 2) {
+		const char *key = argv[i], *value;
+		bool is_prefix = !strcmp(key, "prefix");
+		struct catoproxy_prefix p;
+		int v;
+
+		if (!is_prefix && strcmp(key, "mode")) {
+			fail(err, errlen,
+			     "Invalid argument `%s': expected `prefix CIDR' or `mode MODE'",
+			     key);
+			return -1;
+		}
+		if (!is_prefix && a->has_mode) {
+			fail(err, errlen, "Duplicate key `mode'");
+			return -1;
+		}
+		if (i + 1 >= argc) {
+			fail(err, errlen, "Missing value for `%s'", key);
+			return -1;
+		}
+		value = argv[i + 1];
+		if (!is_prefix) {
+			v = parse_mode(value, true, err, errlen);
+			if (v < 0)
+				return -1;
+			s->mode = v;
+			a->has_mode = true;
+			continue;
+		}
+		if (s->nprefixes >= CATOPROXY_SITE_PREFIXES_MAX) {
+			fail(err, errlen, "Too many prefixes: a site has at most %d",
+			     CATOPROXY_SITE_PREFIXES_MAX);
+			return -1;
+		}
+		if (parse_prefix(value, &p, err, errlen))
+			return -1;
+		for (unsigned int j = 0; j < s->nprefixes; j++) {
+			if (same_prefix(&s->prefixes[j], &p)) {
+				fail(err, errlen, "Duplicate prefix `%s'", value);
+				return -1;
+			}
+		}
+		s->prefixes[s->nprefixes++] = p;
+	}
+	if (!s->nprefixes) {
+		fail(err, errlen,
+		     "Missing prefix: a site needs at least one `prefix CIDR'");
+		return -1;
+	}
+	return 0;
+}
+
+int parse_site_del_args(int argc, char *const argv[], const char **name,
+			char *err, size_t errlen)
+{
+	if (argc <= 0) {
+		fail(err, errlen, "Missing site name");
+		return -1;
+	}
+	if (parse_site_name(argv[0], err, errlen))
+		return -1;
+	if (argc > 1) {
+		fail(err, errlen, "Unexpected argument `%s'", argv[1]);
+		return -1;
+	}
+	*name = argv[0];
+	return 0;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Words and arguments of the command line, turned into the values the
+ * netlink API carries. No I/O here: every parser reports failure as a
+ * message in a caller-supplied buffer, so the unit tests can check the
+ * exact text a user would see.
+ */
+#ifndef _CATOPROXYCTL_PARSE_H
+#define _CATOPROXYCTL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "policy.h"
+
+#define PARSE_ERR_MAX 256
+
+/* Modes come from kmod/policy.c so both sides agree on every name. */
+int parse_mode(const char *word, bool allow_inherit, char *err, size_t errlen);
+int parse_on_off(const char *word);
+int parse_blocked_syn(const char *word);
+int parse_challenge_ack(const char *word);
+
+const char *blocked_syn_name(unsigned int value);
+const char *challenge_ack_name(unsigned int value);
+/* "conn_tracked", ...; NULL for UNSPEC, PAD and counters newer than us. */
+const char *stat_name(unsigned int type);
+
+/* "10.0.0.0/8", "2001:db8::/32"; a bare address is a host prefix. */
+int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
+		 size_t errlen);
+/* Always NUL-terminates; needs at least INET6_ADDRSTRLEN + 4 bytes. */
+#define PREFIX_STR_MAX 64
+void format_prefix(const struct catoproxy_prefix *p, char *buf, size_t len);
+
+int parse_site_name(const char *name, char *err, size_t errlen);
+
+struct set_args {
+	bool has_mode, has_tls_inspection, has_blocked_syn, has_challenge_ack;
+	u8 mode, tls_inspection, blocked_syn, challenge_ack;
+};
+
+/* argv holds only the key/value words, after "set". */
+int parse_set_args(int argc, char *const argv[], struct set_args *a,
+		   char *err, size_t errlen);
+
+struct site_add_args {
+	/* site.id is unused: the kernel assigns it. */
+	struct catoproxy_site site;
+	/* Without it the attribute is left out and the kernel's default applies. */
+	bool has_mode;
+};
+
+/* argv holds NAME and what follows it, after "site add". */
+int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
+			char *err, size_t errlen);
+/* argv holds NAME, after "site del". */
+int parse_site_del_args(int argc, char *const argv[], const char **name,
+			char *err, size_t errlen);
+
+#endif /* _CATOPROXYCTL_PARSE_H */

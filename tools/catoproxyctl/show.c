@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ipc.h"
+#include "json.h"
+
+#define SHOW_USAGE "Usage: " PROG_NAME " [-j] [-n NAME] show [config|stats|sites]\n"
+
+/* A value from a newer kernel still gets a stable, parseable name. */
+static const char *or_unknown(const char *name, unsigned int value,
+			      char *buf, size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "unknown-%u", value);
+	return buf;
+}
+
+static const char *mode_str(unsigned int mode, char *buf, size_t len)
+{
+	return or_unknown(catoproxy_policy_mode_name(mode), mode, buf, len);
+}
+
+static int show_config(void)
+{
+	char b1[32], b2[32], b3[32];
+	const char *mode, *bsyn, *cack;
+	struct ipc_config cfg;
+	struct ipc_error e;
+	struct json j;
+
+	if (ipc_get_config(&cfg, &e)) {
+		ipc_perror("show config", &e);
+		return EXIT_RUNTIME;
+	}
+	mode = mode_str(cfg.mode, b1, sizeof(b1));
+	bsyn = or_unknown(blocked_syn_name(cfg.blocked_syn), cfg.blocked_syn,
+			  b2, sizeof(b2));
+	cack = or_unknown(challenge_ack_name(cfg.challenge_ack),
+			  cfg.challenge_ack, b3, sizeof(b3));
+	if (!json_output) {
+		printf("mode: %s\n", mode);
+		printf("tls-inspection: %s\n", cfg.tls_inspection ? "on" : "off");
+		printf("blocked-syn: %s\n", bsyn);
+		printf("challenge-ack: %s\n", cack);
+		printf("sites: %" PRIu32 "\n", cfg.site_count);
+		return EXIT_OK;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "mode");
+	json_string(&j, mode);
+	json_key(&j, "tls_inspection");
+	json_bool(&j, cfg.tls_inspection);
+	json_key(&j, "blocked_syn");
+	json_string(&j, bsyn);
+	json_key(&j, "challenge_ack");
+	json_string(&j, cack);
+	json_key(&j, "site_count");
+	json_u64(&j, cfg.site_count);
+	json_object_end(&j);
+	json_finish(&j);
+	return EXIT_OK;
+}
+
+static int show_stats(void)
+{
+	struct ipc_stats stats;
+	struct ipc_error e;
+	struct json j;
+	char buf[32];
+
+	if (ipc_get_stats(&stats, &e)) {
+		ipc_perror("show stats", &e);
+		return EXIT_RUNTIME;
+	}
+	json_init(&j, stdout);
+	if (json_output)
+		json_object_begin(&j);
+	for (size_t i = 0; i < stats.n; i++) {
+		const char *name = stat_name(stats.v[i].type);
+
+		if (!name) {
+			snprintf(buf, sizeof(buf), "stat_%u", stats.v[i].type);
+			name = buf;
+		}
+		if (json_output) {
+			json_key(&j, name);
+			json_u64(&j, stats.v[i].value);
+		} else {
+			printf("%s: %" PRIu64 "\n", name, stats.v[i].value);
+		}
+	}
+	if (json_output) {
+		json_object_end(&j);
+		json_finish(&j);
+	}
+	free(stats.v);
+	return EXIT_OK;
+}
+
+/* Names come from the kernel: keep terminal control bytes off the screen. */
+static void print_safe(const char *s, int width)
+{
+	int n = 0;
+
+	for (; *s; s++, n++)
+		putchar(*s > 0x20 && *s < 0x7f ? *s : '?');
+	for (; n < width; n++)
+		putchar(' ');
+}
+
+static void show_sites_text(const struct ipc_sites *sites)
+{
+	int wname = strlen("NAME"), wid = strlen("ID");
+	char b1[32], b2[32], prefix[PREFIX_STR_MAX];
+
+	for (size_t i = 0; i < sites->n; i++) {
+		int n = strlen(sites->v[i].site.name);
+		int idw = snprintf(NULL, 0, "%" PRIu32, sites->v[i].site.id);
+
+		if (n > wname)
+			wname = n;
+		if (idw > wid)
+			wid = idw;
+	}
+	printf("%-*s  %-*s  %-8s  %-9s  %s\n", wname, "NAME", wid, "ID", "MODE",
+	       "EFFECTIVE", "PREFIXES");
+	for (size_t i = 0; i < sites->n; i++) {
+		const struct ipc_site *s = &sites->v[i];
+
+		print_safe(s->site.name, wname);
+		printf("  %-*" PRIu32 "  %-8s  %-9s  ", wid, s->site.id,
+		       mode_str(s->site.mode, b1, sizeof(b1)),
+		       mode_str(s->effective_mode, b2, sizeof(b2)));
+		for (unsigned int k = 0; k < s->site.nprefixes; k++) {
+			format_prefix(&s->site.prefixes[k], prefix,
+				      sizeof(prefix));
+			printf("%s%s", k ? "," : "", prefix);
+		}
+		putchar('\n');
+	}
+}
+
+static void show_sites_json(const struct ipc_sites *sites)
+{
+	char b1[32], prefix[PREFIX_STR_MAX];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < sites->n; i++) {
+		const struct ipc_site *s = &sites->v[i];
+
+		json_object_begin(&j);
+		json_key(&j, "id");
+		json_u64(&j, s->site.id);
+		json_key(&j, "name");
+		json_string(&j, s->site.name);
+		json_key(&j, "mode");
+		json_string(&j, mode_str(s->site.mode, b1, sizeof(b1)));
+		json_key(&j, "effective_mode");
+		json_string(&j, mode_str(s->effective_mode, b1, sizeof(b1)));
+		json_key(&j, "prefixes");
+		json_array_begin(&j);
+		for (unsigned int k = 0; k < s->site.nprefixes; k++) {
+			format_prefix(&s->site.prefixes[k], prefix,
+				      sizeof(prefix));
+			json_string(&j, prefix);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_finish(&j);
+}
+
+static int show_sites(void)
+{
+	struct ipc_sites sites;
+	struct ipc_error e;
+
+	if (ipc_get_sites(&sites, &e)) {
+		ipc_perror("show sites", &e);
+		return EXIT_RUNTIME;
+	}
+	if (json_output)
+		show_sites_json(&sites);
+	else
+		show_sites_text(&sites);
+	free(sites.v);
+	return EXIT_OK;
+}
+
+int show_main(int argc, char *argv[])
+{
+	const char *what = argc > 1 ? argv[1] : "config";
+
+	if (argc > 2) {
+		usage_error(SHOW_USAGE, "Unexpected argument `%s'", argv[2]);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(what, "config"))
+		return show_config();
+	if (!strcmp(what, "stats"))
+		return show_stats();
+	if (!strcmp(what, "sites"))
+		return show_sites();
+	usage_error(SHOW_USAGE,
+		    "Invalid show target `%s': expected config, stats or sites",
+		    what);
+	return EXIT_USAGE;
+}
