@@ -16,6 +16,31 @@
 
 unsigned int catoproxy_net_id __read_mostly;
 
+/*
+ * Policies allocated and not yet freed, over all namespaces. It must be zero
+ * once every namespace's state is gone; unload says so loudly otherwise, and
+ * the selftests watch the log for it.
+ */
+static atomic_t policies_live = ATOMIC_INIT(0);
+
+static struct catoproxy_policy *policy_alloc(u32 nsites)
+{
+	struct catoproxy_policy *pol;
+
+	pol = kvmalloc(catoproxy_policy_size(nsites), GFP_KERNEL);
+	if (pol)
+		atomic_inc(&policies_live);
+	return pol;
+}
+
+static void policy_free(struct catoproxy_policy *pol)
+{
+	if (!pol)
+		return;
+	atomic_dec(&policies_live);
+	kvfree(pol);
+}
+
 static unsigned int default_mode = CATOPROXY_MODE_FULL;
 
 static int default_mode_set(const char *val, const struct kernel_param *kp)
@@ -69,8 +94,7 @@ struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
 
 	mutex_lock(&cn->lock);
 	cur = rcu_dereference_protected(cn->policy, lockdep_is_held(&cn->lock));
-	pol = kvmalloc(catoproxy_policy_size(cur->nsites + extra_sites),
-		       GFP_KERNEL);
+	pol = policy_alloc(cur->nsites + extra_sites);
 	if (!pol) {
 		mutex_unlock(&cn->lock);
 		return ERR_PTR(-ENOMEM);
@@ -91,7 +115,7 @@ void catoproxy_net_policy_commit(struct catoproxy_net *cn,
 
 	/* Changes are rare; waiting keeps the policy free of an rcu_head. */
 	synchronize_rcu();
-	kvfree(old);
+	policy_free(old);
 }
 
 void catoproxy_net_policy_abort(struct catoproxy_net *cn,
@@ -99,7 +123,7 @@ void catoproxy_net_policy_abort(struct catoproxy_net *cn,
 {
 	lockdep_assert_held(&cn->lock);
 	mutex_unlock(&cn->lock);
-	kvfree(pol);
+	policy_free(pol);
 }
 
 static int __net_init catoproxy_net_init_net(struct net *net)
@@ -111,7 +135,7 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	cn->stats = alloc_percpu(struct catoproxy_stats);
 	if (!cn->stats)
 		goto err_stats;
-	pol = kvmalloc(catoproxy_policy_size(0), GFP_KERNEL);
+	pol = policy_alloc(0);
 	if (!pol)
 		goto err_policy;
 	catoproxy_policy_init(pol, default_mode);
@@ -133,7 +157,7 @@ static void __net_exit catoproxy_net_exit_net(struct net *net)
 	 * release may still be counting: see the comment at the top.
 	 */
 	synchronize_rcu();
-	kvfree(rcu_dereference_protected(cn->policy, true));
+	policy_free(rcu_dereference_protected(cn->policy, true));
 	free_percpu(cn->stats);
 }
 
@@ -152,4 +176,7 @@ int catoproxy_net_init(void)
 void catoproxy_net_uninit(void)
 {
 	unregister_pernet_subsys(&catoproxy_net_ops);
+	if (atomic_read(&policies_live))
+		pr_err("leak: %d policies still allocated\n",
+		       atomic_read(&policies_live));
 }
