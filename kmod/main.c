@@ -29,7 +29,7 @@ static int __init catoproxy_mod_init(void)
 	if (ret)
 		goto err_netlink;
 
-	pr_info("catoproxy " CATOPROXY_VERSION " loaded\n");
+	pr_info("version " CATOPROXY_VERSION " loaded\n");
 	return 0;
 
 err_netlink:
@@ -48,7 +48,7 @@ static void __exit catoproxy_mod_exit(void)
 	catoproxy_hooks_uninit();
 	catoproxy_conn_uninit();
 	catoproxy_net_uninit();
-	pr_info("catoproxy " CATOPROXY_VERSION " unloaded\n");
+	pr_info("version " CATOPROXY_VERSION " unloaded\n");
 }
 
 module_init(catoproxy_mod_init);

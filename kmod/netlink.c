@@ -52,7 +52,7 @@ static void set_why(struct netlink_ext_ack *extack, const char *why)
 		extack->_msg = why;
 }
 
-static struct catoproxy_net *info_net(struct genl_info *info)
+static struct catoproxy_net *info_net(const struct genl_info *info)
 {
 	return catoproxy_net(genl_info_net(info));
 }

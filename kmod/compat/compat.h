@@ -7,13 +7,14 @@
 #ifndef _CATOPROXY_COMPAT_H
 #define _CATOPROXY_COMPAT_H
 
-#ifdef COMPAT_CANNOT_GENL_INFO_DUMP
+#ifdef COMPAT_CANNOT_CONST_GENL_INFO_NET
 #include <net/genetlink.h>
-/* The dump's parsed request moved into a struct genl_info. */
-#define genl_info_dump(cb) (&(struct genl_info){				\
-	.attrs = genl_dumpit_info(cb)->attrs,				\
-	.extack = (cb)->extack,						\
-})
+/* Before 6.4 the accessor took a non-const genl_info. */
+static inline struct net *compat_genl_info_net(const struct genl_info *info)
+{
+	return read_pnet(&info->_net);
+}
+#define genl_info_net compat_genl_info_net
 #endif
 
 #endif /* _CATOPROXY_COMPAT_H */
