@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make                 module for KDIR, and catoproxyctl
+#   make modules-all     module for every installed kernel, W=1 and sparse
+#   make demo            build, boot a VM, show the proxy in a netns topology
+#   make check           every test: unit, build (both kernels), VM selftests
+
+KERNELRELEASE ?= $(shell uname -r)
+KDIR ?= /lib/modules/$(KERNELRELEASE)/build
+PWD := $(shell pwd)
+# Kernels the VM tests and modules-all run on: every installed Debian kernel
+# with headers.
+KRELS ?= $(shell selftests/vm/kernels.sh 2>/dev/null)
+BUILD := build
+MODULE_SRCS := Kbuild $(shell find kmod uapi -name '*.[ch]' -o -name Kbuild.include)
+
+all: module tools
+
+module:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || true
+	$(MAKE) -C tools/catoproxyctl clean
+	$(MAKE) -C selftests/unit clean
+	rm -rf $(BUILD)
+
+tools:
+	$(MAKE) -C tools/catoproxyctl
+
+# Each kernel gets a private copy of the sources, so that the two builds
+# never share object files. The log keeps the compiler's and sparse's output:
+# `make check` counts any warning in it as a failure.
+$(BUILD)/%/catoproxy.ko: $(MODULE_SRCS)
+	rm -rf $(BUILD)/$*/src && mkdir -p $(BUILD)/$*/src
+	cp -r --parents $(MODULE_SRCS) $(BUILD)/$*/src/
+	$(MAKE) -C /lib/modules/$*/build M=$(PWD)/$(BUILD)/$*/src W=1 C=1 modules \
+		> $(BUILD)/$*/build.log 2>&1 || { cat $(BUILD)/$*/build.log; exit 1; }
+	cp $(BUILD)/$*/src/catoproxy.ko $@
+
+modules-all: $(foreach k,$(KRELS),$(BUILD)/$(k)/catoproxy.ko)
+
+deps:
+	tools/install-deps.sh
+
+unit:
+	$(MAKE) -C selftests/unit run
+
+# The kernel list is read after deps has installed the kernels.
+demo: deps
+	$(MAKE) demo-run
+
+demo-run: tools
+	k=$$(selftests/vm/kernels.sh | tail -n 1) && \
+	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
+	selftests/vm/run.sh -k $$k --demo
+
+check: deps
+	selftests/check.sh
+
+.PHONY: all module clean tools modules-all deps unit demo demo-run check

@@ -1,0 +1,106 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Everything `make check` runs, as one TAP stream per stage, then one line:
+# "N passed, M failed, K skipped".
+#
+#   1. host unit tests (policy logic, CLI parsers) and the policy fuzz
+#      target on a fixed pseudo-random corpus, with ASan/UBSan
+#   2. catoproxyctl builds with zero warnings
+#   3. the module builds against every installed kernel with W=1 and sparse
+#      (C=1), with zero warnings
+#   4. the selftests in selftests/Makefile, in a QEMU VM, on every kernel
+#
+# KRELS (space-separated) limits the kernels; TESTS limits the selftests.
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+log=build/check
+mkdir -p "$log"
+: >"$log/results"
+
+# Record one result: ok|fail|skip, name.
+result() {
+	echo "$1 $2" >>"$log/results"
+	case $1 in
+	ok) echo "ok - $2" ;;
+	skip) echo "ok - $2 # SKIP" ;;
+	*) echo "not ok - $2" ;;
+	esac
+}
+
+# Fold a TAP stream's top-level results into ours.
+collect_tap() {
+	local line
+	while IFS= read -r line; do
+		echo "$line"
+		case $line in
+		"not ok "*) echo "fail ${line#not ok }" >>"$log/results" ;;
+		"ok "*"# SKIP"*) echo "skip ${line#ok }" >>"$log/results" ;;
+		"ok "*) echo "ok ${line#ok }" >>"$log/results" ;;
+		esac
+	done
+}
+
+krels=${KRELS:-$(selftests/vm/kernels.sh)}
+tests=${TESTS:-$(make -s -C selftests print-tests)}
+
+echo "# unit tests"
+if make -s -C selftests/unit all >"$log/unit-build.log" 2>&1 &&
+   make -s -C selftests/fuzz all >>"$log/unit-build.log" 2>&1; then
+	make -s -C selftests/unit run 2>&1 | collect_tap
+	make -s -C selftests/fuzz run 2>&1 | collect_tap
+else
+	cat "$log/unit-build.log"
+	result fail "unit tests build"
+fi
+
+echo "# catoproxyctl"
+make -s -C tools/catoproxyctl clean >/dev/null 2>&1
+if make -C tools/catoproxyctl >"$log/tools.log" 2>&1 &&
+   ! grep -q 'warning:' "$log/tools.log"; then
+	result ok "catoproxyctl builds without warnings"
+else
+	cat "$log/tools.log"
+	result fail "catoproxyctl builds without warnings"
+fi
+
+built=
+for k in $krels; do
+	echo "# module for $k"
+	rm -f "build/$k/catoproxy.ko"
+	if make -s "build/$k/catoproxy.ko" KRELS="$k" >"$log/module-$k.log" 2>&1 &&
+	   ! grep -qiE 'warning|error' "build/$k/build.log"; then
+		result ok "$k: module builds with W=1 C=1, no warnings"
+		built="$built $k"
+	else
+		cat "$log/module-$k.log" "build/$k/build.log" 2>/dev/null | grep -iE 'warning|error' | head -40
+		result fail "$k: module builds with W=1 C=1, no warnings"
+	fi
+done
+
+for k in $krels; do
+	case " $built " in
+	*" $k "*) ;;
+	*)
+		result fail "$k: selftests (module did not build)"
+		continue
+		;;
+	esac
+	echo "# selftests on $k"
+	# shellcheck disable=SC2086
+	selftests/vm/run.sh -k "$k" $tests 2>&1 | collect_tap
+	[ "${PIPESTATUS[0]}" -eq 0 ] || grep -q "^fail .*$k" "$log/results" ||
+		result fail "$k: VM harness"
+done
+
+passed=$(grep -c '^ok ' "$log/results")
+failed=$(grep -c '^fail ' "$log/results")
+skipped=$(grep -c '^skip ' "$log/results")
+if [ "$failed" -gt 0 ]; then
+	echo "# failed:"
+	sed -n 's/^fail /#   /p' "$log/results"
+fi
+echo "$passed passed, $failed failed, $skipped skipped" | tee "$log/summary"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
