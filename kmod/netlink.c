@@ -52,6 +52,19 @@ static void set_why(struct netlink_ext_ack *extack, const char *why)
 		extack->_msg = why;
 }
 
+/*
+ * NL_REQ_ATTR_CHECK() tells a program which attribute is missing; a person
+ * reading catoproxyctl's error wants a sentence as well.
+ */
+static bool missing(struct netlink_ext_ack *extack, const struct nlattr *nest,
+		    struct nlattr **tb, unsigned int type, const char *why)
+{
+	if (!NL_REQ_ATTR_CHECK(extack, nest, tb, type))
+		return false;
+	set_why(extack, why);
+	return true;
+}
+
 static struct catoproxy_net *info_net(const struct genl_info *info)
 {
 	return catoproxy_net(genl_info_net(info));
@@ -176,9 +189,12 @@ static int parse_prefix(const struct nlattr *attr, struct catoproxy_prefix *p,
 			       extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_FAMILY) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_ADDR) ||
-	    NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_PREFIX_A_PLEN))
+	if (missing(extack, attr, tb, CATOPROXY_PREFIX_A_FAMILY,
+		    "prefix has no address family") ||
+	    missing(extack, attr, tb, CATOPROXY_PREFIX_A_ADDR,
+		    "prefix has no address") ||
+	    missing(extack, attr, tb, CATOPROXY_PREFIX_A_PLEN,
+		    "prefix has no length"))
 		return -EINVAL;
 
 	memset(p, 0, sizeof(*p));
@@ -216,7 +232,7 @@ static int parse_site(const struct nlattr *attr, struct catoproxy_site *site,
 			       extack);
 	if (ret)
 		return ret;
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_SITE_A_NAME))
+	if (missing(extack, attr, tb, CATOPROXY_SITE_A_NAME, "site has no name"))
 		return -EINVAL;
 
 	memset(site, 0, sizeof(*site));
@@ -232,7 +248,8 @@ static int parse_site(const struct nlattr *attr, struct catoproxy_site *site,
 
 	if (tb[CATOPROXY_SITE_A_MODE])
 		site->mode = nla_get_u8(tb[CATOPROXY_SITE_A_MODE]);
-	if (NL_REQ_ATTR_CHECK(extack, attr, tb, CATOPROXY_SITE_A_PREFIXES))
+	if (missing(extack, attr, tb, CATOPROXY_SITE_A_PREFIXES,
+		    "site has no prefixes"))
 		return -EINVAL;
 	nla_for_each_nested(pos, tb[CATOPROXY_SITE_A_PREFIXES], rem) {
 		if (site->nprefixes == CATOPROXY_SITE_PREFIXES_MAX) {
@@ -256,7 +273,8 @@ static int add_site(struct sk_buff *skb, struct genl_info *info)
 	const char *why = NULL;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, CATOPROXY_A_SITE))
+	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_SITE,
+		    "request has no site"))
 		return -EINVAL;
 	site = kmalloc(sizeof(*site), GFP_KERNEL);
 	if (!site)
@@ -291,7 +309,8 @@ static int del_site(struct sk_buff *skb, struct genl_info *info)
 	const char *why = NULL;
 	int ret;
 
-	if (GENL_REQ_ATTR_CHECK(info, CATOPROXY_A_SITE))
+	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_SITE,
+		    "request has no site"))
 		return -EINVAL;
 	site = kmalloc(sizeof(*site), GFP_KERNEL);
 	if (!site)
