@@ -22,7 +22,8 @@
 # with CATOPROXY_KO, CATOPROXYCTL, KREL (and CATOPROXY_VM=1) set.
 # Output: KTAP on stdout, saved in build/vm/KREL/{tap.txt,console.log,out/}.
 # Exit status: 0 iff no test failed (and at least one test ran).
-# Extra kernel parameters for debugging: CPVM_APPEND="...".
+# Extra kernel parameters for debugging: CPVM_APPEND="...". QEMU's
+# accelerator, CPU model and CPU count: CPVM_ACCEL, CPVM_CPU, CPVM_SMP.
 
 set -uo pipefail
 
@@ -152,9 +153,15 @@ TAP=$VMDIR/tap.txt
 APPEND="console=ttyS0 loglevel=4 panic=-1 printk.devkmsg=on mitigations=off"
 APPEND+=" rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=30"
 APPEND+=" cpvm_proj=$PROJ cpvm_out=$OUT ${CPVM_APPEND:-}"
+# Single-threaded TCG: with one host thread per vCPU (thread=multi), a vCPU
+# can still run a jump-label site's temporary int3 after another vCPU has
+# finished patching it (text_poke_bp), which oopses as "int3" in the middle
+# of a NOP (seen in ipv6_rcv while conntrack hooks came and went on 6.12).
+# Real CPUs serialise this; TCG's multi-threaded mode does not.
 # shellcheck disable=SC2054 # commas are QEMU option syntax
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
-	-machine pc -accel tcg,thread=multi -cpu max -smp 2 -m 2048
+	-machine pc -accel "${CPVM_ACCEL:-tcg,thread=single}" -cpu "${CPVM_CPU:-max}"
+	-smp "${CPVM_SMP:-2}" -m 2048
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 	-serial "file:$CONSOLE" -serial "file:$STREAM"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
