@@ -1,0 +1,302 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Configuration round trips through catoproxyctl, in the initial namespace
+# (no traffic, no topology):
+#
+#   catoproxyctl --[generic netlink]--> catoproxy.ko (init_net's config)
+#
+# Every value of every setting is set and read back with -j show config;
+# several pairs go in one set; sites are added (IPv4 and IPv6 prefixes,
+# with and without a mode), listed exactly, their effective mode follows the
+# account mode only when they inherit, they are deleted, and their ids are
+# never reused. Human output is checked line by line.
+
+source lib.sh
+
+DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0}'
+
+# assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
+# list order significant); ACTUAL must be valid JSON.
+assert_json()
+{
+	local verdict
+
+	verdict=$($PYTHON -c '
+import json, sys
+try:
+    got = json.loads(sys.argv[2])
+except ValueError as e:
+    print("invalid JSON: %s" % e)
+    sys.exit(0)
+print("same" if got == json.loads(sys.argv[1]) else "differs")
+' "$2" "$3")
+	if ! assert_eq "$1" same "$verdict"; then
+		echo "#   expected: $2"
+		echo "#   got:      $3"
+	fi
+}
+
+# config_is NAME EXPECTED_JSON: -j show config equals EXPECTED_JSON.
+config_is()
+{
+	local out
+
+	out=$(ctl -j show config) || fail "$1: -j show config failed"
+	assert_json "$1" "$2" "$out"
+}
+
+# cfg KEY=VALUE...: the default config JSON with some fields replaced.
+cfg()
+{
+	$PYTHON -c '
+import json, sys
+d = json.loads(sys.argv[1])
+for kv in sys.argv[2:]:
+    k, v = kv.split("=", 1)
+    d[k] = json.loads(v) if v in ("true", "false") or v.isdigit() else v
+print(json.dumps(d))
+' "$DEFAULT_CONFIG" "$@"
+}
+
+test_defaults()
+{
+	local a b
+
+	config_is "initial config" "$DEFAULT_CONFIG"
+	a=$(ctl show) || fail "show failed"
+	b=$(ctl show config) || fail "show config failed"
+	assert_eq "show == show config" "$b" "$a"
+	assert_eq "show config text" "mode: full
+tls-inspection: off
+blocked-syn: handshake
+challenge-ack: allow
+sites: 0" "$a"
+	a=$(ctl -j show)
+	assert_json "-j show == -j show config" "$DEFAULT_CONFIG" "$a"
+	log_test "defaults; show without argument is show config"
+}
+
+# set_and_check KEY VALUE JSON_KEY JSON_VALUE
+set_and_check()
+{
+	local expect
+
+	capture ctl set "$1" "$2"
+	assert_eq "set $1 $2: exit code" 0 "$CMD_RC"
+	assert_eq "set $1 $2: stderr" "" "$CMD_ERR"
+	assert_eq "set $1 $2: stdout" "" "$CMD_OUT"
+	expect=$(cfg "$3=$4")
+	config_is "set $1 $2" "$expect"
+}
+
+test_modes()
+{
+	local m
+
+	for m in delayed adaptive off full; do
+		set_and_check mode "$m" mode "$m"
+	done
+	# setting the current value again is fine
+	set_and_check mode full mode full
+	log_test "set mode full|delayed|adaptive|off round-trips"
+}
+
+test_tls()
+{
+	set_and_check tls-inspection on tls_inspection true
+	assert_line "text" "tls-inspection: on" "$(ctl show config)"
+	set_and_check tls-inspection off tls_inspection false
+	log_test "set tls-inspection on|off round-trips"
+}
+
+test_blocked_syn()
+{
+	set_and_check blocked-syn drop blocked_syn drop
+	assert_line "text" "blocked-syn: drop" "$(ctl show config)"
+	set_and_check blocked-syn handshake blocked_syn handshake
+	log_test "set blocked-syn handshake|drop round-trips"
+}
+
+test_challenge_ack()
+{
+	set_and_check challenge-ack strict challenge_ack strict
+	assert_line "text" "challenge-ack: strict" "$(ctl show config)"
+	set_and_check challenge-ack allow challenge_ack allow
+	log_test "set challenge-ack allow|strict round-trips"
+}
+
+test_multi()
+{
+	local all
+
+	all=$(cfg mode=adaptive tls_inspection=true blocked_syn=drop challenge_ack=strict)
+	capture ctl set mode adaptive tls-inspection on blocked-syn drop challenge-ack strict
+	assert_eq "set 4 pairs: exit code" 0 "$CMD_RC"
+	config_is "set 4 pairs" "$all"
+	assert_eq "text after 4 pairs" "mode: adaptive
+tls-inspection: on
+blocked-syn: drop
+challenge-ack: strict
+sites: 0" "$(ctl show)"
+
+	# order of the pairs does not matter; two of four change
+	capture ctl set challenge-ack allow mode off
+	assert_eq "set 2 pairs: exit code" 0 "$CMD_RC"
+	config_is "set 2 pairs" "$(cfg mode=off tls_inspection=true blocked_syn=drop challenge_ack=allow)"
+
+	capture ctl set tls-inspection off blocked-syn handshake mode full
+	assert_eq "set 3 pairs: exit code" 0 "$CMD_RC"
+	config_is "back to defaults" "$DEFAULT_CONFIG"
+	log_test "several pairs in one set"
+}
+
+sites_are()
+{
+	local out
+
+	out=$(ctl -j show sites) || fail "$1: -j show sites failed"
+	assert_json "$1" "$2" "$out"
+}
+
+test_sites()
+{
+	local rc=0
+
+	sites_are "no sites" "[]"
+	ctl site add branch-a prefix 10.1.0.0/16 || rc=$?
+	ctl site add hq_2.x prefix 10.2.0.0/16 prefix fd00:b::/48 mode delayed || rc=$?
+	ctl site add v6only prefix 2001:db8::/32 prefix 2001:db8:1::/48 mode off || rc=$?
+	ctl site add host prefix 192.0.2.7 prefix 2001:db8:ffff::1/128 mode adaptive || rc=$?
+	ctl site add fullsite prefix 0.0.0.0/0 mode full || rc=$?
+	ctl site add inh prefix ::/0 mode inherit || rc=$?
+	assert_eq "site add exit codes" 0 "$rc"
+
+	sites_are "six sites" '[
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefixes":["10.1.0.0/16"]},
+{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefixes":["10.2.0.0/16","fd00:b::/48"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]},
+{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefixes":["0.0.0.0/0"]},
+{"id":6,"name":"inh","mode":"inherit","effective_mode":"full","prefixes":["::/0"]}]'
+	config_is "site_count 6" "$(cfg site_count=6)"
+	assert_line "text sites" "sites: 6" "$(ctl show)"
+	log_test "site add: IPv4/IPv6 prefixes, every mode, exact -j show sites"
+
+	ctl set mode adaptive
+	sites_are "account adaptive" '[
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"adaptive","prefixes":["10.1.0.0/16"]},
+{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefixes":["10.2.0.0/16","fd00:b::/48"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]},
+{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefixes":["0.0.0.0/0"]},
+{"id":6,"name":"inh","mode":"inherit","effective_mode":"adaptive","prefixes":["::/0"]}]'
+	ctl set mode off
+	assert_eq "effective modes, account off" \
+		"inherit off|delayed delayed|off off|adaptive adaptive|full full|inherit off" \
+		"$(json_get "$(ctl -j show sites)" '"|".join(s["mode"] + " " + s["effective_mode"] for s in d)')"
+	ctl set mode delayed
+	assert_eq "effective modes, account delayed" \
+		"inherit delayed|delayed delayed|off off|adaptive adaptive|full full|inherit delayed" \
+		"$(json_get "$(ctl -j show sites)" '"|".join(s["mode"] + " " + s["effective_mode"] for s in d)')"
+	ctl set mode full
+	log_test "effective_mode follows the account mode only for inherit sites"
+}
+
+test_sites_text()
+{
+	local out header
+
+	out=$(ctl show sites)
+	assert_eq "show sites exit code" 0 "$?"
+	header=${out%%$'\n'*}
+	assert_match "header" "^NAME +ID +MODE +EFFECTIVE +PREFIXES$" "$header"
+	assert_eq "text lines" 7 "$(count_lines "$out" '.')"
+	assert_line "branch-a line" "branch-a +1 +inherit +full +10\.1\.0\.0/16" "$out"
+	assert_line "hq_2.x line" "hq_2\.x +2 +delayed +delayed +10\.2\.0\.0/16,fd00:b::/48" "$out"
+	assert_line "v6only line" "v6only +3 +off +off +2001:db8::/32,2001:db8:1::/48" "$out"
+	assert_line "host line" "host +4 +adaptive +adaptive +192\.0\.2\.7/32,2001:db8:ffff::1/128" "$out"
+	log_test "show sites text table"
+}
+
+test_site_del_and_ids()
+{
+	local rc=0
+
+	ctl site del hq_2.x || rc=$?
+	ctl site del fullsite || rc=$?
+	ctl site del inh || rc=$?
+	assert_eq "site del exit codes" 0 "$rc"
+	sites_are "after del" '[
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefixes":["10.1.0.0/16"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]}]'
+	config_is "site_count 3" "$(cfg site_count=3)"
+
+	# a deleted name and its prefixes can be used again, under a new id
+	ctl site add hq_2.x prefix 10.2.0.0/16 prefix fd00:b::/48 mode delayed || rc=$?
+	# delete the newest site: its id is not handed out again either
+	ctl site del hq_2.x || rc=$?
+	ctl site add last prefix 10.2.0.0/16 || rc=$?
+	assert_eq "re-add exit codes" 0 "$rc"
+	assert_eq "ids after re-adding" "1 3 4 8" \
+		"$(json_get "$(ctl -j show sites)" '" ".join(str(s["id"]) for s in d)')"
+
+	for s in branch-a v6only host last; do
+		ctl site del "$s" || rc=$?
+	done
+	assert_eq "del all exit codes" 0 "$rc"
+	sites_are "all deleted" "[]"
+	config_is "site_count 0" "$DEFAULT_CONFIG"
+	ctl site add again prefix 10.1.0.0/16 || rc=$?
+	assert_eq "ids after emptying" "9" \
+		"$(json_get "$(ctl -j show sites)" '" ".join(str(s["id"]) for s in d)')"
+	ctl site del again
+	log_test "site del; site ids are never reused"
+}
+
+test_stats_shape()
+{
+	local out
+
+	out=$(ctl -j show stats)
+	assert_eq "stats keys" "$STAT_NAMES" \
+		"$(json_get "$out" '" ".join(d)')"
+	assert_eq "stats values" "0 0 0 0 0 0 0 0" \
+		"$(json_get "$out" '" ".join(str(v) for v in d.values())')"
+	out=$(ctl show stats)
+	assert_eq "stats text" "conn_tracked: 0
+conn_full: 0
+conn_delayed: 0
+conn_adaptive: 0
+conn_off: 0
+conn_helper_busy: 0
+conn_attach_failed: 0
+conn_released: 0" "$out"
+	log_test "show stats: every counter, text and JSON"
+}
+
+cleanup()
+{
+	cleanup_common
+}
+
+trap cleanup EXIT
+checktool "$PYTHON -c pass" "run python3"
+
+ktap_print_header
+ktap_set_plan 11
+require_module
+
+test_defaults
+test_modes
+test_tls
+test_blocked_syn
+test_challenge_ack
+test_multi
+test_sites
+test_sites_text
+test_site_del_and_ids
+test_stats_shape
+
+ktap_finished

@@ -1,0 +1,293 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Rejected requests change nothing. In the initial namespace, no topology:
+#
+#   catoproxyctl --------------------\
+#                                     >--[generic netlink]--> catoproxy.ko
+#   genl.py (raw requests, stdlib) --/
+#
+# 1. catoproxyctl: every malformed command exits 1 (caught by the CLI, usage
+#    on stderr) or 2 (refused by the kernel, extack on stderr), and
+#    -j show config / -j show sites are byte-identical before and after.
+# 2. genl.py sends what the CLI never would (out-of-range values, bad
+#    prefixes, unknown attributes, missing ones, duplicates): the kernel
+#    answers with the exact errno and an extack message, and GET_CONFIG plus
+#    the site dump are unchanged after each request.
+# 3. The 257th site is refused with ENOSPC; 256 sites dump completely.
+
+source lib.sh
+
+snapshot()
+{
+	local c s
+
+	c=$(ctl -j show config) || fail "snapshot: show config failed"
+	s=$(ctl -j show sites) || fail "snapshot: show sites failed"
+	echo "$c"
+	echo "$s"
+}
+
+# reject CODE REGEX ARGS...: "catoproxyctl ARGS" exits CODE, stdout is
+# empty, stderr matches REGEX (case-insensitive), config unchanged.
+reject()
+{
+	local code=$1 re=$2
+	shift 2
+	local what="ctl $*"
+
+	capture ctl "$@"
+	assert_eq "$what: exit code" "$code" "$CMD_RC"
+	assert_eq "$what: stdout" "" "$CMD_OUT"
+	assert_ne "$what: stderr" "" "$CMD_ERR"
+	shopt -s nocasematch
+	assert_match "$what: stderr" "$re" "$CMD_ERR"
+	shopt -u nocasematch
+}
+
+check_unchanged()
+{
+	local after
+
+	after=$(snapshot)
+	if ! assert_eq "$1: config and sites unchanged" "$BEFORE" "$after"; then
+		BEFORE=$after
+	fi
+}
+
+test_cli_usage()
+{
+	BEFORE=$(snapshot)
+	reject 1 "invalid mode .bogus." set mode bogus
+	reject 1 "invalid mode .inherit." set mode inherit
+	reject 1 "invalid mode .FULL." set mode FULL
+	reject 1 "missing value for .mode." set mode
+	reject 1 "missing setting" set
+	reject 1 "invalid key .speed." set speed fast
+	reject 1 "duplicate key .mode." set mode full mode off
+	reject 1 "duplicate key .mode." set mode off tls-inspection on mode off
+	reject 1 "invalid value .yes. for .tls-inspection." set tls-inspection yes
+	reject 1 "invalid value .reset. for .blocked-syn." set blocked-syn reset
+	reject 1 "invalid value .loose. for .challenge-ack." set challenge-ack loose
+	# one bad pair spoils the whole set: nothing is applied
+	reject 1 "invalid value .maybe." set mode off tls-inspection maybe
+	reject 1 "invalid subcommand" frobnicate
+	reject 1 "invalid show target" show everything
+	reject 1 "unexpected argument" show config extra
+	reject 1 "invalid option" --bogus show
+	check_unchanged "set/show usage errors"
+	log_test "catoproxyctl set/show: usage errors exit 1, nothing changes"
+}
+
+test_cli_site_usage()
+{
+	local long33 long32 many=() i
+
+	BEFORE=$(snapshot)
+	reject 1 "not an IPv4 address" site add x prefix 10.0.0/8
+	reject 1 "not an IPv4 address" site add x prefix 10.0.0.256/32
+	reject 1 "not an IPv6 address" site add x prefix fd00:::1/64
+	reject 1 "invalid prefix" site add x prefix /24
+	reject 1 "bad prefix length" site add x prefix 10.0.0.0/
+	reject 1 "bad prefix length" site add x prefix 10.0.0.0/-1
+	reject 1 "bad prefix length" site add x prefix 10.0.0.0/abc
+	reject 1 "prefix length 33 exceeds 32" site add x prefix 10.0.0.0/33
+	reject 1 "prefix length 129 exceeds 128" site add x prefix fd00::/129
+	reject 1 "host bits set" site add x prefix 10.1.2.3/16
+	reject 1 "host bits set" site add x prefix fd00::1/64
+	reject 1 "invalid mode .bogus." site add x prefix 10.0.0.0/8 mode bogus
+	long32=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn
+	long33=${long32}n
+	reject 1 "longer than 31" site add "$long32" prefix 10.0.0.0/8
+	reject 1 "longer than 31" site add "$long33" prefix 10.0.0.0/8
+	reject 1 "use only letters" site add "a b" prefix 10.0.0.0/8
+	reject 1 "use only letters" site add "a/b" prefix 10.0.0.0/8
+	reject 1 "use only letters" site add "é" prefix 10.0.0.0/8
+	reject 1 "must not be empty" site add "" prefix 10.0.0.0/8
+	reject 1 "usage" site add x
+	reject 1 "usage" site add x prefix
+	reject 1 "usage" site add x prefix 10.0.0.0/8 mode
+	reject 1 "usage" site add
+	reject 1 "usage" site del
+	reject 1 "usage" site del a b
+	reject 1 "missing site command" site
+	reject 1 "invalid site command" site rename a b
+	reject 1 "usage" site add x prefix 10.0.0.0/8 colour blue
+	reject 1 "duplicate prefix .10.98.0.0/16." site add x prefix 10.98.0.0/16 prefix 10.98.0.0/16
+	for ((i = 0; i < 33; i++)); do
+		many+=(prefix "10.$i.0.0/16")
+	done
+	reject 1 "too many prefixes|at most 32|1 to 32" site add x "${many[@]}"
+	check_unchanged "site usage errors"
+	log_test "catoproxyctl site: usage errors exit 1, nothing changes"
+}
+
+test_cli_kernel()
+{
+	local many=() i
+
+	ctl site add keep prefix 10.99.0.0/16 prefix fd00:99::/64 mode delayed ||
+		fail "cannot add site keep"
+	ctl set tls-inspection on blocked-syn drop ||
+		fail "cannot set tls-inspection/blocked-syn"
+	BEFORE=$(snapshot)
+	reject 2 "a site with this name exists" site add keep prefix 10.98.0.0/16
+	reject 2 "prefix already belongs to a site" site add other prefix 10.99.0.0/16
+	reject 2 "prefix already belongs to a site" site add other prefix 10.98.0.0/16 prefix fd00:99::/64
+	reject 2 "no site with this name" site del nosuchsite
+	reject 2 "no site with this name" site del KEEP
+	# 32 prefixes is the limit, not an error
+	for ((i = 0; i < 32; i++)); do
+		many+=(prefix "10.$i.0.0/16")
+	done
+	check_unchanged "kernel-level errors"
+	capture ctl site add max32 "${many[@]}"
+	assert_eq "site add with 32 prefixes: exit code" 0 "$CMD_RC"
+	assert_eq "site add with 32 prefixes: count" 32 \
+		"$(json_get "$(ctl -j show sites)" 'len([s for s in d if s["name"] == "max32"][0]["prefixes"])')"
+	ctl site del max32 || fail "cannot delete max32"
+	log_test "catoproxyctl: kernel refusals exit 2 with the extack text, nothing changes"
+}
+
+# Expected answers of the kernel to genl.py's raw requests (see genl.py for
+# what each one sends). "-" for the extack: none required (the request never
+# reached the family's code).
+declare -A RAW_ERRNO=(
+	[mode-99]=ERANGE
+	[mode-inherit]=ERANGE
+	[tls-2]=ERANGE
+	[blocked-syn-2]=ERANGE
+	[challenge-ack-2]=ERANGE
+	[mode-u32]=EINVAL
+	[set-empty]=EINVAL
+	[set-unknown-attr]=EINVAL
+	[set-read-only-attr]=EINVAL
+	[set-with-site]=EINVAL
+	[set-partial]=ERANGE
+	[site-plen-33]=EINVAL
+	[site-plen-129]=ERANGE
+	[site-addr-5]=EINVAL
+	[site-v4-addr-16]=EINVAL
+	[site-v6-addr-4]=EINVAL
+	[site-host-bits]=EINVAL
+	[site-host-bits-v6]=EINVAL
+	[site-family-99]=EAFNOSUPPORT
+	[site-no-name]=EINVAL
+	[site-empty-name]=EINVAL
+	[site-bad-name]=EINVAL
+	[site-long-name]=EINVAL
+	[site-name-no-nul]=EINVAL
+	[site-no-prefixes]=EINVAL
+	[site-empty-prefixes]=EINVAL
+	[site-prefix-no-plen]=EINVAL
+	[site-mode-99]=ERANGE
+	[site-33-prefixes]=E2BIG
+	[site-with-id]=EINVAL
+	[site-no-site-attr]=EINVAL
+	[site-dup-name]=EEXIST
+	[site-dup-prefix]=EEXIST
+	[site-dup-prefix-same-site]=EEXIST
+	[site-unknown-attr]=EINVAL
+	[del-unknown]=ENOENT
+	[del-no-name]=EINVAL
+	[del-with-prefixes]=EINVAL
+	[cmd-unknown]=EOPNOTSUPP
+	[cmd-unspec]=EOPNOTSUPP
+)
+# Requests lacking a mandatory attribute: the type the kernel must name in
+# NLMSGERR_ATTR_MISS_TYPE (CATOPROXY_A_SITE 7, CATOPROXY_SITE_A_NAME 2,
+# CATOPROXY_SITE_A_PREFIXES 5, CATOPROXY_PREFIX_A_PLEN 3). They still need a
+# message: the UAPI promises one with every rejected change.
+declare -A RAW_MISSING=(
+	[site-no-site-attr]=7
+	[site-no-name]=2
+	[del-no-name]=2
+	[site-no-prefixes]=5
+	[site-prefix-no-plen]=3
+)
+declare -A RAW_EXTACK=(
+	[mode-99]="integer out of range"
+	[set-empty]="no setting given"
+	[set-unknown-attr]="Unknown attribute type"
+	[site-plen-33]="prefix length too long for the address family"
+	[site-addr-5]="address length does not match the family"
+	[site-host-bits]="prefix has host bits set"
+	[site-family-99]="prefix family must be AF_INET or AF_INET6"
+	[site-dup-name]="a site with this name exists"
+	[site-dup-prefix]="prefix already belongs to a site"
+	[site-33-prefixes]="too many prefixes"
+	[del-unknown]="no site with this name"
+	[cmd-unknown]=-
+	[cmd-unspec]=-
+)
+
+test_raw()
+{
+	local out name err ename changed miss extack n=0
+
+	BEFORE=$(snapshot)
+	out=$($PYTHON genl.py cases "${!RAW_ERRNO[@]}" 2>&1)
+	assert_eq "genl.py cases: exit code" 0 "$?"
+	while IFS=$'\t' read -r name err ename changed miss extack; do
+		[ -n "${RAW_ERRNO[$name]+x}" ] || {
+			fail "genl.py: $name $err $ename $changed $miss $extack"
+			continue
+		}
+		n=$((n + 1))
+		echo "# raw $name: $ename ($err) missing=$miss \"$extack\""
+		assert_eq "raw $name: errno" "${RAW_ERRNO[$name]}" "$ename"
+		assert_eq "raw $name: config changed" 0 "$changed"
+		assert_eq "raw $name: missing attribute" "${RAW_MISSING[$name]:--}" "${miss%@*}"
+		case ${RAW_EXTACK[$name]-} in
+		-) ;;
+		"") assert_ne "raw $name: extack message" "" "$extack" ;;
+		*) assert_eq "raw $name: extack message" "${RAW_EXTACK[$name]}" "$extack" ;;
+		esac
+	done <<<"$out"
+	assert_eq "raw requests answered" "${#RAW_ERRNO[@]}" "$n"
+	check_unchanged "raw requests"
+	log_test "raw genetlink: malformed requests refused with exact errno + extack, nothing changes"
+}
+
+test_site_limit()
+{
+	local out
+
+	ctl site del keep || fail "cannot delete site keep"
+	out=$($PYTHON genl.py fill limit 257)
+	echo "# fill: $out"
+	assert_eq "257th site" "added 256 errno 28 ENOSPC too many sites" "$out"
+	out=$($PYTHON genl.py sites)
+	assert_eq "dump of 256 sites (genl.py)" "256
+256
+limit0
+limit255" \
+		"$(json_get "$out" 'len(d)' 'len(set(s["name"] for s in d))' 'd[0]["name"]' 'd[-1]["name"]')"
+	out=$(ctl -j show sites)
+	assert_eq "dump of 256 sites (catoproxyctl)" "256
+limit255
+198.18.0.255/32" \
+		"$(json_get "$out" 'len(d)' 'd[-1]["name"]' 'd[-1]["prefixes"][0]')"
+	assert_eq "site_count" 256 "$(json_get "$(ctl -j show config)" 'd["site_count"]')"
+	log_test "site limit: 256 sites, the 257th refused with ENOSPC; full dump"
+}
+
+cleanup()
+{
+	cleanup_common
+}
+
+trap cleanup EXIT
+checktool "$PYTHON -c pass" "run python3"
+
+ktap_print_header
+ktap_set_plan 5
+require_module
+
+test_cli_usage
+test_cli_site_usage
+test_cli_kernel
+test_raw
+test_site_limit
+
+ktap_finished

@@ -1,0 +1,267 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # client, router, server: set by setup_topology
+#
+# Loading and unloading catoproxy.ko, idle and under traffic.
+#
+#   client                 router                  server
+#  c0: 10.0.1.2/24  --- r0: 10.0.1.1/24
+#      fd00:1::2/64         fd00:1::1/64
+#                           r1: 10.0.2.1/24  ---  s0: 10.0.2.2/24
+#                               fd00:2::1/64          fd00:2::2/64
+#
+# 1. 20 insmod/rmmod cycles without traffic.
+# 2. With the module loaded, the client opens 4 long-lived IPv4 and 4 IPv6
+#    connections through the router (tracked: helper=catoproxy) and keeps
+#    opening short ones; 20 rmmod/insmod cycles run under that traffic, each
+#    waiting for connections to go through in both states. No connection may
+#    fail, the long-lived ones survive every unload (and lose the helper),
+#    and forwarding works with the module gone.
+# 3. default_mode=full|delayed|adaptive|off sets the mode of existing and new
+#    namespaces; bogus values make insmod fail.
+
+source lib.sh
+
+CYCLES=20
+HOLD=4
+
+param_is()
+{
+	local v
+
+	read -r v </sys/module/$MODULE_NAME/parameters/default_mode || return 1
+	[ "$v" = "$1" ]
+}
+
+test_idle_cycles()
+{
+	local i
+
+	for ((i = 1; i <= CYCLES; i++)); do
+		if ! load_module; then
+			fail "cycle $i: insmod failed"
+			break
+		fi
+		module_loaded || fail "cycle $i: not loaded after insmod"
+		param_is full || fail "cycle $i: default_mode parameter is not full"
+		if ! unload_module; then
+			fail "cycle $i: rmmod failed"
+			break
+		fi
+		module_loaded && fail "cycle $i: still loaded after rmmod"
+	done
+	log_test "$CYCLES insmod/rmmod cycles without traffic"
+}
+
+RES=
+STOP=
+CHURN_PID=
+
+churn_count()
+{
+	local sok rest
+
+	read -r sok rest 2>/dev/null <"$RES" || return 1
+	echo "$sok"
+}
+
+# progress BASE: at least 5 more short connections than BASE went through.
+progress()
+{
+	local sok
+
+	sok=$(churn_count) || return 1
+	[ "$sok" -ge $(($1 + 5)) ]
+}
+
+held_ports_regex()
+{
+	local ports
+
+	read -r ports <"$RES.held" || return 1
+	echo "sport=(${ports// /|}) "
+}
+
+# held_ct WITH WITHOUT: the long-lived connections in the router's conntrack,
+# with and without helper=catoproxy.
+held_ct()
+{
+	local desc=$1 out re with all
+
+	re=$(held_ports_regex) || { fail "$desc: no held ports"; return 1; }
+	out=$(conntrack_in "$router" -L -p tcp --dport "$TCP_PORT")
+	all=$(count_lines "$out" "ESTABLISHED .*$re")
+	with=$(count_lines "$out" "ESTABLISHED .*${re}.*helper=catoproxy")
+	assert_eq "$desc: long-lived entries with helper=catoproxy" "$2" "$with"
+	assert_eq "$desc: long-lived entries without helper" "$3" "$((all - with))"
+}
+
+test_traffic_cycles()
+{
+	local i base sok sfail hok hfail out
+	local -A st
+
+	if ! load_module; then
+		fail "insmod failed"
+		log_test "$CYCLES rmmod/insmod cycles under traffic"
+		return
+	fi
+	RES=$TMP_DIR/churn
+	STOP=$TMP_DIR/stop
+	ip netns exec "$client" $PYTHON traffic.py churn "$STOP" "$RES" "$HOLD" \
+		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" 2>"$TMP_DIR/churn.err" &
+	CHURN_PID=$!
+	BG_PIDS+=("$CHURN_PID")
+	if ! slowwait 60 progress 0 >/dev/null; then
+		fail "no traffic from the client"
+		cat "$TMP_DIR/churn.err"
+		log_test "$CYCLES rmmod/insmod cycles under traffic"
+		return
+	fi
+	held_ct "loaded" $((2 * HOLD)) 0
+
+	for ((i = 1; i <= CYCLES; i++)); do
+		if ! unload_module; then
+			fail "cycle $i: rmmod under traffic failed"
+			break
+		fi
+		if [ "$i" = 1 ]; then
+			# the helper is detached from live entries on unload
+			held_ct "after the first rmmod" 0 $((2 * HOLD))
+		fi
+		base=$(churn_count)
+		slowwait 60 progress "$base" >/dev/null ||
+			fail "cycle $i: no connections while unloaded"
+		if ! load_module; then
+			fail "cycle $i: insmod under traffic failed"
+			break
+		fi
+		base=$(churn_count)
+		slowwait 60 progress "$base" >/dev/null ||
+			fail "cycle $i: no connections while loaded"
+		if [ $((i % 5)) = 0 ]; then
+			read_stats st "$router"
+			assert_ne "cycle $i: conn_tracked" 0 "${st[conn_tracked]}"
+			assert_eq "cycle $i: conn_full" "${st[conn_tracked]}" "${st[conn_full]}"
+			assert_eq "cycle $i: conn_off/attach_failed/helper_busy" "0 0 0" \
+				"${st[conn_off]} ${st[conn_attach_failed]} ${st[conn_helper_busy]}"
+		fi
+		kill -0 "$CHURN_PID" 2>/dev/null || { fail "cycle $i: client died"; break; }
+	done
+	# end unloaded: forwarding must not depend on the module
+	unload_module || fail "final rmmod under traffic failed"
+	base=$(churn_count)
+	slowwait 60 progress "$base" >/dev/null || fail "no connections after the final rmmod"
+
+	touch "$STOP"
+	wait "$CHURN_PID"
+	assert_eq "client exit code" 0 "$?"
+	read -r sok sfail hok hfail <"$RES"
+	echo "# short connections: $sok ok, $sfail failed; long-lived: $hok ok, $hfail failed"
+	assert_eq "short connections failed" 0 "$sfail"
+	assert_eq "long-lived connections alive" $((2 * HOLD)) "$hok"
+	assert_eq "long-lived connection failures" 0 "$hfail"
+	assert_eq "client errors" "" "$(<"$TMP_DIR/churn.err")"
+
+	tcp_connect "$client" 5 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "connections with the module unloaded" "10 0" "$CONN_OK $CONN_FAIL"
+	out=$(conntrack_in "$router" -L -p tcp)
+	assert_eq "helper=catoproxy entries after unload" 0 "$(count_lines "$out" ".*helper=catoproxy")"
+	log_test "$CYCLES rmmod/insmod cycles under traffic, long-lived connections survive"
+}
+
+test_final_load()
+{
+	local out
+
+	load_module || fail "insmod failed"
+	capture ctl show
+	assert_eq "show: exit code" 0 "$CMD_RC"
+	assert_eq "show: stderr" "" "$CMD_ERR"
+	assert_eq "show" "mode: full
+tls-inspection: off
+blocked-syn: handshake
+challenge-ack: allow
+sites: 0" "$CMD_OUT"
+	out=$(ctl_in "$router" -j show stats)
+	assert_eq "router stats after reload" "0 0 0 0 0 0 0 0" \
+		"$(json_get "$out" '" ".join(str(v) for v in d.values())')"
+	unload_module || fail "rmmod failed"
+	log_test "after the cycles the module loads and answers"
+}
+
+test_default_mode()
+{
+	local m fresh out
+	local -A st
+
+	for m in delayed adaptive off full; do
+		if ! load_module default_mode=$m; then
+			fail "insmod default_mode=$m failed"
+			continue
+		fi
+		param_is "$m" || fail "parameter file does not say $m"
+		setup_ns fresh || fail "setup_ns"
+		assert_eq "default_mode=$m: new netns" "$m" \
+			"$(json_get "$(ctl -n "$fresh" -j show config)" 'd["mode"]')"
+		assert_eq "default_mode=$m: existing netns" "$m" \
+			"$(json_get "$(ctl_in "$router" -j show config)" 'd["mode"]')"
+		if [ "$m" = delayed ]; then
+			tcp_connect "$client" 5 "$SERVER4,$TCP_PORT"
+			assert_eq "default_mode=delayed: connections" "5 0" "$CONN_OK $CONN_FAIL"
+			read_stats st "$router"
+			assert_eq "default_mode=delayed: tracked delayed" "5 5 0" \
+				"${st[conn_tracked]} ${st[conn_delayed]} ${st[conn_full]}"
+		fi
+		cleanup_ns "$fresh"
+		unload_module || fail "rmmod after default_mode=$m failed"
+	done
+	log_test "default_mode=full|delayed|adaptive|off applies to existing and new namespaces"
+}
+
+test_bad_param()
+{
+	local v
+
+	for v in bogus inherit FULL "" 1; do
+		capture insmod "$CATOPROXY_KO" "default_mode=$v"
+		if [ "$CMD_RC" = 0 ]; then
+			fail "insmod default_mode='$v' succeeded"
+			MODULE_LOADED_BY_US=1
+			unload_module
+		fi
+		assert_ne "insmod default_mode='$v': stderr" "" "$CMD_ERR"
+		module_loaded && fail "module loaded with default_mode='$v'"
+	done
+	log_test "insmod with an invalid default_mode fails"
+}
+
+cleanup()
+{
+	[ -n "$STOP" ] && touch "$STOP"
+	cleanup_common
+}
+
+trap cleanup EXIT
+checktool "conntrack --version" "run test without conntrack"
+checktool "$PYTHON -c pass" "run python3"
+if [ ! -f "$CATOPROXY_KO" ]; then
+	echo "SKIP: no module at $CATOPROXY_KO"
+	exit $ksft_skip
+fi
+
+ktap_print_header
+ktap_set_plan 5
+
+test_idle_cycles
+if ! setup_topology || ! start_server "$server"; then
+	echo "# FAIL: cannot set up the topology"
+	dump_state
+	exit $ksft_fail
+fi
+test_traffic_cycles
+test_final_load
+test_default_mode
+test_bad_param
+
+ktap_finished

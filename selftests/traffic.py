@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Traffic helpers for the catoproxy selftests (stdlib only).
+
+Starting a process is slow in the test VM, so every loop lives inside one
+python process.
+
+  traffic.py serve PORT[,PORT...] [--udp PORT]
+        Echo server on [::] (v4 and v6) for each TCP port, and a UDP echo
+        on --udp. Runs until killed.
+
+  traffic.py connect COUNT HOST,PORT [HOST,PORT ...]
+        COUNT sequential connections to each target, each one sending a
+        line and reading its echo. Prints "OK FAIL" (totals) and exits 0
+        when FAIL is 0.
+
+  traffic.py udp COUNT HOST,PORT [HOST,PORT ...]
+        COUNT datagrams to each target, each waiting for its echo. Prints
+        "OK FAIL".
+
+  traffic.py churn STOPFILE RESULTFILE HOLD HOST,PORT [HOST,PORT ...]
+        Opens HOLD long-lived connections to each target, then keeps
+        opening short connections (round robin over the targets) and
+        pinging the long-lived ones until STOPFILE exists. Writes the
+        local ports of the long-lived connections to RESULTFILE.held once
+        they are open, and "short_ok short_fail held_ok held_fail" to
+        RESULTFILE every 5 connections and at the end.
+"""
+
+import os
+import select
+import socket
+import sys
+import threading
+import time
+
+TIMEOUT = 10.0
+
+
+def target(spec):
+    host, port = spec.rsplit(",", 1)
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return fam, host, int(port)
+
+
+def echo_conn(conn):
+    try:
+        conn.settimeout(120)
+        while True:
+            data = conn.recv(4096)
+            if not data:
+                break
+            conn.sendall(data)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def serve(ports, udp_port):
+    socks = []
+    for p in ports:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        s.bind(("::", p))
+        s.listen(128)
+        socks.append(s)
+    u = None
+    if udp_port:
+        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        u.bind(("::", udp_port))
+    while True:
+        rd, _, _ = select.select(socks + ([u] if u else []), [], [])
+        for s in rd:
+            if s is u:
+                data, addr = u.recvfrom(4096)
+                u.sendto(data, addr)
+                continue
+            conn, _ = s.accept()
+            threading.Thread(target=echo_conn, args=(conn,),
+                             daemon=True).start()
+
+
+def one_conn(fam, host, port, payload=b"ping\n"):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(TIMEOUT)
+    try:
+        s.connect((host, port))
+        s.sendall(payload)
+        got = b""
+        while len(got) < len(payload):
+            data = s.recv(4096)
+            if not data:
+                break
+            got += data
+        if got != payload:
+            raise OSError("bad echo %r" % got)
+    finally:
+        s.close()
+
+
+def connect(count, targets):
+    ok = fail = 0
+    for t in targets:
+        for i in range(count):
+            try:
+                one_conn(*t, payload=b"conn %d\n" % i)
+                ok += 1
+            except OSError as e:
+                fail += 1
+                print("connect %s,%d: %s" % (t[1], t[2], e), file=sys.stderr)
+    print(ok, fail)
+    return 0 if fail == 0 else 1
+
+
+def udp(count, targets):
+    ok = fail = 0
+    for fam, host, port in targets:
+        s = socket.socket(fam, socket.SOCK_DGRAM)
+        s.settimeout(2)
+        for i in range(count):
+            msg = b"dgram %d" % i
+            try:
+                s.sendto(msg, (host, port))
+                if s.recv(4096) == msg:
+                    ok += 1
+                else:
+                    fail += 1
+            except OSError as e:
+                fail += 1
+                print("udp %s,%d: %s" % (host, port, e), file=sys.stderr)
+        s.close()
+    print(ok, fail)
+    return 0 if fail == 0 else 1
+
+
+def churn(stopfile, resultfile, hold, targets):
+    held = []
+    for fam, host, port in targets:
+        for _ in range(hold):
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            s.settimeout(TIMEOUT)
+            s.connect((host, port))
+            held.append(s)
+    tmp = resultfile + ".held.tmp"
+    with open(tmp, "w") as f:
+        f.write(" ".join(str(s.getsockname()[1]) for s in held) + "\n")
+    os.rename(tmp, resultfile + ".held")
+    sok = sfail = 0
+    held_fail = 0
+
+    def ping_held():
+        nonlocal held_fail
+        for s in held:
+            try:
+                s.sendall(b"held\n")
+                got = b""
+                while len(got) < 5:
+                    data = s.recv(4096)
+                    if not data:
+                        raise OSError("closed")
+                    got += data
+            except OSError as e:
+                held_fail += 1
+                print("held connection: %s" % e, file=sys.stderr)
+
+    def report():
+        tmp = resultfile + ".tmp"
+        with open(tmp, "w") as f:
+            f.write("%d %d %d %d\n" % (sok, sfail,
+                                       len(held) if not held_fail else 0,
+                                       held_fail))
+        os.rename(tmp, resultfile)
+
+    n = 0
+    while not os.path.exists(stopfile):
+        t = targets[n % len(targets)]
+        try:
+            one_conn(*t)
+            sok += 1
+        except OSError as e:
+            sfail += 1
+            print("short connection %s,%d: %s" % (t[1], t[2], e),
+                  file=sys.stderr)
+        n += 1
+        if n % 10 == 0:
+            ping_held()
+        if n % 5 == 0:
+            report()
+    ping_held()
+    report()
+    for s in held:
+        s.close()
+    return 0
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 1
+    cmd = argv[1]
+    if cmd == "serve":
+        udp_port = 0
+        rest = argv[2:]
+        if "--udp" in rest:
+            i = rest.index("--udp")
+            udp_port = int(rest[i + 1])
+            del rest[i:i + 2]
+        serve([int(p) for p in rest[0].split(",")], udp_port)
+    elif cmd == "connect":
+        return connect(int(argv[2]), [target(t) for t in argv[3:]])
+    elif cmd == "udp":
+        return udp(int(argv[2]), [target(t) for t in argv[3:]])
+    elif cmd == "churn" and len(argv) >= 6:
+        return churn(argv[2], argv[3], int(argv[4]),
+                     [target(t) for t in argv[5:]])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
