@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * TCP header and option arithmetic for the proxy: plain C (see pure.h),
+ * shared by the module, the unit tests and the fuzz target. Everything works
+ * on byte arrays in network order.
+ */
+#ifndef _CATOPROXY_TCP_H
+#define _CATOPROXY_TCP_H
+
+#include "pure.h"
+
+#define CATOPROXY_TCP_WS_NONE 0xff
+#define CATOPROXY_TCP_WS_MAX 14
+/* The longest option block we build: MSS, SACK-permitted + TS, NOP + WS. */
+#define CATOPROXY_TCP_OPTS_MAX 20
+
+struct catoproxy_tcpopts {
+	u16 mss; /* 0: absent */
+	u8 wscale; /* CATOPROXY_TCP_WS_NONE: absent */
+	bool sack_ok;
+	bool ts;
+	u32 tsval;
+	u32 tsecr;
+};
+
+/*
+ * Parse the options of a TCP header (@opt points after the fixed 20 bytes).
+ * Returns 0, or -EINVAL for a malformed block (an option running past the
+ * end, a length below 2, a known option with the wrong length); unknown
+ * well-formed options are skipped.
+ */
+int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
+			     struct catoproxy_tcpopts *o);
+
+/*
+ * Write the options of a SYN or SYN-ACK carrying @o into @buf, laid out as
+ * Linux lays them out, and return their length: a multiple of 4, at most
+ * CATOPROXY_TCP_OPTS_MAX.
+ */
+unsigned int catoproxy_tcp_build_opts(u8 *buf, const struct catoproxy_tcpopts *o);
+
+/*
+ * Offset of the (last) timestamp option's TSval in @opt, or -1 if there is
+ * none or the block is malformed.
+ */
+int catoproxy_tcp_find_ts(const u8 *opt, unsigned int len);
+
+/*
+ * A window field scaled by @from_ws as the peer scaled by @to_ws must read it
+ * to mean no more bytes (CATOPROXY_TCP_WS_NONE counts as 0). Rounds down,
+ * saturates at 65535.
+ */
+u16 catoproxy_tcp_rescale(u16 win, u8 from_ws, u8 to_ws);
+
+/*
+ * SYN-cookie mode keeps no state between the SYN-ACK and the client's ACK,
+ * so what the client offered rides in the low six bits of the SYN-ACK's
+ * TSval (window scale, 0xf for none; SACK-permitted) and comes back in the
+ * client's TSecr. Only possible when the client offered timestamps.
+ */
+u32 catoproxy_tcp_cookie_tsval(u32 clock, const struct catoproxy_tcpopts *client);
+/* Recover window scale and SACK-permitted from an echoed cookie TSval. */
+void catoproxy_tcp_cookie_decode(u32 tsecr, struct catoproxy_tcpopts *o);
+
+static inline u32 catoproxy_tcp_get32(const u8 *p)
+{
+	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];
+}
+
+static inline void catoproxy_tcp_put32(u8 *p, u32 v)
+{
+	p[0] = (u8)(v >> 24);
+	p[1] = (u8)(v >> 16);
+	p[2] = (u8)(v >> 8);
+	p[3] = (u8)v;
+}
+
+#endif /* _CATOPROXY_TCP_H */

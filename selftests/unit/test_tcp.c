@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for kmod/tcp.c: option parsing and building, the
+ * timestamp locator and window rescaling.
+ */
+
+#include "tcp.h"
+#include "unit.h"
+
+static void test_parse(void)
+{
+	/* A Linux client SYN: MSS 1460, SACK-perm, TS, NOP, WS 7. */
+	const u8 linux_syn[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0x12, 0x34,
+				 0, 0, 0, 0, 1, 3, 3, 7 };
+	const u8 ws_big[] = { 3, 3, 20, 0 };
+	const u8 eol_stops[] = { 2, 4, 0x02, 0x18, 0, 3, 3, 7 };
+	const u8 unknown[] = { 30, 4, 1, 2, 4, 2, 0, 0 };
+	const u8 overrun[] = { 2, 4, 5 };
+	const u8 zero_len[] = { 30, 0, 1, 1 };
+	const u8 bad_mss[] = { 2, 3, 5, 1 };
+	const u8 bad_ts[] = { 8, 6, 0, 0, 0, 0 };
+	const u8 lone_kind[] = { 1, 1, 1, 2 };
+	struct catoproxy_tcpopts o;
+
+	CHECK(!catoproxy_tcp_parse_opts(linux_syn, sizeof(linux_syn), &o) &&
+	      o.mss == 1460 && o.sack_ok && o.ts && o.tsval == 0x1234 &&
+	      o.tsecr == 0 && o.wscale == 7, "Linux SYN options");
+	CHECK(!catoproxy_tcp_parse_opts(NULL, 0, &o) && !o.mss && !o.sack_ok &&
+	      !o.ts && o.wscale == CATOPROXY_TCP_WS_NONE, "no options");
+	CHECK(!catoproxy_tcp_parse_opts(ws_big, sizeof(ws_big), &o) && o.wscale == 14,
+	      "window scale above 14 is taken as 14");
+	CHECK(!catoproxy_tcp_parse_opts(eol_stops, sizeof(eol_stops), &o) &&
+	      o.mss == 536 && o.wscale == CATOPROXY_TCP_WS_NONE, "EOL ends the list");
+	CHECK(!catoproxy_tcp_parse_opts(unknown, sizeof(unknown), &o) && o.sack_ok,
+	      "unknown options are skipped");
+	CHECK(catoproxy_tcp_parse_opts(overrun, sizeof(overrun), &o) == -EINVAL,
+	      "option running past the end");
+	CHECK(catoproxy_tcp_parse_opts(zero_len, sizeof(zero_len), &o) == -EINVAL,
+	      "option length 0");
+	CHECK(catoproxy_tcp_parse_opts(bad_mss, sizeof(bad_mss), &o) == -EINVAL,
+	      "MSS of length 3");
+	CHECK(catoproxy_tcp_parse_opts(bad_ts, sizeof(bad_ts), &o) == -EINVAL,
+	      "TS of length 6");
+	CHECK(catoproxy_tcp_parse_opts(lone_kind, sizeof(lone_kind), &o) == -EINVAL,
+	      "kind without length byte");
+}
+
+static void test_build(void)
+{
+	struct catoproxy_tcpopts o = { .mss = 1460, .wscale = 7, .sack_ok = true,
+				       .ts = true, .tsval = 0xdeadbeef, .tsecr = 42 };
+	const u8 linux_synack[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xde, 0xad, 0xbe,
+				    0xef, 0, 0, 0, 42, 1, 3, 3, 7 };
+	struct catoproxy_tcpopts back;
+	u8 buf[CATOPROXY_TCP_OPTS_MAX];
+	unsigned int n, mask;
+
+	n = catoproxy_tcp_build_opts(buf, &o);
+	CHECK(n == sizeof(linux_synack) && !memcmp(buf, linux_synack, n),
+	      "all four options laid out as Linux does");
+
+	/* Every combination parses back to itself and stays 4-byte aligned. */
+	for (mask = 0; mask < 16; mask++) {
+		struct catoproxy_tcpopts c = {
+			.mss = (mask & 1) ? 1400 : 0,
+			.wscale = (mask & 2) ? 9 : CATOPROXY_TCP_WS_NONE,
+			.sack_ok = mask & 4,
+			.ts = mask & 8,
+			.tsval = 7,
+			.tsecr = 9,
+		};
+
+		n = catoproxy_tcp_build_opts(buf, &c);
+		CHECK(n % 4 == 0 && n <= CATOPROXY_TCP_OPTS_MAX &&
+		      !catoproxy_tcp_parse_opts(buf, n, &back) &&
+		      back.mss == c.mss && back.wscale == c.wscale &&
+		      back.sack_ok == c.sack_ok && back.ts == c.ts &&
+		      (!c.ts || (back.tsval == 7 && back.tsecr == 9)),
+		      "round trip of option set %u (%u bytes)", mask, n);
+		CHECK((catoproxy_tcp_find_ts(buf, n) >= 0) == c.ts,
+		      "find_ts agrees with parse for set %u", mask);
+	}
+	o = (struct catoproxy_tcpopts){ .wscale = CATOPROXY_TCP_WS_NONE };
+	CHECK(catoproxy_tcp_build_opts(buf, &o) == 0, "nothing to offer: no options");
+}
+
+static void test_find_ts(void)
+{
+	const u8 data_seg[] = { 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 };
+	const u8 sack_then_ts[] = { 1, 1, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2,
+				    1, 1, 8, 10, 0, 0, 0, 3, 0, 0, 0, 4 };
+	const u8 broken[] = { 1, 1, 8, 12, 0, 0 };
+
+	CHECK(catoproxy_tcp_find_ts(data_seg, sizeof(data_seg)) == 4,
+	      "TSval after NOP NOP");
+	CHECK(catoproxy_tcp_find_ts(sack_then_ts, sizeof(sack_then_ts)) == 16,
+	      "TS found after a SACK block");
+	CHECK(catoproxy_tcp_find_ts(broken, sizeof(broken)) == -1,
+	      "truncated option: no TS");
+}
+
+static void test_rescale(void)
+{
+	CHECK(catoproxy_tcp_rescale(1000, 7, 7) == 1000, "same scale");
+	CHECK(catoproxy_tcp_rescale(1000, 9, 7) == 4000, "server scales more");
+	CHECK(catoproxy_tcp_rescale(1001, 7, 9) == 250, "rounds down");
+	CHECK(catoproxy_tcp_rescale(65535, CATOPROXY_TCP_WS_NONE, 7) == 511,
+	      "unscaled server, scaled client");
+	CHECK(catoproxy_tcp_rescale(60000, 14, 0) == 65535, "saturates");
+	CHECK(catoproxy_tcp_rescale(3, 0, 14) == 0, "tiny window scaled away");
+}
+
+static void test_cookie(void)
+{
+	struct catoproxy_tcpopts c = { .wscale = 7, .sack_ok = true, .ts = true };
+	struct catoproxy_tcpopts d;
+	u32 tsval;
+
+	tsval = catoproxy_tcp_cookie_tsval(0x12345678, &c);
+	CHECK((tsval & ~0x3fu) == (0x12345678 & ~0x3fu), "clock kept above the low bits");
+	catoproxy_tcp_cookie_decode(tsval, &d);
+	CHECK(d.wscale == 7 && d.sack_ok, "ws 7 + SACK round trip");
+	c = (struct catoproxy_tcpopts){ .wscale = CATOPROXY_TCP_WS_NONE, .ts = true };
+	catoproxy_tcp_cookie_decode(catoproxy_tcp_cookie_tsval(0xffffffff, &c), &d);
+	CHECK(d.wscale == CATOPROXY_TCP_WS_NONE && !d.sack_ok, "no ws, no SACK round trip");
+	c.wscale = 14;
+	catoproxy_tcp_cookie_decode(catoproxy_tcp_cookie_tsval(0, &c), &d);
+	CHECK(d.wscale == 14, "ws 14 round trip");
+	catoproxy_tcp_cookie_decode(0x0e, &d);
+	CHECK(d.wscale == 14, "echoed 0xe decodes as ws 14");
+}
+
+int main(void)
+{
+	test_cookie();
+	test_parse();
+	test_build();
+	test_find_ts();
+	test_rescale();
+	return unit_done();
+}
