@@ -15,12 +15,7 @@
 
 #include "conn.h"
 #include "netns.h"
-
-static int conn_help(struct sk_buff *skb, unsigned int protoff,
-		     struct nf_conn *ct, enum ip_conntrack_info ctinfo)
-{
-	return NF_ACCEPT;
-}
+#include "proxy.h"
 
 static void conn_destroy(struct nf_conn *ct)
 {
@@ -44,7 +39,7 @@ static struct nf_conntrack_helper conn_helper __read_mostly = {
 	.me = THIS_MODULE,
 	.tuple.src.l3num = NFPROTO_UNSPEC,
 	.tuple.dst.protonum = IPPROTO_TCP,
-	.help = conn_help,
+	.help = catoproxy_proxy_help,
 	.destroy = conn_destroy,
 	.expect_policy = &conn_expect_policy,
 };
@@ -84,42 +79,43 @@ static const enum catoproxy_stat mode_stat[] = {
 	[CATOPROXY_MODE_ADAPTIVE] = CATOPROXY_STAT_CONN_ADAPTIVE,
 };
 
-void catoproxy_conn_new(struct net *net, struct nf_conn *ct)
+void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
+			   struct catoproxy_decision *d)
 {
-	struct catoproxy_net *cn = catoproxy_net(net);
-	const struct catoproxy_policy *pol;
-	struct catoproxy_decision d;
 	struct catoproxy_flow flow;
-	struct catoproxy_conn *conn;
-	struct nf_conn_help *help;
 
 	conn_flow(ct, &flow);
-	pol = rcu_dereference(cn->policy);
-	catoproxy_policy_decide(pol, &flow, &d);
-	if (d.mode == CATOPROXY_MODE_OFF) {
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_OFF);
-		return;
-	}
+	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
+				&flow, d);
+}
+
+struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
+					     const struct catoproxy_decision *d)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_conn *conn;
+	struct nf_conn_help *help;
 
 	/* Someone else's helper (ftp, sip, a ct rule) keeps the connection. */
 	if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct)) {
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_HELPER_BUSY);
-		return;
+		return NULL;
 	}
 
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
 	if (!help) {
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_ATTACH_FAILED);
-		return;
+		return NULL;
 	}
 	conn = nfct_help_data(ct);
-	conn->site_id = d.site_id;
-	conn->mode = d.mode;
-	conn->reason = d.reason;
+	conn->site_id = d->site_id;
+	conn->mode = d->mode;
+	conn->reason = d->reason;
 	rcu_assign_pointer(help->helper, &conn_helper);
 
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_TRACKED);
-	catoproxy_stat_inc(cn, mode_stat[d.mode]);
+	catoproxy_stat_inc(cn, mode_stat[d->mode]);
+	return conn;
 }
 
 int catoproxy_conn_init(void)
@@ -130,5 +126,6 @@ int catoproxy_conn_init(void)
 
 void catoproxy_conn_uninit(void)
 {
+	catoproxy_proxy_uninit(&conn_helper);
 	nf_conntrack_helper_unregister(&conn_helper);
 }

@@ -2,22 +2,53 @@
 #ifndef _CATOPROXY_CONN_H
 #define _CATOPROXY_CONN_H
 
+#include <linux/catoproxy.h>
 #include <net/netfilter/nf_conntrack.h>
+
+struct catoproxy_pending;
+
+/*
+ * enum catoproxy_conn_state (CATOPROXY_CONN_PASS, ...) is in the UAPI:
+ * events and connection dumps report it.
+ */
+
+#define CATOPROXY_CONN_F_ACCEL 0x01 /* the module answered the client's SYN */
+#define CATOPROXY_CONN_F_TS 0x02 /* timestamps on both halves */
+#define CATOPROXY_CONN_F_SACK 0x04 /* SACK offered to the client */
+#define CATOPROXY_CONN_F_RESCALE 0x08 /* server window scale differs */
+#define CATOPROXY_CONN_F_COOKIE 0x10 /* opened from a SYN cookie */
 
 /*
  * Per-connection state. It lives in the private area of the conntrack
  * helper extension (see Documentation/design.rst): conntrack owns its
- * lifetime, namespace and garbage collection.
+ * lifetime, namespace and garbage collection. Fields other than @pending
+ * are written before the state is published or under the namespace's
+ * pending lock, and read on the packet path under RCU.
  */
 struct catoproxy_conn {
 	u32 site_id;
 	u8 mode; /* enum catoproxy_mode chosen on the first packet */
 	u8 reason; /* enum catoproxy_reason */
+	u8 state; /* enum catoproxy_conn_state */
+	u8 flags; /* CATOPROXY_CONN_F_* */
+	u32 isn; /* ISN of the module's SYN-ACK to the client */
+	u32 ts_off; /* server TSval minus the module's TSval */
+	u16 mss; /* MSS offered to the client */
+	u8 client_ws; /* client's window scale, 0xff: none */
+	u8 told_ws; /* window scale offered to the client, 0xff: none */
+	u8 server_ws; /* server's window scale, 0xff: none */
+	/* full mode while opening: held segments and timers (proxy.c) */
+	struct catoproxy_pending *pending;
 };
 
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
-/* Decide the policy for a new forwarded TCP connection and attach state. */
-void catoproxy_conn_new(struct net *net, struct nf_conn *ct);
+struct catoproxy_decision;
+/* The policy's decision for a new connection, from its conntrack tuple. */
+void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
+			   struct catoproxy_decision *d);
+/* Attach state for decision @d (never off) to unconfirmed @ct, or NULL. */
+struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
+					     const struct catoproxy_decision *d);
 
 int catoproxy_conn_init(void);
 void catoproxy_conn_uninit(void);

@@ -14,25 +14,102 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "conn.h"
+#include "event.h"
 #include "hooks.h"
+#include "netns.h"
+#include "policy.h"
+#include "proxy.h"
 
 static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	struct catoproxy_decision d;
+	struct catoproxy_conn *conn;
+	unsigned int verdict = NF_ACCEPT;
 
-	/* The policy is decided once, on the packet that creates the entry. */
-	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
-	    nf_ct_protonum(ct) != IPPROTO_TCP)
+	if (!ct || nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_TCP)
 		return NF_ACCEPT;
 
-	catoproxy_conn_new(state->net, ct);
-	return NF_ACCEPT;
+	if (nf_ct_is_confirmed(ct)) {
+		conn = catoproxy_conn_get(ct);
+		if (!conn || conn->mode != CATOPROXY_MODE_FULL)
+			return NF_ACCEPT;
+		return catoproxy_proxy_forward(state->net, skb, ct, ctinfo,
+					       conn);
+	}
+
+	/* The policy is decided once, on the packet that creates the entry. */
+	catoproxy_conn_decide(state->net, ct, &d);
+	if (d.mode == CATOPROXY_MODE_OFF) {
+		catoproxy_stat_inc(catoproxy_net(state->net),
+				   CATOPROXY_STAT_CONN_OFF);
+		return NF_ACCEPT;
+	}
+	/* Past the SYN backlog, answer statelessly and keep nothing. */
+	if (d.mode == CATOPROXY_MODE_FULL &&
+	    catoproxy_proxy_cookie_syn(state->net, skb, ct))
+		return NF_DROP;
+	conn = catoproxy_conn_attach(state->net, ct, &d);
+	if (!conn)
+		return NF_ACCEPT;
+	if (conn->mode == CATOPROXY_MODE_FULL)
+		verdict = catoproxy_proxy_syn(state->net, skb, ct, conn);
+	catoproxy_event_conn(state->net, ct, conn, CATOPROXY_EVENT_DECISION,
+			     CATOPROXY_CAUSE_NONE);
+	return verdict;
+}
+
+/*
+ * Before conntrack: segments of a connection whose server half is still
+ * opening would be invalid to conntrack and to the server. Costs one atomic
+ * read while no connection is opening.
+ */
+static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
+			      const struct nf_hook_state *state)
+{
+	struct catoproxy_net *cn = catoproxy_net(state->net);
+
+	if (!atomic_read(&cn->npending) &&
+	    time_after(jiffies, READ_ONCE(cn->cookies_until)))
+		return NF_ACCEPT;
+	return catoproxy_proxy_hold(state->net, skb, state->pf);
+}
+
+/* After conntrack: a server SYN the module sent for a cookie connection. */
+static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	return catoproxy_proxy_local_out(state->net, skb);
 }
 
 /* After the filter table, so that connections it drops are not counted. */
 static const struct nf_hook_ops hooks_ops[] = {
+	{
+		.hook = hooks_pre,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK - 1,
+	},
+	{
+		.hook = hooks_pre,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK - 1,
+	},
+	{
+		.hook = hooks_local_out,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_local_out,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
 	{
 		.hook = hooks_forward,
 		.pf = NFPROTO_IPV4,
@@ -52,6 +129,7 @@ static int __net_init hooks_init_net(struct net *net)
 	int ret;
 
 	/* Conntrack only tracks a namespace once somebody asks it to. */
+	catoproxy_proxy_init_net(net);
 	ret = nf_ct_netns_get(net, NFPROTO_INET);
 	if (ret)
 		return ret;
@@ -68,6 +146,7 @@ err_hooks:
 static void __net_exit hooks_exit_net(struct net *net)
 {
 	nf_unregister_net_hooks(net, hooks_ops, ARRAY_SIZE(hooks_ops));
+	catoproxy_proxy_exit_net(net);
 	nf_ct_netns_put(net, NFPROTO_INET);
 }
 

@@ -1,15 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The generic netlink family: configuration, sites and counters. The
- * attribute trees are documented in uapi/linux/catoproxy.h.
+ * The generic netlink family: configuration, sites, counters and the
+ * connection dump; event.c sends its notifications. The attribute trees are
+ * documented in uapi/linux/catoproxy.h.
  *
  * Every change builds a complete new policy aside and publishes it only when
  * all of the request was valid, so a rejected request changes nothing.
  */
 
 #include <net/genetlink.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
 #include <net/sock.h>
 
+#include "conn.h"
 #include "netlink.h"
 #include "netns.h"
 
@@ -33,7 +37,17 @@ static const struct nla_policy site_policy[CATOPROXY_SITE_A_MAX + 1] = {
 	[CATOPROXY_SITE_A_PREFIXES] = NLA_POLICY_NESTED(prefixes_policy),
 };
 
-/* SITE_COUNT and STATS are output only. */
+/* NLA_POLICY_RANGE() holds s16 bounds: these need the full form. */
+static const struct netlink_range_validation server_timeout_range = {
+	.min = CATOPROXY_SERVER_TIMEOUT_MS_MIN,
+	.max = CATOPROXY_SERVER_TIMEOUT_MS_MAX,
+};
+
+static const struct netlink_range_validation syn_backlog_range = {
+	.max = CATOPROXY_SYN_BACKLOG_MAX,
+};
+
+/* SITE_COUNT, STATS and CONN are output only. */
 static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, CATOPROXY_MODE_FULL,
 					      CATOPROXY_MODE_MAX),
@@ -43,6 +57,10 @@ static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 	[CATOPROXY_A_CHALLENGE_ACK] =
 		NLA_POLICY_MAX(NLA_U8, CATOPROXY_CHALLENGE_ACK_MAX),
 	[CATOPROXY_A_SITE] = NLA_POLICY_NESTED(site_policy),
+	[CATOPROXY_A_SERVER_TIMEOUT] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &server_timeout_range),
+	[CATOPROXY_A_SYN_BACKLOG] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &syn_backlog_range),
 };
 
 /* policy.c explains itself with static strings; pass them on as extack. */
@@ -91,7 +109,10 @@ static int get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u8(msg, CATOPROXY_A_TLS_INSPECTION, pol->tls_inspection) ||
 	    nla_put_u8(msg, CATOPROXY_A_BLOCKED_SYN, pol->blocked_syn) ||
 	    nla_put_u8(msg, CATOPROXY_A_CHALLENGE_ACK, pol->challenge_ack) ||
-	    nla_put_u32(msg, CATOPROXY_A_SITE_COUNT, pol->nsites)) {
+	    nla_put_u32(msg, CATOPROXY_A_SITE_COUNT, pol->nsites) ||
+	    nla_put_u32(msg, CATOPROXY_A_SERVER_TIMEOUT,
+			pol->server_timeout_ms) ||
+	    nla_put_u32(msg, CATOPROXY_A_SYN_BACKLOG, pol->syn_backlog)) {
 		rcu_read_unlock();
 		goto err_msg;
 	}
@@ -112,7 +133,8 @@ static int set_config(struct sk_buff *skb, struct genl_info *info)
 	struct catoproxy_policy *pol;
 
 	if (!attrs[CATOPROXY_A_MODE] && !attrs[CATOPROXY_A_TLS_INSPECTION] &&
-	    !attrs[CATOPROXY_A_BLOCKED_SYN] && !attrs[CATOPROXY_A_CHALLENGE_ACK]) {
+	    !attrs[CATOPROXY_A_BLOCKED_SYN] && !attrs[CATOPROXY_A_CHALLENGE_ACK] &&
+	    !attrs[CATOPROXY_A_SERVER_TIMEOUT] && !attrs[CATOPROXY_A_SYN_BACKLOG]) {
 		NL_SET_ERR_MSG(info->extack, "no setting given");
 		return -EINVAL;
 	}
@@ -133,6 +155,11 @@ static int set_config(struct sk_buff *skb, struct genl_info *info)
 		pol->blocked_syn = nla_get_u8(attrs[CATOPROXY_A_BLOCKED_SYN]);
 	if (attrs[CATOPROXY_A_CHALLENGE_ACK])
 		pol->challenge_ack = nla_get_u8(attrs[CATOPROXY_A_CHALLENGE_ACK]);
+	if (attrs[CATOPROXY_A_SERVER_TIMEOUT])
+		pol->server_timeout_ms =
+			nla_get_u32(attrs[CATOPROXY_A_SERVER_TIMEOUT]);
+	if (attrs[CATOPROXY_A_SYN_BACKLOG])
+		pol->syn_backlog = nla_get_u32(attrs[CATOPROXY_A_SYN_BACKLOG]);
 	catoproxy_net_policy_commit(cn, pol);
 	return 0;
 }
@@ -410,6 +437,139 @@ static int dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
+struct nlattr *catoproxy_netlink_put_conn(struct sk_buff *skb,
+					  const struct nf_conn *ct,
+					  const struct catoproxy_conn *conn)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct nlattr *nest;
+	u16 family;
+	int len;
+
+	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
+		family = AF_INET;
+		len = sizeof(t->src.u3.ip);
+	} else {
+		family = AF_INET6;
+		len = sizeof(t->src.u3.in6);
+	}
+	nest = nla_nest_start(skb, CATOPROXY_A_CONN);
+	if (!nest)
+		return NULL;
+	/* State and flags move on the packet path while we read them. */
+	if (nla_put_u16(skb, CATOPROXY_CONN_A_FAMILY, family) ||
+	    nla_put(skb, CATOPROXY_CONN_A_SADDR, len, &t->src.u3) ||
+	    nla_put(skb, CATOPROXY_CONN_A_DADDR, len, &t->dst.u3) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_SPORT, ntohs(t->src.u.tcp.port)) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_DPORT, ntohs(t->dst.u.tcp.port)) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, conn->mode) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_ACCEL,
+		       !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL)) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, conn->reason) ||
+	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, conn->site_id) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, READ_ONCE(conn->state))) {
+		nla_nest_cancel(skb, nest);
+		return NULL;
+	}
+	return nest;
+}
+
+static int put_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
+			const struct nf_conn *ct,
+			const struct catoproxy_conn *conn)
+{
+	struct nlattr *nest;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &catoproxy_family, NLM_F_MULTI,
+			  CATOPROXY_CMD_GET_CONN);
+	if (!hdr)
+		return -EMSGSIZE;
+	nest = catoproxy_netlink_put_conn(skb, ct, conn);
+	if (!nest) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * Walks conntrack's table bucket by bucket under the bucket locks, as
+ * ctnetlink_dump_table() does on 6.1 and 6.12 alike: under its lock a
+ * bucket's chain is stable, so an entry can be found again by its id.
+ *
+ * cb->args[0]: the bucket to continue with.
+ * cb->args[1]: conntrack id of the entry that did not fit in the previous
+ *              skb, 0 to start the bucket from its head.
+ */
+static int dump_conns(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	unsigned long last_id = cb->args[1];
+	const struct catoproxy_conn *conn;
+	struct nf_conntrack_tuple_hash *h;
+	struct hlist_nulls_node *n;
+	spinlock_t *lockp;
+	struct nf_conn *ct;
+	bool full = false;
+
+	local_bh_disable();
+	for (; cb->args[0] < nf_conntrack_htable_size; cb->args[0]++) {
+restart:
+		lockp = &nf_conntrack_locks[cb->args[0] % CONNTRACK_LOCKS];
+		nf_conntrack_lock(lockp);
+		/* Its declaration does not tell sparse that it locks. */
+		__acquire(lockp);
+		/* The table may have shrunk while we were away. */
+		if (cb->args[0] >= nf_conntrack_htable_size) {
+			spin_unlock(lockp);
+			break;
+		}
+		hlist_nulls_for_each_entry(h, n,
+					   &nf_conntrack_hash[cb->args[0]],
+					   hnnode) {
+			if (NF_CT_DIRECTION(h) != IP_CT_DIR_ORIGINAL)
+				continue;
+			ct = nf_ct_tuplehash_to_ctrack(h);
+			if (nf_ct_is_expired(ct) || !net_eq(net, nf_ct_net(ct)))
+				continue;
+			conn = catoproxy_conn_get(ct);
+			if (!conn)
+				continue;
+			if (cb->args[1]) {
+				if (nf_ct_get_id(ct) != last_id)
+					continue;
+				cb->args[1] = 0;
+			}
+			if (put_conn_msg(skb, cb, ct, conn)) {
+				cb->args[1] = nf_ct_get_id(ct);
+				full = true;
+				spin_unlock(lockp);
+				goto out;
+			}
+		}
+		spin_unlock(lockp);
+		/*
+		 * The entry we stopped at is gone: dump the whole bucket
+		 * again rather than lose the rest of it.
+		 */
+		if (cb->args[1]) {
+			cb->args[1] = 0;
+			goto restart;
+		}
+	}
+out:
+	local_bh_enable();
+	/* Returning 0 would end the dump with the entry that did not fit. */
+	if (full && !skb->len)
+		return -EMSGSIZE;
+	return skb->len;
+}
+
 static const struct genl_small_ops catoproxy_ops[] = {
 	{
 		.cmd = CATOPROXY_CMD_GET_CONFIG,
@@ -438,10 +598,22 @@ static const struct genl_small_ops catoproxy_ops[] = {
 		.cmd = CATOPROXY_CMD_GET_SITE,
 		.dumpit = dump_sites,
 	},
+	{
+		.cmd = CATOPROXY_CMD_GET_CONN,
+		.dumpit = dump_conns,
+	},
+};
+
+/*
+ * The multicast calls take a group's index in the family, not the global
+ * id the kernel assigns at registration.
+ */
+enum {
+	NETLINK_MCGRP_EVENTS,
 };
 
 static const struct genl_multicast_group catoproxy_mcgrps[] = {
-	{ .name = CATOPROXY_MCGRP_EVENTS },
+	[NETLINK_MCGRP_EVENTS] = { .name = CATOPROXY_MCGRP_EVENTS },
 };
 
 static struct genl_family catoproxy_family __ro_after_init = {
@@ -457,12 +629,47 @@ static struct genl_family catoproxy_family __ro_after_init = {
 	.n_mcgrps = ARRAY_SIZE(catoproxy_mcgrps),
 };
 
+/* Notifications go out only while the family is registered: see uninit. */
+static bool netlink_registered;
+
+bool catoproxy_netlink_has_listeners(struct net *net)
+{
+	return READ_ONCE(netlink_registered) &&
+	       genl_has_listeners(&catoproxy_family, net, NETLINK_MCGRP_EVENTS);
+}
+
+void *catoproxy_netlink_event_put(struct sk_buff *skb)
+{
+	return genlmsg_put(skb, 0, 0, &catoproxy_family, 0,
+			   CATOPROXY_CMD_EVENT);
+}
+
+void catoproxy_netlink_notify(struct net *net, struct sk_buff *skb)
+{
+	/* No listener left, or one that overflowed: neither is our error. */
+	genlmsg_multicast_netns(&catoproxy_family, net, skb, 0,
+				NETLINK_MCGRP_EVENTS, GFP_ATOMIC);
+}
+
 int __init catoproxy_netlink_init(void)
 {
-	return genl_register_family(&catoproxy_family);
+	int ret;
+
+	ret = genl_register_family(&catoproxy_family);
+	if (ret)
+		return ret;
+	WRITE_ONCE(netlink_registered, true);
+	return 0;
 }
 
 void catoproxy_netlink_uninit(void)
 {
+	/*
+	 * The packet path outlives the family on unload (the hooks go after
+	 * it). Stop its notifications and wait for those already past the
+	 * check: once unregistered, our group ids may go to another family.
+	 */
+	WRITE_ONCE(netlink_registered, false);
+	synchronize_net();
 	genl_unregister_family(&catoproxy_family);
 }

@@ -132,6 +132,10 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	struct catoproxy_policy *pol;
 
 	mutex_init(&cn->lock);
+	spin_lock_init(&cn->pending_lock);
+	INIT_LIST_HEAD(&cn->pending_list);
+	atomic_set(&cn->npending, 0);
+	cn->cookies_until = jiffies;
 	cn->stats = alloc_percpu(struct catoproxy_stats);
 	if (!cn->stats)
 		goto err_stats;

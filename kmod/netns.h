@@ -3,8 +3,11 @@
 #define _CATOPROXY_NETNS_H
 
 #include <linux/mutex.h>
+#include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
@@ -22,6 +25,19 @@ struct catoproxy_net {
 	/* Bumped under @lock on every change; lets site dumps detect races. */
 	unsigned int generation;
 	struct catoproxy_stats __percpu *stats;
+
+	/*
+	 * Full-mode connections whose server half is still opening
+	 * (struct catoproxy_pending, proxy.c). @pending_lock guards the list
+	 * and each connection's catoproxy_conn.pending and .state while it
+	 * is on it; @npending is read locklessly by the packet path.
+	 */
+	spinlock_t pending_lock;
+	struct list_head pending_list;
+	atomic_t npending;
+	struct timer_list pending_timer;
+	/* jiffies until which ACKs may carry SYN cookies we sent */
+	unsigned long cookies_until;
 };
 
 extern unsigned int catoproxy_net_id;

@@ -116,6 +116,8 @@ void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode)
 	pol->tls_inspection = 0;
 	pol->blocked_syn = CATOPROXY_BLOCKED_SYN_HANDSHAKE;
 	pol->challenge_ack = CATOPROXY_CHALLENGE_ACK_ALLOW;
+	pol->server_timeout_ms = CATOPROXY_SERVER_TIMEOUT_MS_DEFAULT;
+	pol->syn_backlog = CATOPROXY_SYN_BACKLOG_DEFAULT;
 	pol->next_site_id = 1;
 }
 

@@ -32,6 +32,8 @@ struct catoproxy_policy {
 	u8 tls_inspection;
 	u8 blocked_syn;
 	u8 challenge_ack;
+	u32 server_timeout_ms; /* full mode: server half's time to answer */
+	u32 syn_backlog; /* half-open full connections before cookies */
 	u32 next_site_id;
 	u32 nsites;
 	struct catoproxy_site sites[];
@@ -46,20 +48,15 @@ struct catoproxy_flow {
 	u16 dport;
 };
 
-enum catoproxy_reason {
-	CATOPROXY_REASON_ACCOUNT, /* the namespace's mode */
-	CATOPROXY_REASON_SITE_SRC, /* the mode of the source address's site */
-	CATOPROXY_REASON_SITE_DST, /* the mode of the destination's site */
-	CATOPROXY_REASON_TLS_PORT, /* TLS inspection forces full on 443 */
-};
-
 struct catoproxy_decision {
 	u32 site_id; /* 0: no site */
 	u8 mode; /* never INHERIT */
-	u8 reason; /* enum catoproxy_reason */
+	u8 reason; /* enum catoproxy_reason (UAPI: events report it) */
 };
 
 #define CATOPROXY_TLS_PORT 443
+#define CATOPROXY_SERVER_TIMEOUT_MS_DEFAULT 10000
+#define CATOPROXY_SYN_BACKLOG_DEFAULT 1024
 
 /* "full", "delayed", "adaptive", "off", "inherit"; NULL when out of range. */
 const char *catoproxy_policy_mode_name(unsigned int mode);

@@ -76,17 +76,26 @@ VERSION = 1
 MODE_INHERIT, MODE_FULL, MODE_DELAYED, MODE_ADAPTIVE, MODE_OFF = range(5)
 MODES = ["inherit", "full", "delayed", "adaptive", "off"]
 (CMD_GET_CONFIG, CMD_SET_CONFIG, CMD_GET_STATS, CMD_ADD_SITE, CMD_DEL_SITE,
- CMD_GET_SITE) = range(1, 7)
+ CMD_GET_SITE, CMD_EVENT, CMD_GET_CONN) = range(1, 9)
 (A_MODE, A_TLS_INSPECTION, A_BLOCKED_SYN, A_CHALLENGE_ACK, A_SITE_COUNT,
- A_STATS, A_SITE) = range(1, 8)
-A_MAX = A_SITE
+ A_STATS, A_SITE, A_SERVER_TIMEOUT, A_SYN_BACKLOG, A_CONN) = range(1, 11)
+A_MAX = A_CONN
+(CONN_A_FAMILY, CONN_A_SADDR, CONN_A_DADDR, CONN_A_SPORT, CONN_A_DPORT,
+ CONN_A_MODE, CONN_A_ACCEL, CONN_A_REASON, CONN_A_SITE_ID, CONN_A_STATE,
+ CONN_A_EVENT, CONN_A_CAUSE) = range(1, 13)
 (SITE_A_ID, SITE_A_NAME, SITE_A_MODE, SITE_A_EFFECTIVE_MODE,
  SITE_A_PREFIXES) = range(1, 6)
 PREFIXES_A_PREFIX = 1
 PREFIX_A_FAMILY, PREFIX_A_ADDR, PREFIX_A_PLEN = range(1, 4)
 STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               5: "conn_adaptive", 6: "conn_off", 7: "conn_helper_busy",
-              8: "conn_attach_failed", 9: "conn_released"}
+              8: "conn_attach_failed", 9: "conn_released",
+              10: "syn_intercepted", 11: "synack_retransmitted",
+              12: "server_open_ok", 13: "server_open_failed",
+              14: "server_timeout", 15: "server_syn_retransmitted",
+              16: "cookie_mode_syns", 17: "cookie_valid",
+              18: "cookie_invalid", 19: "held_segments", 20: "held_dropped",
+              21: "tx_failed"}
 
 
 class FamilyMissing(Exception):
@@ -319,7 +328,9 @@ class Catoproxy:
                 "tls_inspection": bool(u8(a[A_TLS_INSPECTION])),
                 "blocked_syn": u8(a[A_BLOCKED_SYN]),
                 "challenge_ack": u8(a[A_CHALLENGE_ACK]),
-                "site_count": u32(a[A_SITE_COUNT])}
+                "site_count": u32(a[A_SITE_COUNT]),
+                "server_timeout_ms": u32(a[A_SERVER_TIMEOUT]),
+                "syn_backlog": u32(a[A_SYN_BACKLOG])}
 
     def stats(self):
         a = attr_dict(self.req(CMD_GET_STATS)[0])
@@ -373,6 +384,24 @@ CASES = {
                       nla_u8(A_MODE, MODE_OFF) + site_attr("s", None, [OK_PFX])),
     "set-partial": (CMD_SET_CONFIG,
                     nla_u8(A_MODE, MODE_OFF) + nla_u8(A_BLOCKED_SYN, 7)),
+    "server-timeout-99": (CMD_SET_CONFIG, nla_u32(A_SERVER_TIMEOUT, 99)),
+    "server-timeout-600001": (CMD_SET_CONFIG,
+                              nla_u32(A_SERVER_TIMEOUT, 600001)),
+    "server-timeout-0": (CMD_SET_CONFIG, nla_u32(A_SERVER_TIMEOUT, 0)),
+    "server-timeout-u8": (CMD_SET_CONFIG, nla_u8(A_SERVER_TIMEOUT, 200)),
+    "syn-backlog-1000001": (CMD_SET_CONFIG,
+                            nla_u32(A_SYN_BACKLOG, 1000001)),
+    "syn-backlog-u32max": (CMD_SET_CONFIG,
+                           nla_u32(A_SYN_BACKLOG, 0xFFFFFFFF)),
+    # all-or-nothing: a valid timeout with an invalid backlog beside it
+    "set-partial-backlog": (CMD_SET_CONFIG,
+                            nla_u32(A_SERVER_TIMEOUT, 5000) +
+                            nla_u32(A_SYN_BACKLOG, 1000001)),
+    "set-with-conn": (CMD_SET_CONFIG,
+                      nla_u8(A_MODE, MODE_OFF) +
+                      nla_nest(A_CONN, nla_u16(CONN_A_FAMILY, 2))),
+    # notifications are never requests
+    "cmd-event": (CMD_EVENT, b""),
     # ADD_SITE
     "site-plen-33": (CMD_ADD_SITE,
                      site_attr("r33", None, [prefix_attr(V4, "10.9.0.0", 33)])),

@@ -69,6 +69,18 @@ test_cli_usage()
 	reject 1 "invalid value .yes. for .tls-inspection." set tls-inspection yes
 	reject 1 "invalid value .reset. for .blocked-syn." set blocked-syn reset
 	reject 1 "invalid value .loose. for .challenge-ack." set challenge-ack loose
+	reject 1 "invalid value .99. for .server-timeout.: expected milliseconds from 100 to 600000" set server-timeout 99
+	reject 1 "invalid value .600001. for .server-timeout." set server-timeout 600001
+	reject 1 "invalid value .ten. for .server-timeout." set server-timeout ten
+	reject 1 "invalid value .-1. for .server-timeout." set server-timeout -1
+	reject 1 "invalid value .1000001. for .syn-backlog.: expected a number from 0 to 1000000" set syn-backlog 1000001
+	reject 1 "invalid value .many. for .syn-backlog." set syn-backlog many
+	reject 1 "missing value for .syn-backlog." set syn-backlog
+	reject 1 "duplicate key .server-timeout." set server-timeout 200 server-timeout 300
+	# a valid timeout beside an invalid backlog: nothing is applied
+	reject 1 "invalid value .x. for .syn-backlog." set server-timeout 200 syn-backlog x
+	reject 1 "unexpected argument" monitor now
+	reject 1 "invalid show target .connections." show connections
 	# one bad pair spoils the whole set: nothing is applied
 	reject 1 "invalid value .maybe." set mode off tls-inspection maybe
 	reject 1 "invalid subcommand" frobnicate
@@ -164,6 +176,15 @@ declare -A RAW_ERRNO=(
 	[set-read-only-attr]=EINVAL
 	[set-with-site]=EINVAL
 	[set-partial]=ERANGE
+	[server-timeout-99]=ERANGE
+	[server-timeout-600001]=ERANGE
+	[server-timeout-0]=ERANGE
+	[server-timeout-u8]=EINVAL
+	[syn-backlog-1000001]=ERANGE
+	[syn-backlog-u32max]=ERANGE
+	[set-partial-backlog]=ERANGE
+	[set-with-conn]=EINVAL
+	[cmd-event]=EOPNOTSUPP
 	[site-plen-33]=EINVAL
 	[site-plen-129]=ERANGE
 	[site-addr-5]=EINVAL
@@ -208,6 +229,10 @@ declare -A RAW_MISSING=(
 declare -A RAW_EXTACK=(
 	[mode-99]="integer out of range"
 	[set-empty]="no setting given"
+	[server-timeout-99]="integer out of range"
+	[server-timeout-600001]="integer out of range"
+	[syn-backlog-1000001]="integer out of range"
+	[cmd-event]=-
 	[set-unknown-attr]="Unknown attribute type"
 	[site-plen-33]="prefix length too long for the address family"
 	[site-addr-5]="address length does not match the family"

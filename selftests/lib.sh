@@ -662,3 +662,150 @@ fi
 checktool "ip -Version" "run test without ip tool"
 # A private scratch directory (the source tree may be read-only).
 TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-selftest.XXXXXX") || exit $ksft_fail
+
+# ------------------------------------------------------------ full mode
+#
+# Helpers for the full-mode tests (full_proxy.sh, full_handshake.sh,
+# full_scale.sh). Their python helpers (bulk.py, tcpprobe.py) run in this
+# namespace and open their sockets in the test namespaces themselves.
+
+# The counters the full mode adds (uapi/linux/catoproxy.h).
+FULL_STAT_NAMES="syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed"
+
+# An address behind the router where no host exists. The router gets a
+# permanent neighbour entry for it with a MAC address nobody has, so that
+# it sends the SYNs out of r1 instead of failing ARP/ND (setup_nohost).
+NOHOST4=10.0.2.99
+NOHOST6=fd00:2::99
+NOHOST_MAC=02:00:00:00:00:99
+
+# The mode the full-mode tests put the router in. CATOPROXY_FULL_MODE=delayed
+# runs them against plain forwarding, to validate the tests' own tooling:
+# the full-only assertions are then expected to fail, the others to pass.
+FULL_MODE=${CATOPROXY_FULL_MODE:-full}
+
+setup_nohost()
+{
+	ip -n "$router" neigh replace "$NOHOST4" lladdr "$NOHOST_MAC" dev r1 nud permanent &&
+	ip -n "$router" neigh replace "$NOHOST6" lladdr "$NOHOST_MAC" dev r1 nud permanent
+}
+
+# assert_stats_moved WHAT BEFORE_ARRAY AFTER_ARRAY name=N|name=+N|name=-N...:
+# counter deltas: N exactly, +N at least N, -N at most N. Counters not
+# named are not checked.
+assert_stats_moved()
+{
+	local what=$1
+	local -n _sb=$2 _sa=$3
+	shift 3
+	local kv name want delta
+
+	for kv in "$@"; do
+		name=${kv%%=*}
+		want=${kv#*=}
+		if [ -z "${_sa[$name]+x}" ] || [ -z "${_sb[$name]+x}" ]; then
+			fail "$what: counter $name missing from show stats"
+			continue
+		fi
+		delta=$((_sa[$name] - _sb[$name]))
+		case $want in
+		+*) [ "$delta" -ge "${want#+}" ] ||
+			fail "$what: $name delta: expected at least ${want#+}, got $delta" ;;
+		-*) [ "$delta" -le "${want#-}" ] ||
+			fail "$what: $name delta: expected at most ${want#-}, got $delta" ;;
+		*) assert_eq "$what: $name delta" "$want" "$delta" ;;
+		esac
+	done
+}
+
+# stats_copy DST SRC: copy an associative array of counters.
+stats_copy()
+{
+	local -n _dst=$1 _src=$2
+	local k
+
+	_dst=()
+	for k in "${!_src[@]}"; do
+		_dst[$k]=${_src[$k]}
+	done
+}
+
+# router_set KEY VALUE...: "catoproxyctl set" in the router, quietly; its
+# exit code. Used to find out whether a key exists yet.
+router_set()
+{
+	ctl_in "$router" set "$@" >/dev/null 2>&1
+}
+
+# py_json VAR CMD...: run CMD (a python helper printing one JSON object)
+# and leave its stdout in VAR; fail (and leave "{}") without JSON.
+py_json()
+{
+	local -n _out=$1
+	shift
+	_out=$("$@" 2>"$TMP_DIR/py.err")
+	if ! $PYTHON -c 'import json,sys; json.loads(sys.argv[1])' "$_out" 2>/dev/null; then
+		fail "$(basename "$2") ${3:-}: no JSON result: $(head -c 2000 "$TMP_DIR/py.err")"
+		_out='{}'
+		return 1
+	fi
+}
+
+# set_netem NS DEV [ARGS...]: DEV's root qdisc becomes netem ARGS; without
+# ARGS the root qdisc is removed.
+set_netem()
+{
+	local ns=$1 dev=$2
+	shift 2
+	tc -n "$ns" qdisc del dev "$dev" root 2>/dev/null
+	[ $# -eq 0 ] && return 0
+	tc -n "$ns" qdisc add dev "$dev" root netem "$@"
+}
+
+# nft_counter NS FAMILY TABLE: packets of the first "counter" in TABLE, -1
+# without one.
+nft_counter()
+{
+	local out
+
+	out=$(ip netns exec "$1" nft list table "$2" "$3" 2>/dev/null)
+	if [[ $out =~ counter\ packets\ ([0-9]+) ]]; then
+		echo "${BASH_REMATCH[1]}"
+	else
+		echo -1
+	fi
+}
+
+# drop_first NS DEV TABLE MATCH KEY: in NS, a netdev ingress table TABLE on
+# DEV that drops the first packet matching MATCH for each value of KEY
+# (e.g. "tcp sport": the first of each connection). Packet sockets see the
+# packet before the drop: a capture on DEV or on the sending side shows it.
+drop_first()
+{
+	local ns=$1 dev=$2 table=$3 match=$4 key=$5
+
+	ip netns exec "$ns" nft -f - <<-END
+	table netdev $table {
+		set seen { type inet_service; size 65535; flags dynamic,timeout; timeout 5m; }
+		chain in {
+			type filter hook ingress device "$dev" priority -500; policy accept;
+			$match $key @seen accept
+			$match add @seen { $key } counter drop
+		}
+	}
+	END
+}
+
+# drop_first_del NS TABLE
+drop_first_del()
+{
+	ip netns exec "$1" nft delete table netdev "$2" 2>/dev/null
+}
+
+# ct_count_lines NS REGEX CONNTRACK_ARGS...: "conntrack -L" lines matching.
+ct_count_lines()
+{
+	local ns=$1 re=$2
+	shift 2
+	count_lines "$(conntrack_in "$ns" -L "$@")" "$re"
+}

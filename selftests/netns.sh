@@ -96,8 +96,8 @@ test_delete_configured()
 	NS_LIST+=("$name")
 	assert_eq "re-created ns1 config" "$DEFAULT_LINE" "$(config_line "$name")"
 	assert_eq "re-created ns1 sites" "[]" "$(ctl -n "$name" -j show sites)"
-	assert_eq "re-created ns1 stats" "0 0 0 0 0 0 0 0" \
-		"$(json_get "$(ctl -n "$name" -j show stats)" '" ".join(str(v) for v in d.values())')"
+	assert_eq "re-created ns1 stats: all zero" "true" \
+		"$(json_get "$(ctl -n "$name" -j show stats)" 'len(d) > 8 and all(v == 0 for v in d.values())')"
 	ctl -n "$name" site add lan prefix 10.1.0.0/16 || rc=$?
 	assert_eq "site add in re-created ns1" 0 "$rc"
 	assert_eq "re-created ns1 site id starts at 1" 1 \

@@ -18,6 +18,11 @@ python process.
         COUNT datagrams to each target, each waiting for its echo. Prints
         "OK FAIL".
 
+  traffic.py hold COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
+        Opens COUNT connections to each target and pings each once, creates
+        READYFILE, waits for GOFILE, pings each again and writes
+        "ALIVE RESET" to RESULTFILE.
+
   traffic.py churn STOPFILE RESULTFILE HOLD HOST,PORT [HOST,PORT ...]
         Opens HOLD long-lived connections to each target, then keeps
         opening short connections (round robin over the targets) and
@@ -196,6 +201,40 @@ def churn(stopfile, resultfile, hold, targets):
     return 0
 
 
+def hold(count, readyfile, gofile, resultfile, targets):
+    """Open COUNT connections per target, ping each once, then wait for
+    GOFILE and report how many still answer and how many were reset."""
+    conns = []
+    for fam, host, port in targets:
+        for _ in range(count):
+            s = socket.socket(fam, socket.SOCK_STREAM)
+            s.settimeout(TIMEOUT)
+            s.connect((host, port))
+            s.sendall(b"ping\n")
+            if s.recv(4096) != b"ping\n":
+                raise OSError("bad echo")
+            conns.append(s)
+    open(readyfile, "w").close()
+    while not os.path.exists(gofile):
+        time.sleep(0.05)
+    alive = reset = 0
+    for s in conns:
+        try:
+            s.sendall(b"ping\n")
+            data = s.recv(4096)
+            if data == b"ping\n":
+                alive += 1
+            elif not data:
+                reset += 1
+        except (ConnectionResetError, BrokenPipeError):
+            reset += 1
+        except OSError as e:
+            print("held connection: %s" % e, file=sys.stderr)
+    with open(resultfile, "w") as f:
+        f.write("%d %d\n" % (alive, reset))
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -213,6 +252,9 @@ def main(argv):
         return connect(int(argv[2]), [target(t) for t in argv[3:]])
     elif cmd == "udp":
         return udp(int(argv[2]), [target(t) for t in argv[3:]])
+    elif cmd == "hold" and len(argv) >= 7:
+        return hold(int(argv[2]), argv[3], argv[4], argv[5],
+                    [target(t) for t in argv[6:]])
     elif cmd == "churn" and len(argv) >= 6:
         return churn(argv[2], argv[3], int(argv[4]),
                      [target(t) for t in argv[5:]])

@@ -17,4 +17,35 @@ static inline struct net *compat_genl_info_net(const struct genl_info *info)
 #define genl_info_net compat_genl_info_net
 #endif
 
+#ifdef COMPAT_CANNOT_CONST_NLA_RANGE
+#include <net/netlink.h>
+/*
+ * Older kernels (6.1) declare a policy's range pointer without const,
+ * though they only ever read through it.
+ */
+#undef NLA_POLICY_FULL_RANGE
+#define NLA_POLICY_FULL_RANGE(tp, _range) {				\
+	.type = NLA_ENSURE_UINT_OR_BINARY_TYPE(tp),			\
+	.validation_type = NLA_VALIDATE_RANGE_PTR,			\
+	.range = (struct netlink_range_validation *)(_range),		\
+}
+#endif
+
+#ifdef COMPAT_CANNOT_TCP_CLOCK_MS
+#include <net/tcp.h>
+/* The millisecond TCP clock was called tcp_time_stamp_raw() before 6.7. */
+#define tcp_clock_ms() ((u64)tcp_time_stamp_raw())
+#endif
+
+#ifdef COMPAT_CANNOT_COOKIE_CHECK_2
+/* Every header that calls the old form must be expanded before the macro. */
+#include <linux/netfilter_ipv6.h>
+#include <net/tcp.h>
+/* Before 6.7 the caller passed the cookie; it is always the ACK number - 1. */
+#define __cookie_v4_check(iph, th) \
+	__cookie_v4_check(iph, th, ntohl((th)->ack_seq) - 1)
+#define __cookie_v6_check(iph, th) \
+	__cookie_v6_check(iph, th, ntohl((th)->ack_seq) - 1)
+#endif
+
 #endif /* _CATOPROXY_COMPAT_H */

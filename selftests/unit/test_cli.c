@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conninfo.h"
 #include "json.h"
 #include "parse.h"
 #include "unit.h"
@@ -105,9 +106,99 @@ static void test_words(void)
 	      "conn_released");
 	CHECK(stat_name(CATOPROXY_STAT_MAX + 1) == NULL,
 	      "a newer counter has no name");
-	for (unsigned int i = CATOPROXY_STAT_PAD + 1; i <= CATOPROXY_STAT_MAX; i++)
-		CHECK(stat_name(i) && !strncmp(stat_name(i), "conn_", 5),
-		      "counter %u named %s", i, stat_name(i));
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_SYN_INTERCEPTED),
+		      "syn_intercepted"),
+	      "syn_intercepted");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_SERVER_SYN_RETRANSMITTED),
+		      "server_syn_retransmitted"),
+	      "server_syn_retransmitted");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_TX_FAILED), "tx_failed"),
+	      "tx_failed");
+	/* The UAPI's naming rule: lower-case, underscores, nothing else. */
+	for (unsigned int i = CATOPROXY_STAT_PAD + 1; i <= CATOPROXY_STAT_MAX;
+	     i++) {
+		const char *n = stat_name(i);
+
+		CHECK(n && strspn(n, "abcdefghijklmnopqrstuvwxyz_") == strlen(n),
+		      "counter %u named %s", i, n);
+	}
+
+	CHECK(!strcmp(reason_name(CATOPROXY_REASON_ACCOUNT), "account") &&
+		      !strcmp(reason_name(CATOPROXY_REASON_SITE_SRC),
+			      "site-src") &&
+		      !strcmp(reason_name(CATOPROXY_REASON_SITE_DST),
+			      "site-dst") &&
+		      !strcmp(reason_name(CATOPROXY_REASON_TLS_PORT),
+			      "tls-port"),
+	      "reason names");
+	CHECK(reason_name(CATOPROXY_REASON_MAX + 1) == NULL,
+	      "a newer reason has no name");
+	CHECK(!strcmp(conn_state_name(CATOPROXY_CONN_PASS), "pass") &&
+		      !strcmp(conn_state_name(CATOPROXY_CONN_OPENING),
+			      "opening") &&
+		      !strcmp(conn_state_name(CATOPROXY_CONN_SPLICED),
+			      "spliced") &&
+		      !strcmp(conn_state_name(CATOPROXY_CONN_FAILED), "failed"),
+	      "connection state names");
+	CHECK(conn_state_name(CATOPROXY_CONN_STATE_MAX + 1) == NULL,
+	      "a newer state has no name");
+	CHECK(!strcmp(event_name(CATOPROXY_EVENT_DECISION), "decision") &&
+		      !strcmp(event_name(CATOPROXY_EVENT_SPLICED), "spliced") &&
+		      !strcmp(event_name(CATOPROXY_EVENT_FAILED), "failed"),
+	      "event names");
+	CHECK(event_name(CATOPROXY_EVENT_MAX + 1) == NULL,
+	      "a newer event has no name");
+	CHECK(!strcmp(cause_name(CATOPROXY_CAUSE_NONE), "none") &&
+		      !strcmp(cause_name(CATOPROXY_CAUSE_SERVER_RST),
+			      "server-rst") &&
+		      !strcmp(cause_name(CATOPROXY_CAUSE_SERVER_ICMP),
+			      "server-icmp") &&
+		      !strcmp(cause_name(CATOPROXY_CAUSE_SERVER_TIMEOUT),
+			      "server-timeout"),
+	      "cause names");
+	CHECK(cause_name(CATOPROXY_CAUSE_MAX + 1) == NULL,
+	      "a newer cause has no name");
+}
+
+static void test_u32_range(void)
+{
+	static const struct {
+		const char *word;
+		u32 min, max;
+		int ret;
+		u32 v;
+	} cases[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -1, 0 },
+		{ "100", 100, 600000, 0, 100 },
+		{ "99", 100, 600000, -1, 0 },
+		{ "600000", 100, 600000, 0, 600000 },
+		{ "600001", 100, 600000, -1, 0 },
+		{ "4294967295", 0, 4294967295u, 0, 4294967295u },
+		{ "4294967296", 0, 4294967295u, -1, 0 },
+		{ "99999999999999999999999", 0, 4294967295u, -1, 0 },
+		{ "", 0, 10, -1, 0 },
+		{ "-1", 0, 10, -1, 0 },
+		{ "+1", 0, 10, -1, 0 },
+		{ " 1", 0, 10, -1, 0 },
+		{ "1 ", 0, 10, -1, 0 },
+		{ "01", 0, 10, -1, 0 },
+		{ "0x1", 0, 10, -1, 0 },
+		{ "1e3", 0, 10000, -1, 0 },
+		{ "1.5", 0, 10, -1, 0 },
+		{ "1s", 0, 10, -1, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		u32 v = 12345;
+		int ret = parse_u32_range(cases[i].word, cases[i].min,
+					  cases[i].max, &v);
+
+		CHECK(ret == cases[i].ret && (ret || v == cases[i].v),
+		      "`%s' in %u..%u: %s", cases[i].word, cases[i].min,
+		      cases[i].max, cases[i].ret ? "refused" : "accepted");
+	}
 }
 
 static void prefix_ok(const char *text, u16 family, unsigned int plen,
@@ -294,7 +385,7 @@ static void test_set_args(void)
 		      "two keys, any order");
 	}
 	CHECK(set(0, NULL, &a) == -1 &&
-		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn or challenge-ack"),
+		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog"),
 	      "nothing to set: %s", err);
 	{
 		char *v[] = { "mode" };
@@ -328,7 +419,7 @@ static void test_set_args(void)
 		char *v[] = { "colour", "on" };
 
 		CHECK(set(ARGC(v), v, &a) == -1 &&
-			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn or challenge-ack"),
+			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog"),
 		      "unknown key: %s", err);
 	}
 	{
@@ -358,6 +449,60 @@ static void test_set_args(void)
 		CHECK(set(ARGC(v), v, &a) == -1 &&
 			      !strcmp(err, "Invalid value `loose' for `challenge-ack': expected allow or strict"),
 		      "bad challenge-ack: %s", err);
+	}
+	{
+		char *v[] = { "server-timeout", "250", "syn-backlog", "0" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_server_timeout &&
+			      a.server_timeout_ms == 250 && a.has_syn_backlog &&
+			      a.syn_backlog == 0 && !a.has_mode,
+		      "server-timeout 250 syn-backlog 0");
+	}
+	{
+		char *v[] = { "syn-backlog", "1000000", "mode", "off",
+			      "server-timeout", "600000" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.syn_backlog == 1000000 &&
+			      a.server_timeout_ms == 600000 &&
+			      a.mode == CATOPROXY_MODE_OFF,
+		      "upper bounds, mixed with mode");
+	}
+	{
+		static const char *const bad[] = { "99", "600001", "ten", "",
+						   "-100", "1000ms", "0100" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "server-timeout", (char *)bad[i] };
+			char want[PARSE_ERR_MAX];
+
+			snprintf(want, sizeof(want),
+				 "Invalid value `%s' for `server-timeout': expected milliseconds from 100 to 600000",
+				 bad[i]);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "server-timeout `%s' refused: %s", bad[i], err);
+		}
+	}
+	{
+		static const char *const bad[] = { "1000001", "x", "-1", "1k",
+						   "00" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "syn-backlog", (char *)bad[i] };
+			char want[PARSE_ERR_MAX];
+
+			snprintf(want, sizeof(want),
+				 "Invalid value `%s' for `syn-backlog': expected a number from 0 to 1000000",
+				 bad[i]);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "syn-backlog `%s' refused: %s", bad[i], err);
+		}
+	}
+	{
+		char *v[] = { "syn-backlog", "5", "syn-backlog", "6" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `syn-backlog'"),
+		      "duplicate syn-backlog: %s", err);
 	}
 }
 
@@ -624,14 +769,140 @@ static void test_json(void)
 	free(out);
 }
 
+static struct conn_info conn4(void)
+{
+	struct conn_info c = {
+		.family = AF_INET,
+		.sport = 41000,
+		.dport = 80,
+		.mode = CATOPROXY_MODE_FULL,
+		.accel = 1,
+		.reason = CATOPROXY_REASON_ACCOUNT,
+		.state = CATOPROXY_CONN_OPENING,
+		.event = CATOPROXY_EVENT_DECISION,
+		.cause = CATOPROXY_CAUSE_NONE,
+	};
+
+	inet_pton(AF_INET, "10.0.1.2", c.saddr);
+	inet_pton(AF_INET, "10.0.2.2", c.daddr);
+	return c;
+}
+
+static struct conn_info conn6(void)
+{
+	struct conn_info c = {
+		.family = AF_INET6,
+		.sport = 50001,
+		.dport = 8080,
+		.mode = CATOPROXY_MODE_DELAYED,
+		.reason = CATOPROXY_REASON_SITE_SRC,
+		.site_id = 7,
+		.state = CATOPROXY_CONN_FAILED,
+		.event = CATOPROXY_EVENT_FAILED,
+		.cause = CATOPROXY_CAUSE_SERVER_TIMEOUT,
+	};
+
+	inet_pton(AF_INET6, "fd00:1::2", c.saddr);
+	inet_pton(AF_INET6, "fd00:2::2", c.daddr);
+	return c;
+}
+
+static void write_event(FILE *f, const void *arg)
+{
+	conn_print_event(f, arg);
+}
+
+static void write_event_json(FILE *f, const void *arg)
+{
+	struct json j;
+
+	json_init(&j, f);
+	conn_json(&j, arg, true);
+	json_finish(&j);
+}
+
+static void write_conn_json(FILE *f, const void *arg)
+{
+	struct json j;
+
+	json_init(&j, f);
+	conn_json(&j, arg, false);
+	json_finish(&j);
+}
+
+static void write_table(FILE *f, const void *arg)
+{
+	conn_print_table(f, arg, 2);
+}
+
+static void expect_output(void (*fn)(FILE *f, const void *arg),
+			  const void *arg, const char *want, const char *what)
+{
+	char *out = capture(fn, arg);
+
+	CHECK(out && !strcmp(out, want), "%s", what);
+	if (out && strcmp(out, want))
+		printf("#   got:  %s#   want: %s", out, want);
+	free(out);
+}
+
+static void test_conn(void)
+{
+	struct conn_info v[2] = { conn6(), conn4() }, c;
+	char buf[CONN_ENDPOINT_MAX];
+
+	c = conn4();
+	expect_output(write_event, &c,
+		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening\n",
+		      "IPv4 event, text");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"decision\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\",\"cause\":\"none\"}\n",
+		      "IPv4 event, JSON");
+	expect_output(write_conn_json, &c,
+		      "{\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\"}\n",
+		      "IPv4 connection, JSON: no event, no cause");
+
+	c = conn6();
+	expect_output(write_event, &c,
+		      "failed [fd00:1::2]:50001 -> [fd00:2::2]:8080 mode delayed accel 0 site 7 reason site-src state failed cause server-timeout\n",
+		      "IPv6 failed event, text, with its cause");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"failed\",\"family\":\"ipv6\",\"saddr\":\"fd00:1::2\",\"sport\":50001,\"daddr\":\"fd00:2::2\",\"dport\":8080,\"mode\":\"delayed\",\"accel\":0,\"state\":\"failed\",\"site_id\":7,\"reason\":\"site-src\",\"cause\":\"server-timeout\"}\n",
+		      "IPv6 failed event, JSON");
+
+	/* Values from a newer kernel keep a parseable name. */
+	c = conn4();
+	c.event = CATOPROXY_EVENT_MAX + 1;
+	c.state = 200;
+	c.reason = 77;
+	c.cause = CATOPROXY_CAUSE_MAX + 1;
+	expect_output(write_event, &c,
+		      "unknown-3 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason unknown-77 state unknown-200 cause unknown-4\n",
+		      "unknown values, text");
+
+	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);
+	CHECK(strlen(buf) == 11, "endpoint truncated to the buffer");
+
+	qsort(v, 2, sizeof(v[0]), conn_cmp);
+	CHECK(v[0].family == AF_INET && v[1].family == AF_INET6,
+	      "IPv4 sorts before IPv6");
+	expect_output(write_table, v,
+		      "SOURCE             DESTINATION       MODE      ACCEL  STATE    SITE  REASON\n"
+		      "10.0.1.2:41000     10.0.2.2:80       full      1      opening  0     account\n"
+		      "[fd00:1::2]:50001  [fd00:2::2]:8080  delayed   0      failed   7     site-src\n",
+		      "connection table");
+}
+
 int main(void)
 {
 	test_modes();
 	test_words();
 	test_prefixes();
 	test_site_names();
+	test_u32_range();
 	test_set_args();
 	test_site_add_args();
 	test_json();
+	test_conn();
 	return unit_done();
 }

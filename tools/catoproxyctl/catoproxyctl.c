@@ -20,14 +20,15 @@ static const struct {
 	const char *description;
 } subcommands[] = {
 	{ "show", show_main,
-	  "Shows the settings (default), the counters or the sites" },
+	  "Shows the settings (default), the counters, the sites or the connections" },
 	{ "set", set_main, "Changes one or more settings at once" },
 	{ "site", site_main, "Adds or deletes a site" },
+	{ "monitor", monitor_main, "Prints connection events as they happen" },
 };
 
 #define SHORT_USAGE                                                       \
 	"Usage: " PROG_NAME " [-j|--json] [-n|--netns NAME] "             \
-	"{show|set|site|help} [ARGS]\n"                                   \
+	"{show|set|site|monitor|help} [ARGS]\n"                                   \
 	"Try `" PROG_NAME " --help' for more information.\n"
 
 static void show_usage(FILE *f)
@@ -43,17 +44,20 @@ static void show_usage(FILE *f)
 		"\n"
 		"Available subcommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		fprintf(f, "  %-6s %s\n", subcommands[i].subcommand,
+		fprintf(f, "  %-7s %s\n", subcommands[i].subcommand,
 			subcommands[i].description);
 	fprintf(f,
 		"\n"
-		"  show [config|stats|sites]\n"
+		"  show [config|stats|sites|conns]\n"
 		"  set mode {full|delayed|adaptive|off}\n"
 		"  set tls-inspection {on|off}\n"
 		"  set blocked-syn {handshake|drop}\n"
 		"  set challenge-ack {allow|strict}\n"
+		"  set server-timeout MS\n"
+		"  set syn-backlog N\n"
 		"  site add NAME prefix CIDR [prefix CIDR ...] [mode {full|delayed|adaptive|off|inherit}]\n"
 		"  site del NAME\n"
+		"  monitor\n"
 		"\n"
 		"Several KEY VALUE pairs may follow one `set'; they are applied together.\n"
 		"With no subcommand, `show config' is run.\n");

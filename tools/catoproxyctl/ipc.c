@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,6 +26,7 @@ struct nl {
 	unsigned int portid;
 	unsigned int seq;
 	u16 family;
+	u32 events_group; /* CATOPROXY_MCGRP_EVENTS's id, 0: none */
 	char buf[IPC_BUF_SIZE];
 };
 
@@ -221,15 +223,49 @@ static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return 0;
 }
 
+/* CTRL_ATTR_MCAST_GROUPS: a nest of nests, each a name and an id. */
+static void mcast_groups(const struct nlattr *groups, struct nl *nl)
+{
+	const struct nlattr *grp, *attr;
+
+	mnl_attr_for_each_nested(grp, groups) {
+		const char *name = NULL;
+		u32 id = 0;
+
+		mnl_attr_for_each_nested(attr, grp) {
+			switch (mnl_attr_get_type(attr)) {
+			case CTRL_ATTR_MCAST_GRP_NAME:
+				if (mnl_attr_validate(attr,
+						      MNL_TYPE_NUL_STRING) >= 0)
+					name = mnl_attr_get_str(attr);
+				break;
+			case CTRL_ATTR_MCAST_GRP_ID:
+				if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+					id = mnl_attr_get_u32(attr);
+				break;
+			}
+		}
+		if (name && !strcmp(name, CATOPROXY_MCGRP_EVENTS))
+			nl->events_group = id;
+	}
+}
+
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	u16 *family = data;
+	struct nl *nl = data;
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(attr) == CTRL_ATTR_FAMILY_ID &&
-		    mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
-			*family = mnl_attr_get_u16(attr);
+		switch (mnl_attr_get_type(attr)) {
+		case CTRL_ATTR_FAMILY_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) >= 0)
+				nl->family = mnl_attr_get_u16(attr);
+			break;
+		case CTRL_ATTR_MCAST_GROUPS:
+			if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
+				mcast_groups(attr, nl);
+			break;
+		}
 	}
 	return MNL_CB_OK;
 }
@@ -282,7 +318,7 @@ static int nl_open(struct nl **out, struct ipc_error *e)
 
 	nlh = nl_msg(nl, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1, NLM_F_ACK);
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, CATOPROXY_GENL_NAME);
-	ret = nl_talk(nl, nlh, family_cb, &nl->family, e, NULL);
+	ret = nl_talk(nl, nlh, family_cb, nl, e, NULL);
 	if (ret == -ENOENT) {
 		e->kind = IPC_ERR_NO_FAMILY;
 	} else if (!ret && !nl->family) {
@@ -372,6 +408,16 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 				return bad_reply(c->e, "site count");
 			c->cfg->site_count = mnl_attr_get_u32(attr);
 			break;
+		case CATOPROXY_A_SERVER_TIMEOUT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "server-timeout");
+			c->cfg->server_timeout_ms = mnl_attr_get_u32(attr);
+			break;
+		case CATOPROXY_A_SYN_BACKLOG:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "syn-backlog");
+			c->cfg->syn_backlog = mnl_attr_get_u32(attr);
+			break;
 		}
 	}
 	return MNL_CB_OK;
@@ -406,6 +452,11 @@ static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
 	if (a->has_challenge_ack)
 		mnl_attr_put_u8(nlh, CATOPROXY_A_CHALLENGE_ACK,
 				a->challenge_ack);
+	if (a->has_server_timeout)
+		mnl_attr_put_u32(nlh, CATOPROXY_A_SERVER_TIMEOUT,
+				 a->server_timeout_ms);
+	if (a->has_syn_backlog)
+		mnl_attr_put_u32(nlh, CATOPROXY_A_SYN_BACKLOG, a->syn_backlog);
 }
 
 int ipc_set_config(const struct set_args *a, struct ipc_error *e)
@@ -690,6 +741,228 @@ int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e)
 	snprintf(e->msg, sizeof(e->msg),
 		 "sites kept changing while being listed");
 	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+}
+
+static u8 *conn_u8_field(struct conn_info *c, u16 type)
+{
+	switch (type) {
+	case CATOPROXY_CONN_A_MODE:
+		return &c->mode;
+	case CATOPROXY_CONN_A_ACCEL:
+		return &c->accel;
+	case CATOPROXY_CONN_A_REASON:
+		return &c->reason;
+	case CATOPROXY_CONN_A_STATE:
+		return &c->state;
+	case CATOPROXY_CONN_A_EVENT:
+		return &c->event;
+	case CATOPROXY_CONN_A_CAUSE:
+		return &c->cause;
+	}
+	return NULL;
+}
+
+/* The CATOPROXY_A_CONN nest of a dump message or an event. */
+static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
+{
+	const struct nlattr *attr;
+	size_t slen = 0, dlen = 0;
+	u8 *field;
+
+	memset(c, 0, sizeof(*c));
+	mnl_attr_for_each_nested(attr, nest) {
+		u16 type = mnl_attr_get_type(attr);
+		size_t len = mnl_attr_get_payload_len(attr);
+
+		switch (type) {
+		case CATOPROXY_CONN_A_FAMILY:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -1;
+			c->family = mnl_attr_get_u16(attr);
+			break;
+		case CATOPROXY_CONN_A_SADDR:
+			if (len != 4 && len != 16)
+				return -1;
+			memcpy(c->saddr, mnl_attr_get_payload(attr), len);
+			slen = len;
+			break;
+		case CATOPROXY_CONN_A_DADDR:
+			if (len != 4 && len != 16)
+				return -1;
+			memcpy(c->daddr, mnl_attr_get_payload(attr), len);
+			dlen = len;
+			break;
+		case CATOPROXY_CONN_A_SPORT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -1;
+			c->sport = mnl_attr_get_u16(attr);
+			break;
+		case CATOPROXY_CONN_A_DPORT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -1;
+			c->dport = mnl_attr_get_u16(attr);
+			break;
+		case CATOPROXY_CONN_A_SITE_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			c->site_id = mnl_attr_get_u32(attr);
+			break;
+		default:
+			field = conn_u8_field(c, type);
+			if (!field)
+				break; /* newer than us */
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			*field = mnl_attr_get_u8(attr);
+			break;
+		}
+	}
+	if (!((c->family == AF_INET && slen == 4 && dlen == 4) ||
+	      (c->family == AF_INET6 && slen == 16 && dlen == 16)))
+		return -1;
+	return 0;
+}
+
+struct conns_ctx {
+	struct ipc_conns *conns;
+	struct ipc_error *e;
+};
+
+static int conns_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct conns_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		struct conn_info *v;
+
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_CONN)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, "connection");
+		v = realloc(c->conns->v, (c->conns->n + 1) * sizeof(*v));
+		if (!v) {
+			c->e->kind = IPC_ERR_NETLINK;
+			c->e->err = errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		c->conns->v = v;
+		if (parse_conn_attr(attr, &v[c->conns->n]))
+			return bad_reply(c->e, "connection");
+		c->conns->n++;
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e)
+{
+	struct conns_ctx c = { .conns = conns, .e = e };
+	int ret;
+
+	memset(conns, 0, sizeof(*conns));
+	ret = request(CATOPROXY_CMD_GET_CONN, NLM_F_DUMP, NULL, NULL, conns_cb,
+		      &c, e, NULL);
+	if (ret) {
+		free(conns->v);
+		memset(conns, 0, sizeof(*conns));
+		return ret;
+	}
+	qsort(conns->v, conns->n, sizeof(*conns->v), conn_cmp);
+	return 0;
+}
+
+struct monitor_ctx {
+	struct nl *nl;
+	ipc_event_cb cb;
+	void *data;
+	struct ipc_error *e;
+	int ret;
+};
+
+static int monitor_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct monitor_ctx *m = data;
+	const struct genlmsghdr *genl;
+	struct nlattr *attr;
+	struct conn_info c;
+
+	/* The group carries only our family's messages; be sure anyway. */
+	if (nlh->nlmsg_type != m->nl->family ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*genl))
+		return MNL_CB_OK;
+	genl = mnl_nlmsg_get_payload(nlh);
+	if (genl->cmd != CATOPROXY_CMD_EVENT)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*genl)) {
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_CONN)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0 ||
+		    parse_conn_attr(attr, &c))
+			return bad_reply(m->e, "event");
+		m->ret = m->cb(&c, m->data);
+		if (m->ret)
+			return MNL_CB_STOP;
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
+		struct ipc_error *e)
+{
+	struct monitor_ctx m = { .cb = cb, .data = data, .e = e };
+	/* Bursts of new connections come faster than a terminal scrolls. */
+	int rcvbuf = 1 << 20;
+	struct nl *nl;
+	ssize_t len;
+	int ret;
+
+	ret = nl_open(&nl, e);
+	if (ret)
+		return ret;
+	m.nl = nl;
+	if (!nl->events_group) {
+		snprintf(e->msg, sizeof(e->msg), "no \"%s\" multicast group",
+			 CATOPROXY_MCGRP_EVENTS);
+		ret = set_error(e, IPC_ERR_NETLINK, ENOENT);
+		goto out;
+	}
+	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		   sizeof(rcvbuf));
+	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
+				  &nl->events_group,
+				  sizeof(nl->events_group)) < 0) {
+		ret = set_error(e, IPC_ERR_NETLINK, errno);
+		goto out;
+	}
+	while (!*stop) {
+		len = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		if (len < 0 && errno == EINTR)
+			continue;
+		if (len < 0 && errno == ENOBUFS) {
+			fprintf(stderr,
+				"%s: monitor: events lost: receive buffer overflowed\n",
+				PROG_NAME);
+			continue;
+		}
+		if (len < 0) {
+			ret = set_error(e, IPC_ERR_NETLINK, errno);
+			goto out;
+		}
+		/* Notifications: any sequence number, sent by the kernel. */
+		if (mnl_cb_run(nl->buf, len, 0, 0, monitor_cb, &m) < 0 &&
+		    e->kind != IPC_ERR_NONE) {
+			ret = -e->err;
+			goto out;
+		}
+		if (m.ret) {
+			ret = m.ret;
+			goto out;
+		}
+	}
+	ret = 0;
+out:
+	nl_close(nl);
+	return ret;
 }
 
 void ipc_perror(const char *what, const struct ipc_error *e)

@@ -7,6 +7,7 @@
 #define _CATOPROXYCTL_IPC_H
 
 #include <stddef.h>
+#include "conninfo.h"
 #include "parse.h"
 
 enum ipc_error_kind {
@@ -29,6 +30,8 @@ struct ipc_config {
 	u8 blocked_syn;
 	u8 challenge_ack;
 	u32 site_count;
+	u32 server_timeout_ms;
+	u32 syn_backlog;
 };
 
 struct ipc_stat {
@@ -51,6 +54,17 @@ struct ipc_sites {
 	struct ipc_site *v; /* sorted by id; free() it */
 };
 
+struct ipc_conns {
+	size_t n;
+	struct conn_info *v; /* sorted by conn_cmp(); free() it */
+};
+
+/*
+ * Called once per event; a nonzero return ends ipc_monitor() with that
+ * value.
+ */
+typedef int (*ipc_event_cb)(const struct conn_info *c, void *data);
+
 /* Every later call works in /run/netns/@name; NULL for our own. */
 void ipc_set_netns(const char *name);
 
@@ -60,6 +74,14 @@ int ipc_get_stats(struct ipc_stats *stats, struct ipc_error *e);
 int ipc_add_site(const struct site_add_args *a, struct ipc_error *e);
 int ipc_del_site(const char *name, struct ipc_error *e);
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e);
+int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e);
+/*
+ * Joins the events group and hands every event to @cb until @cb returns
+ * nonzero or @stop becomes true (a signal handler sets it). Lost events
+ * (the socket overflowed) are reported on stderr, and the stream goes on.
+ */
+int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
+		struct ipc_error *e);
 
 /* Reports @e on stderr as "catoproxyctl: @what: ...". */
 void ipc_perror(const char *what, const struct ipc_error *e);

@@ -38,9 +38,57 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_CONN_HELPER_BUSY] = "conn_helper_busy",
 	[CATOPROXY_STAT_CONN_ATTACH_FAILED] = "conn_attach_failed",
 	[CATOPROXY_STAT_CONN_RELEASED] = "conn_released",
+	[CATOPROXY_STAT_SYN_INTERCEPTED] = "syn_intercepted",
+	[CATOPROXY_STAT_SYNACK_RETRANSMITTED] = "synack_retransmitted",
+	[CATOPROXY_STAT_SERVER_OPEN_OK] = "server_open_ok",
+	[CATOPROXY_STAT_SERVER_OPEN_FAILED] = "server_open_failed",
+	[CATOPROXY_STAT_SERVER_TIMEOUT] = "server_timeout",
+	[CATOPROXY_STAT_SERVER_SYN_RETRANSMITTED] = "server_syn_retransmitted",
+	[CATOPROXY_STAT_COOKIE_MODE_SYNS] = "cookie_mode_syns",
+	[CATOPROXY_STAT_COOKIE_VALID] = "cookie_valid",
+	[CATOPROXY_STAT_COOKIE_INVALID] = "cookie_invalid",
+	[CATOPROXY_STAT_HELD_SEGMENTS] = "held_segments",
+	[CATOPROXY_STAT_HELD_DROPPED] = "held_dropped",
+	[CATOPROXY_STAT_TX_FAILED] = "tx_failed",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
+
+/* What connections and events carry; the same words in text and JSON. */
+static const char *const reason_names[] = {
+	[CATOPROXY_REASON_ACCOUNT] = "account",
+	[CATOPROXY_REASON_SITE_SRC] = "site-src",
+	[CATOPROXY_REASON_SITE_DST] = "site-dst",
+	[CATOPROXY_REASON_TLS_PORT] = "tls-port",
+};
+_Static_assert(ARRAY_SIZE(reason_names) == CATOPROXY_REASON_MAX + 1,
+	       "every enum catoproxy_reason value needs a name");
+
+static const char *const conn_state_names[] = {
+	[CATOPROXY_CONN_PASS] = "pass",
+	[CATOPROXY_CONN_OPENING] = "opening",
+	[CATOPROXY_CONN_SPLICED] = "spliced",
+	[CATOPROXY_CONN_FAILED] = "failed",
+};
+_Static_assert(ARRAY_SIZE(conn_state_names) == CATOPROXY_CONN_STATE_MAX + 1,
+	       "every enum catoproxy_conn_state value needs a name");
+
+static const char *const event_names[] = {
+	[CATOPROXY_EVENT_DECISION] = "decision",
+	[CATOPROXY_EVENT_SPLICED] = "spliced",
+	[CATOPROXY_EVENT_FAILED] = "failed",
+};
+_Static_assert(ARRAY_SIZE(event_names) == CATOPROXY_EVENT_MAX + 1,
+	       "every enum catoproxy_event value needs a name");
+
+static const char *const cause_names[] = {
+	[CATOPROXY_CAUSE_NONE] = "none",
+	[CATOPROXY_CAUSE_SERVER_RST] = "server-rst",
+	[CATOPROXY_CAUSE_SERVER_ICMP] = "server-icmp",
+	[CATOPROXY_CAUSE_SERVER_TIMEOUT] = "server-timeout",
+};
+_Static_assert(ARRAY_SIZE(cause_names) == CATOPROXY_CAUSE_MAX + 1,
+	       "every enum catoproxy_cause value needs a name");
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -80,6 +128,27 @@ const char *challenge_ack_name(unsigned int value)
 const char *stat_name(unsigned int type)
 {
 	return type < ARRAY_SIZE(stat_names) ? stat_names[type] : NULL;
+}
+
+const char *reason_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(reason_names) ? reason_names[value] : NULL;
+}
+
+const char *conn_state_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(conn_state_names) ? conn_state_names[value] :
+						      NULL;
+}
+
+const char *event_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(event_names) ? event_names[value] : NULL;
+}
+
+const char *cause_name(unsigned int value)
+{
+	return value < ARRAY_SIZE(cause_names) ? cause_names[value] : NULL;
 }
 
 int parse_blocked_syn(const char *word)
@@ -245,8 +314,34 @@ int parse_site_name(const char *name, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Decimal digits only, no sign, no leading zero, at most @max: strtoul
+ * would take " 8", "+8", "0x8" and wrap "-1" around.
+ */
+static int parse_uint(const char *s, u32 max, u32 *v)
+{
+	unsigned long long n = 0;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		n = n * 10 + (*s - '0');
+		if (n > max)
+			return -1;
+	}
+	*v = n;
+	return 0;
+}
+
+int parse_u32_range(const char *word, u32 min, u32 max, u32 *v)
+{
+	return parse_uint(word, max, v) || *v < min ? -1 : 0;
+}
+
 static const char set_keys[] =
-	"mode, tls-inspection, blocked-syn or challenge-ack";
+	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog";
 
 int parse_set_args(int argc, char *const argv[], struct set_args *a,
 		   char *err, size_t errlen)
@@ -269,6 +364,10 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 			has = &a->has_blocked_syn;
 		else if (!strcmp(key, "challenge-ack"))
 			has = &a->has_challenge_ack;
+		else if (!strcmp(key, "server-timeout"))
+			has = &a->has_server_timeout;
+		else if (!strcmp(key, "syn-backlog"))
+			has = &a->has_syn_backlog;
 		else {
 			fail(err, errlen, "Invalid key `%s': expected %s", key,
 			     set_keys);
@@ -307,6 +406,24 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 				return -1;
 			}
 			a->blocked_syn = v;
+		} else if (has == &a->has_server_timeout) {
+			if (parse_u32_range(value, CATOPROXY_SERVER_TIMEOUT_MS_MIN,
+					    CATOPROXY_SERVER_TIMEOUT_MS_MAX,
+					    &a->server_timeout_ms)) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected milliseconds from %d to %d",
+				     value, key, CATOPROXY_SERVER_TIMEOUT_MS_MIN,
+				     CATOPROXY_SERVER_TIMEOUT_MS_MAX);
+				return -1;
+			}
+		} else if (has == &a->has_syn_backlog) {
+			if (parse_u32_range(value, 0, CATOPROXY_SYN_BACKLOG_MAX,
+					    &a->syn_backlog)) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected a number from 0 to %d",
+				     value, key, CATOPROXY_SYN_BACKLOG_MAX);
+				return -1;
+			}
 		} else {
 			v = parse_challenge_ack(value);
 			if (v < 0) {

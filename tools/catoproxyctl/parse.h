@@ -24,6 +24,14 @@ const char *blocked_syn_name(unsigned int value);
 const char *challenge_ack_name(unsigned int value);
 /* "conn_tracked", ...; NULL for UNSPEC, PAD and counters newer than us. */
 const char *stat_name(unsigned int type);
+/* Names of what connections and events carry; NULL for values newer than us. */
+const char *reason_name(unsigned int value);
+const char *conn_state_name(unsigned int value);
+const char *event_name(unsigned int value);
+const char *cause_name(unsigned int value);
+
+/* @word in decimal, digits only, from @min to @max; -1 otherwise. */
+int parse_u32_range(const char *word, u32 min, u32 max, u32 *v);
 
 /* "10.0.0.0/8", "2001:db8::/32"; a bare address is a host prefix. */
 int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
@@ -36,7 +44,9 @@ int parse_site_name(const char *name, char *err, size_t errlen);
 
 struct set_args {
 	bool has_mode, has_tls_inspection, has_blocked_syn, has_challenge_ack;
+	bool has_server_timeout, has_syn_backlog;
 	u8 mode, tls_inspection, blocked_syn, challenge_ack;
+	u32 server_timeout_ms, syn_backlog;
 };
 
 /* argv holds only the key/value words, after "set". */

@@ -9,7 +9,9 @@
 	"  mode {full|delayed|adaptive|off}\n"                                 \
 	"  tls-inspection {on|off}\n"                                          \
 	"  blocked-syn {handshake|drop}\n"                                     \
-	"  challenge-ack {allow|strict}\n"
+	"  challenge-ack {allow|strict}\n"                                     \
+	"  server-timeout MS (100 to 600000)\n"                                \
+	"  syn-backlog N (0 to 1000000)\n"
 
 int set_main(int argc, char *argv[])
 {

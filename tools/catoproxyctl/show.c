@@ -8,7 +8,8 @@
 #include "ipc.h"
 #include "json.h"
 
-#define SHOW_USAGE "Usage: " PROG_NAME " [-j] [-n NAME] show [config|stats|sites]\n"
+#define SHOW_USAGE \
+	"Usage: " PROG_NAME " [-j] [-n NAME] show [config|stats|sites|conns]\n"
 
 /* A value from a newer kernel still gets a stable, parseable name. */
 static const char *or_unknown(const char *name, unsigned int value,
@@ -48,6 +49,8 @@ static int show_config(void)
 		printf("blocked-syn: %s\n", bsyn);
 		printf("challenge-ack: %s\n", cack);
 		printf("sites: %" PRIu32 "\n", cfg.site_count);
+		printf("server-timeout: %" PRIu32 "\n", cfg.server_timeout_ms);
+		printf("syn-backlog: %" PRIu32 "\n", cfg.syn_backlog);
 		return EXIT_OK;
 	}
 	json_init(&j, stdout);
@@ -62,6 +65,10 @@ static int show_config(void)
 	json_string(&j, cack);
 	json_key(&j, "site_count");
 	json_u64(&j, cfg.site_count);
+	json_key(&j, "server_timeout_ms");
+	json_u64(&j, cfg.server_timeout_ms);
+	json_key(&j, "syn_backlog");
+	json_u64(&j, cfg.syn_backlog);
 	json_object_end(&j);
 	json_finish(&j);
 	return EXIT_OK;
@@ -196,6 +203,30 @@ static int show_sites(void)
 	return EXIT_OK;
 }
 
+static int show_conns(void)
+{
+	struct ipc_conns conns;
+	struct ipc_error e;
+	struct json j;
+
+	if (ipc_get_conns(&conns, &e)) {
+		ipc_perror("show conns", &e);
+		return EXIT_RUNTIME;
+	}
+	if (json_output) {
+		json_init(&j, stdout);
+		json_array_begin(&j);
+		for (size_t i = 0; i < conns.n; i++)
+			conn_json(&j, &conns.v[i], false);
+		json_array_end(&j);
+		json_finish(&j);
+	} else {
+		conn_print_table(stdout, conns.v, conns.n);
+	}
+	free(conns.v);
+	return EXIT_OK;
+}
+
 int show_main(int argc, char *argv[])
 {
 	const char *what = argc > 1 ? argv[1] : "config";
@@ -210,8 +241,10 @@ int show_main(int argc, char *argv[])
 		return show_stats();
 	if (!strcmp(what, "sites"))
 		return show_sites();
+	if (!strcmp(what, "conns"))
+		return show_conns();
 	usage_error(SHOW_USAGE,
-		    "Invalid show target `%s': expected config, stats or sites",
+		    "Invalid show target `%s': expected config, stats, sites or conns",
 		    what);
 	return EXIT_USAGE;
 }

@@ -18,6 +18,12 @@
  *    CATOPROXY_A_BLOCKED_SYN: NLA_U8, enum catoproxy_blocked_syn
  *    CATOPROXY_A_CHALLENGE_ACK: NLA_U8, enum catoproxy_challenge_ack
  *    CATOPROXY_A_SITE_COUNT: NLA_U32, number of configured sites
+ *    CATOPROXY_A_SERVER_TIMEOUT: NLA_U32, milliseconds a full-mode server
+ *                                half may take to answer before the client
+ *                                is reset
+ *    CATOPROXY_A_SYN_BACKLOG: NLA_U32, half-open full-mode connections
+ *                             above which SYNs are answered with stateless
+ *                             cookies
  *
  * CATOPROXY_CMD_SET_CONFIG
  * ------------------------
@@ -28,6 +34,8 @@
  *    CATOPROXY_A_TLS_INSPECTION: NLA_U8, 0 or 1
  *    CATOPROXY_A_BLOCKED_SYN: NLA_U8
  *    CATOPROXY_A_CHALLENGE_ACK: NLA_U8
+ *    CATOPROXY_A_SERVER_TIMEOUT: NLA_U32, 100 to 600000
+ *    CATOPROXY_A_SYN_BACKLOG: NLA_U32, 0 (always cookies) to 1000000
  *
  * All attributes are applied together or none is. A new mode applies to
  * connections that start after the change; live connections keep theirs.
@@ -85,11 +93,49 @@
  *
  * A dump that races with a change is flagged NLM_F_DUMP_INTR.
  *
- * Multicast group CATOPROXY_MCGRP_EVENTS
- * --------------------------------------
+ * CATOPROXY_CMD_GET_CONN (dump)
+ * -----------------------------
  *
- * Reserved for per-connection decision events; joining it needs no
- * privilege.
+ * One message per live connection of the namespace that carries catoproxy
+ * state (a conntrack entry the policy did not turn off), each:
+ *
+ *    CATOPROXY_A_CONN: NLA_NESTED
+ *        CATOPROXY_CONN_A_FAMILY: NLA_U16, AF_INET or AF_INET6
+ *        CATOPROXY_CONN_A_SADDR: NLA_BINARY, 4 or 16 bytes, network order
+ *        CATOPROXY_CONN_A_DADDR: NLA_BINARY, 4 or 16 bytes, network order
+ *        CATOPROXY_CONN_A_SPORT: NLA_U16, host order
+ *        CATOPROXY_CONN_A_DPORT: NLA_U16, host order
+ *        CATOPROXY_CONN_A_MODE: NLA_U8, enum catoproxy_mode (never INHERIT
+ *                               or OFF)
+ *        CATOPROXY_CONN_A_ACCEL: NLA_U8, 1 when the module answered the
+ *                                client's SYN itself, else 0
+ *        CATOPROXY_CONN_A_REASON: NLA_U8, enum catoproxy_reason
+ *        CATOPROXY_CONN_A_SITE_ID: NLA_U32, the site the connection belongs
+ *                                  to, 0 for none
+ *        CATOPROXY_CONN_A_STATE: NLA_U8, enum catoproxy_conn_state
+ *
+ * Addresses and ports are those of the client's first packet (conntrack's
+ * original direction), before any NAT. Like `conntrack -L`, the dump walks
+ * conntrack's table one bucket at a time: a connection that starts or ends
+ * meanwhile may or may not be listed, and one can occasionally be listed
+ * twice.
+ *
+ * Multicast group CATOPROXY_MCGRP_EVENTS: CATOPROXY_CMD_EVENT
+ * ----------------------------------------------------------
+ *
+ * One notification per connection event, sent to the listeners of the
+ * connection's namespace; joining the group needs no privilege. Each:
+ *
+ *    CATOPROXY_A_CONN: NLA_NESTED, as in GET_CONN, plus
+ *        CATOPROXY_CONN_A_EVENT: NLA_U8, enum catoproxy_event
+ *        CATOPROXY_CONN_A_CAUSE: NLA_U8, enum catoproxy_cause, why a FAILED
+ *                                event failed; NONE for the others
+ *
+ * The state is the one after the event. Events are sent from the packet
+ * path with atomic allocations: a listener that falls behind sees its
+ * socket overflow (ENOBUFS) and loses events, it never slows traffic.
+ * Userspace must skip attributes and enum values it does not know: new
+ * ones are appended.
  */
 
 #ifndef _UAPI_LINUX_CATOPROXY_H
@@ -102,6 +148,10 @@
 #define CATOPROXY_SITE_NAME_MAX 32
 #define CATOPROXY_SITES_MAX 256
 #define CATOPROXY_SITE_PREFIXES_MAX 32
+/* Bounds of CATOPROXY_A_SERVER_TIMEOUT and CATOPROXY_A_SYN_BACKLOG. */
+#define CATOPROXY_SERVER_TIMEOUT_MS_MIN 100
+#define CATOPROXY_SERVER_TIMEOUT_MS_MAX 600000
+#define CATOPROXY_SYN_BACKLOG_MAX 1000000
 
 enum catoproxy_mode {
 	CATOPROXY_MODE_INHERIT, /* sites only: follow the namespace's mode */
@@ -135,6 +185,8 @@ enum catoproxy_cmd {
 	CATOPROXY_CMD_ADD_SITE,
 	CATOPROXY_CMD_DEL_SITE,
 	CATOPROXY_CMD_GET_SITE,
+	CATOPROXY_CMD_EVENT, /* notification only, never a request */
+	CATOPROXY_CMD_GET_CONN,
 	__CATOPROXY_CMD_LAST
 };
 #define CATOPROXY_CMD_MAX (__CATOPROXY_CMD_LAST - 1)
@@ -148,6 +200,9 @@ enum catoproxy_attr {
 	CATOPROXY_A_SITE_COUNT,
 	CATOPROXY_A_STATS,
 	CATOPROXY_A_SITE,
+	CATOPROXY_A_SERVER_TIMEOUT,
+	CATOPROXY_A_SYN_BACKLOG,
+	CATOPROXY_A_CONN,
 	__CATOPROXY_A_LAST
 };
 #define CATOPROXY_A_MAX (__CATOPROXY_A_LAST - 1)
@@ -179,6 +234,63 @@ enum catoproxy_prefix_attr {
 };
 #define CATOPROXY_PREFIX_A_MAX (__CATOPROXY_PREFIX_A_LAST - 1)
 
+enum catoproxy_conn_attr {
+	CATOPROXY_CONN_A_UNSPEC,
+	CATOPROXY_CONN_A_FAMILY,
+	CATOPROXY_CONN_A_SADDR,
+	CATOPROXY_CONN_A_DADDR,
+	CATOPROXY_CONN_A_SPORT,
+	CATOPROXY_CONN_A_DPORT,
+	CATOPROXY_CONN_A_MODE,
+	CATOPROXY_CONN_A_ACCEL,
+	CATOPROXY_CONN_A_REASON,
+	CATOPROXY_CONN_A_SITE_ID,
+	CATOPROXY_CONN_A_STATE,
+	CATOPROXY_CONN_A_EVENT,
+	CATOPROXY_CONN_A_CAUSE,
+	__CATOPROXY_CONN_A_LAST
+};
+#define CATOPROXY_CONN_A_MAX (__CATOPROXY_CONN_A_LAST - 1)
+
+/* Why a connection got its mode (see the decision in design.rst). */
+enum catoproxy_reason {
+	CATOPROXY_REASON_ACCOUNT, /* the namespace's mode */
+	CATOPROXY_REASON_SITE_SRC, /* the mode of the source address's site */
+	CATOPROXY_REASON_SITE_DST, /* the mode of the destination's site */
+	CATOPROXY_REASON_TLS_PORT, /* TLS inspection forces full on 443 */
+	__CATOPROXY_REASON_LAST
+};
+#define CATOPROXY_REASON_MAX (__CATOPROXY_REASON_LAST - 1)
+
+enum catoproxy_conn_state {
+	CATOPROXY_CONN_PASS, /* tracked, packets pass untouched */
+	CATOPROXY_CONN_OPENING, /* full: client answered, server half opening */
+	CATOPROXY_CONN_SPLICED, /* full: both halves up, translated */
+	CATOPROXY_CONN_FAILED, /* full: server refused or timed out */
+	__CATOPROXY_CONN_STATE_LAST
+};
+#define CATOPROXY_CONN_STATE_MAX (__CATOPROXY_CONN_STATE_LAST - 1)
+
+enum catoproxy_event {
+	/* the policy decided the connection's mode on its first packet */
+	CATOPROXY_EVENT_DECISION,
+	/* full: the server half is up and joined to the client half */
+	CATOPROXY_EVENT_SPLICED,
+	/* full: the server half could not be opened; the client was reset */
+	CATOPROXY_EVENT_FAILED,
+	__CATOPROXY_EVENT_LAST
+};
+#define CATOPROXY_EVENT_MAX (__CATOPROXY_EVENT_LAST - 1)
+
+enum catoproxy_cause {
+	CATOPROXY_CAUSE_NONE,
+	CATOPROXY_CAUSE_SERVER_RST, /* the server answered the SYN with an RST */
+	CATOPROXY_CAUSE_SERVER_ICMP, /* an ICMP error came back for the SYN */
+	CATOPROXY_CAUSE_SERVER_TIMEOUT, /* no answer within server-timeout */
+	__CATOPROXY_CAUSE_LAST
+};
+#define CATOPROXY_CAUSE_MAX (__CATOPROXY_CAUSE_LAST - 1)
+
 /*
  * Counters, per namespace. Userspace names them by dropping the
  * CATOPROXY_STAT_ prefix and lower-casing the rest.
@@ -200,6 +312,30 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_CONN_ATTACH_FAILED,
 	/* per-connection state released together with its conntrack entry */
 	CATOPROXY_STAT_CONN_RELEASED,
+	/* full mode: client SYNs answered by the module with state kept */
+	CATOPROXY_STAT_SYN_INTERCEPTED,
+	/* retransmitted client SYNs answered again */
+	CATOPROXY_STAT_SYNACK_RETRANSMITTED,
+	/* server halves that completed their handshake */
+	CATOPROXY_STAT_SERVER_OPEN_OK,
+	/* server halves refused by an RST or an ICMP error: client reset */
+	CATOPROXY_STAT_SERVER_OPEN_FAILED,
+	/* server halves that never answered in time: client reset */
+	CATOPROXY_STAT_SERVER_TIMEOUT,
+	/* server SYNs sent again because the server had not answered */
+	CATOPROXY_STAT_SERVER_SYN_RETRANSMITTED,
+	/* client SYNs answered with a stateless SYN cookie (backlog full) */
+	CATOPROXY_STAT_COOKIE_MODE_SYNS,
+	/* ACKs carrying a valid cookie, which opened a server half */
+	CATOPROXY_STAT_COOKIE_VALID,
+	/* ACKs for an unknown connection whose cookie did not check: dropped */
+	CATOPROXY_STAT_COOKIE_INVALID,
+	/* client segments held until the server half was up */
+	CATOPROXY_STAT_HELD_SEGMENTS,
+	/* client segments dropped because the hold queue was full */
+	CATOPROXY_STAT_HELD_DROPPED,
+	/* packets the module had to send but could not build or route */
+	CATOPROXY_STAT_TX_FAILED,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)

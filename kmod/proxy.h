@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_PROXY_H
+#define _CATOPROXY_PROXY_H
+
+#include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conn.h"
+
+/* FORWARD, first packet of a full-mode connection: answer its SYN. */
+unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
+				 struct nf_conn *ct, struct catoproxy_conn *conn);
+/* FORWARD, a later packet of an intercepted connection. */
+unsigned int catoproxy_proxy_forward(struct net *net, struct sk_buff *skb,
+				     struct nf_conn *ct,
+				     enum ip_conntrack_info ctinfo,
+				     struct catoproxy_conn *conn);
+/*
+ * FORWARD, first packet of a full-mode connection, before any state: past
+ * the SYN backlog, answer the SYN with a cookie. True if it did; the SYN is
+ * then dropped.
+ */
+bool catoproxy_proxy_cookie_syn(struct net *net, struct sk_buff *skb,
+				struct nf_conn *ct);
+/* LOCAL_OUT, after conntrack: attach state to a cookie connection's SYN. */
+unsigned int catoproxy_proxy_local_out(struct net *net, struct sk_buff *skb);
+/*
+ * PREROUTING, before conntrack: hold client segments while opening, and
+ * open the server half for an ACK that carries a valid cookie.
+ */
+unsigned int catoproxy_proxy_hold(struct net *net, struct sk_buff *skb,
+				  u8 pf);
+/* The conntrack helper's per-packet callback, run at confirmation. */
+int catoproxy_proxy_help(struct sk_buff *skb, unsigned int protoff,
+			 struct nf_conn *ct, enum ip_conntrack_info ctinfo);
+
+void catoproxy_proxy_init_net(struct net *net);
+/* Stop the namespace's timer and drop every opening connection. */
+void catoproxy_proxy_exit_net(struct net *net);
+
+struct nf_conntrack_helper;
+/* Before @helper goes: reset joined connections that need the module. */
+void catoproxy_proxy_uninit(const struct nf_conntrack_helper *helper);
+
+#endif /* _CATOPROXY_PROXY_H */

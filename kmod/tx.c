@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Sending packets on behalf of one side of a connection: the SYN-ACK and
+ * resets towards the client, the final handshake ACK towards the server,
+ * and client segments held while the server half was opening.
+ *
+ * Everything is routed here with a foreign source address, from hook or
+ * timer context alike, so the routes are looked up directly rather than
+ * derived from a packet being processed.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ip6_checksum.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "tx.h"
+
+static struct dst_entry *route4(struct net *net, __be32 saddr, __be32 daddr)
+{
+	struct flowi4 fl4 = {
+		.daddr = daddr,
+		.saddr = saddr,
+		.flowi4_proto = IPPROTO_TCP,
+		/* The source belongs to a peer, not to this host. */
+		.flowi4_flags = FLOWI_FLAG_ANYSRC,
+	};
+	struct rtable *rt;
+
+	rt = ip_route_output_key(net, &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	return &rt->dst;
+}
+
+static struct dst_entry *route6(struct net *net, const struct in6_addr *saddr,
+				const struct in6_addr *daddr)
+{
+	struct flowi6 fl6 = {
+		.daddr = *daddr,
+		.saddr = *saddr,
+		.flowi6_proto = IPPROTO_TCP,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+static struct dst_entry *route(struct net *net, u16 family,
+			       const union nf_inet_addr *saddr,
+			       const union nf_inet_addr *daddr)
+{
+	if (family == AF_INET)
+		return route4(net, saddr->ip, daddr->ip);
+	return route6(net, &saddr->in6, &daddr->in6);
+}
+
+static int output(struct net *net, u16 family, struct sk_buff *skb)
+{
+	if (family == AF_INET)
+		return ip_local_out(net, NULL, skb);
+	return ip6_local_out(net, NULL, skb);
+}
+
+int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
+{
+	unsigned int thlen = sizeof(struct tcphdr) + t->optlen;
+	unsigned int nhlen = t->family == AF_INET ? sizeof(struct iphdr) :
+						      sizeof(struct ipv6hdr);
+	struct dst_entry *dst;
+	struct sk_buff *skb;
+	struct tcphdr *th;
+
+	dst = route(net, t->family, t->saddr, t->daddr);
+	if (!dst)
+		return -EHOSTUNREACH;
+	skb = alloc_skb(MAX_TCP_HEADER + nhlen + thlen, GFP_ATOMIC);
+	if (!skb) {
+		dst_release(dst);
+		return -ENOMEM;
+	}
+	skb_reserve(skb, MAX_TCP_HEADER);
+	skb_dst_set(skb, dst);
+	skb_reset_network_header(skb);
+
+	if (t->family == AF_INET) {
+		struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
+
+		iph->version = 4;
+		iph->ihl = sizeof(*iph) / 4;
+		iph->frag_off = htons(IP_DF);
+		iph->ttl = READ_ONCE(net->ipv4.sysctl_ip_default_ttl);
+		iph->protocol = IPPROTO_TCP;
+		iph->saddr = t->saddr->ip;
+		iph->daddr = t->daddr->ip;
+		skb->protocol = htons(ETH_P_IP);
+	} else {
+		struct ipv6hdr *ip6h = skb_put_zero(skb, sizeof(*ip6h));
+
+		ip6_flow_hdr(ip6h, 0, 0);
+		ip6h->hop_limit = READ_ONCE(net->ipv6.devconf_all->hop_limit);
+		ip6h->nexthdr = IPPROTO_TCP;
+		ip6h->saddr = t->saddr->in6;
+		ip6h->daddr = t->daddr->in6;
+		skb->protocol = htons(ETH_P_IPV6);
+	}
+
+	skb_reset_transport_header(skb);
+	th = skb_put_zero(skb, thlen);
+	th->source = t->sport;
+	th->dest = t->dport;
+	th->seq = htonl(t->seq);
+	th->ack_seq = htonl(t->ack);
+	tcp_flag_byte(th) = t->flags;
+	th->doff = thlen / 4;
+	th->window = htons(t->window);
+	memcpy(th + 1, t->opts, t->optlen);
+
+	if (t->family == AF_INET)
+		th->check = ~tcp_v4_check(thlen, t->saddr->ip, t->daddr->ip, 0);
+	else
+		th->check = ~tcp_v6_check(thlen, &t->saddr->in6,
+					  &t->daddr->in6, 0);
+	skb->ip_summed = CHECKSUM_PARTIAL;
+	skb->csum_start = (unsigned char *)th - skb->head;
+	skb->csum_offset = offsetof(struct tcphdr, check);
+
+	if (!t->track)
+		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	output(net, t->family, skb);
+	return 0;
+}
+
+int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
+			 struct nf_conn *ct, bool hop)
+{
+	const struct nf_conntrack_tuple *tuple =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	u16 family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	struct dst_entry *dst;
+
+	dst = route(net, family, &tuple->src.u3, &tuple->dst.u3);
+	if (!dst)
+		goto drop;
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+
+	if (hop) {
+		if (family == AF_INET) {
+			if (ip_hdr(skb)->ttl <= 1)
+				goto drop;
+			ip_decrease_ttl(ip_hdr(skb));
+		} else {
+			if (ipv6_hdr(skb)->hop_limit <= 1)
+				goto drop;
+			ipv6_hdr(skb)->hop_limit--;
+		}
+	}
+	/* As ip_forward() does: the receive checksum no longer applies. */
+	skb_forward_csum(skb);
+	skb->tstamp = 0;
+
+	nf_reset_ct(skb);
+	nf_conntrack_get(&ct->ct_general);
+	nf_ct_set(skb, ct, IP_CT_ESTABLISHED);
+	output(net, family, skb);
+	return 0;
+
+drop:
+	kfree_skb(skb);
+	return -EHOSTUNREACH;
+}
+
+int catoproxy_tx_new(struct net *net, struct sk_buff *skb)
+{
+	union nf_inet_addr saddr = {}, daddr = {};
+	u16 family;
+	struct dst_entry *dst;
+
+	if (ip_hdr(skb)->version == 4) {
+		family = AF_INET;
+		saddr.ip = ip_hdr(skb)->saddr;
+		daddr.ip = ip_hdr(skb)->daddr;
+	} else {
+		family = AF_INET6;
+		saddr.in6 = ipv6_hdr(skb)->saddr;
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+	}
+	dst = route(net, family, &saddr, &daddr);
+	if (!dst) {
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	skb_dst_set(skb, dst);
+	output(net, family, skb);
+	return 0;
+}

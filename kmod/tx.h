@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_TX_H
+#define _CATOPROXY_TX_H
+
+#include <net/netfilter/nf_conntrack.h>
+
+/* A TCP segment without payload that the module sends on its own. */
+struct catoproxy_tx {
+	const union nf_inet_addr *saddr;
+	const union nf_inet_addr *daddr;
+	const u8 *opts; /* multiple of 4 bytes */
+	unsigned int optlen;
+	u32 seq;
+	u32 ack;
+	__be16 sport;
+	__be16 dport;
+	u16 family; /* AF_INET or AF_INET6 */
+	u16 window;
+	u8 flags; /* TCPHDR_* */
+	bool track; /* let conntrack see it (default: untracked) */
+};
+
+/* Build and send @t. */
+int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
+
+/*
+ * Send @skb, a whole IP packet of @ct's original direction, towards its
+ * destination as part of @ct. @hop: the packet has not been through
+ * forwarding yet and its TTL/hop limit must be decremented. Consumes @skb.
+ */
+int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
+			 struct nf_conn *ct, bool hop);
+
+/*
+ * Send @skb, a whole IP packet the module built, towards its destination
+ * with no conntrack entry, so that conntrack gives it a new one. Consumes
+ * @skb.
+ */
+int catoproxy_tx_new(struct net *net, struct sk_buff *skb);
+
+#endif /* _CATOPROXY_TX_H */

@@ -1,0 +1,389 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # client, router, server: set by setup_topology
+#
+# Connection events (catoproxyctl monitor) and the connection dump
+# (catoproxyctl show conns).
+#
+#   client                 router                  server
+#  c0: 10.0.1.2/24  --- r0: 10.0.1.1/24
+#      fd00:1::2/64         fd00:1::1/64
+#                           r1: 10.0.2.1/24  ---  s0: 10.0.2.2/24
+#                               fd00:2::1/64          fd00:2::2/64
+#
+# The router runs catoproxy in mode delayed, which intercepts nothing, so
+# connections behave as without the module. "catoproxyctl -n ROUTER -j
+# monitor" runs in the background for the whole test; each step makes N
+# connections per family and checks that exactly N decision events per
+# family arrive, with the right tuple, mode, accel 0, reason, site and
+# state "pass". Covered: the account's mode, a source site, a destination
+# site, an inheriting source site (reason account, site still named), mode
+# off (no event), the text form of monitor, monitors in other namespaces
+# seeing nothing, "show conns" listing held connections exactly (JSON and
+# text), a dump larger than one netlink message, and monitor ending with
+# status 0 on SIGTERM.
+#
+# Needs catoproxy_event_conn(..., CATOPROXY_EVENT_DECISION, ...) called when
+# conn.c attaches state to a connection.
+
+source lib.sh
+
+N=10
+PROBE_PORT=$TLS_PORT
+EVENTS=$TMP_DIR/events.json
+EVENTS_TEXT=$TMP_DIR/events.txt
+# Lines of $EVENTS already looked at by earlier steps.
+SEEN=0
+MONITOR_PID=
+TEXT_MONITOR_PID=
+
+rctl()
+{
+	ctl_in "$router" "$@"
+}
+
+# ev_count FROM KEY=VALUE...: events after line FROM of $EVENTS matching
+# every KEY=VALUE (values as the JSON prints them, strings unquoted). A line
+# that is not a JSON object counts as -1000, which no test expects.
+ev_count()
+{
+	$PYTHON - "$EVENTS" "$@" <<'EOF'
+import json, sys
+path, start, conds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+want = [c.split("=", 1) for c in conds]
+n = 0
+with open(path) as f:
+    for i, line in enumerate(f):
+        if i < start:
+            continue
+        try:
+            d = json.loads(line)
+            assert isinstance(d, dict)
+        except (ValueError, AssertionError):
+            print(-1000)
+            sys.exit(0)
+        if all(str(d.get(k)).lower() == v for k, v in want):
+            n += 1
+print(n)
+EOF
+}
+
+# ev_field FROM KEY FILTER...: distinct values of KEY among the matching
+# events, sorted, space separated.
+ev_field()
+{
+	local from=$1 key=$2
+	shift 2
+	$PYTHON - "$EVENTS" "$from" "$key" "$@" <<'EOF'
+import json, sys
+path, start, key, conds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
+want = [c.split("=", 1) for c in conds]
+vals = set()
+with open(path) as f:
+    for i, line in enumerate(f):
+        if i >= start:
+            d = json.loads(line)
+            if all(str(d.get(k)).lower() == v for k, v in want):
+                vals.add(str(d.get(key)))
+print(" ".join(sorted(vals, key=lambda v: (len(v), v))))
+EOF
+}
+
+lines_of()
+{
+	local n
+
+	n=$(wc -l <"$1")
+	echo "${n// /}"
+}
+
+# count_is EXPECTED FROM FILTER...: for slowwait.
+count_is()
+{
+	local want=$1
+	shift
+	local got
+
+	got=$(ev_count "$@")
+	echo "$got"
+	[ "$got" = "$want" ]
+}
+
+# The monitors have joined the group once a probe connection's event shows
+# up in both; connections made before that would be missed.
+probe_seen()
+{
+	tcp_connect "$client" 1 "$SERVER4,$PROBE_PORT" >/dev/null
+	[ "$(ev_count 0 dport="$PROBE_PORT")" -gt 0 ] &&
+		grep -q ":$PROBE_PORT mode" "$EVENTS_TEXT"
+}
+
+start_monitor()
+{
+	: >"$EVENTS"
+	"$CATOPROXYCTL" -n "$router" -j monitor >"$EVENTS" 2>"$TMP_DIR/monitor.err" &
+	MONITOR_PID=$!
+	BG_PIDS+=("$MONITOR_PID")
+	"$CATOPROXYCTL" -n "$router" monitor >"$EVENTS_TEXT" 2>&1 &
+	TEXT_MONITOR_PID=$!
+	BG_PIDS+=("$TEXT_MONITOR_PID")
+	# Other namespaces' listeners must hear nothing of the router's.
+	"$CATOPROXYCTL" -n "$server" -j monitor >"$TMP_DIR/events.server" 2>&1 &
+	BG_PIDS+=($!)
+	"$CATOPROXYCTL" -j monitor >"$TMP_DIR/events.init" 2>&1 &
+	BG_PIDS+=($!)
+	slowwait 60 probe_seen >/dev/null
+}
+
+# step DESC FILTER...: N connections per family to $TCP_PORT; exactly N
+# decision events per family arrive, each matching FILTER (KEY=VALUE...)
+# besides the tuple, mode delayed, accel 0, state pass and cause none.
+step()
+{
+	local desc=$1
+	shift
+	local from got f src dst
+
+	from=$(lines_of "$EVENTS")
+	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "$desc: connections" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
+	got=$(slowwait 30 count_is "$((2 * N))" "$from" dport="$TCP_PORT")
+	assert_eq "$desc: events to port $TCP_PORT" "$((2 * N))" "$got"
+	for f in 4 6; do
+		if [ $f = 4 ]; then
+			src=$CLIENT4 dst=$SERVER4
+		else
+			src=$CLIENT6 dst=$SERVER6
+		fi
+		assert_eq "$desc: IPv$f events as expected" "$N" \
+			"$(ev_count "$from" event=decision family=ipv$f saddr="$src" \
+				daddr="$dst" dport="$TCP_PORT" mode=delayed accel=0 \
+				state=pass cause=none "$@")"
+		assert_eq "$desc: IPv$f distinct source ports" "$N" \
+			"$(ev_field "$from" sport family=ipv$f dport="$TCP_PORT" | wc -w)"
+	done
+	SEEN=$(lines_of "$EVENTS")
+}
+
+site_id()
+{
+	json_get "$(rctl -j show sites)" "[s['id'] for s in d if s['name'] == '$1'][0]"
+}
+
+test_account()
+{
+	rctl set mode delayed || fail "set mode delayed"
+	step "account delayed" reason=account site_id=0
+	log_test "account mode: one decision event per connection, right tuple, reason account"
+}
+
+test_sites()
+{
+	local rc=0 id
+
+	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
+	id=$(site_id clients)
+	step "source site" reason=site-src site_id="$id"
+	rctl site del clients || rc=$?
+
+	rctl site add servers prefix 10.0.2.0/24 prefix fd00:2::/64 mode delayed || rc=$?
+	id=$(site_id servers)
+	step "destination site" reason=site-dst site_id="$id"
+
+	# An inheriting source site decides with the account's mode, and
+	# the connection still belongs to it.
+	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 || rc=$?
+	id=$(site_id clients)
+	step "inheriting source site" reason=account site_id="$id"
+	rctl site del clients || rc=$?
+	rctl site del servers || rc=$?
+	assert_eq "site commands: exit codes" 0 "$rc"
+	log_test "site decisions: reason site-src, site-dst, account for an inheriting site; site ids"
+}
+
+test_off()
+{
+	local from
+
+	rctl set mode off || fail "set mode off"
+	from=$(lines_of "$EVENTS")
+	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "mode off: connections" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
+	rctl set mode delayed || fail "set mode delayed"
+	# A connection after the off ones: once its event is in, any event
+	# of theirs would be too.
+	tcp_connect "$client" 1 "$SERVER4,$PROBE_PORT"
+	slowwait 30 count_is 1 "$from" dport="$PROBE_PORT" >/dev/null
+	assert_eq "mode off: events" 0 "$(ev_count "$from" dport="$TCP_PORT")"
+	assert_eq "mode off: the marker event" 1 "$(ev_count "$from" dport="$PROBE_PORT")"
+	SEEN=$(lines_of "$EVENTS")
+	log_test "mode off: no event"
+}
+
+test_text_and_isolation()
+{
+	local text
+
+	text=$(<"$EVENTS_TEXT")
+	assert_line "text event, IPv4" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state pass" "$text"
+	assert_line "text event, IPv6" "decision \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state pass" "$text"
+	assert_eq "text and JSON monitors saw as many events to port $TCP_PORT" \
+		"$(ev_count 0 dport="$TCP_PORT")" \
+		"$(count_lines "$text" ":$TCP_PORT mode ")"
+	assert_eq "monitor in the server's namespace" "" "$(<"$TMP_DIR/events.server")"
+	assert_eq "monitor in the initial namespace" "" "$(<"$TMP_DIR/events.init")"
+	assert_eq "monitor stderr" "" "$(<"$TMP_DIR/monitor.err")"
+	log_test "monitor text form; other namespaces see no events"
+}
+
+# hold K: K connections per family to $TCP_PORT held open in the client by
+# a background python; their local ports end up in $TMP_DIR/held.
+hold()
+{
+	rm -f "$TMP_DIR/held" "$TMP_DIR/release"
+	ip netns exec "$client" $PYTHON - "$1" "$TMP_DIR" "$SERVER4" "$SERVER6" "$TCP_PORT" <<'EOF' &
+import os, socket, sys, time
+k, d, v4, v6, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+held = []
+for fam, host in ((socket.AF_INET, v4), (socket.AF_INET6, v6)):
+    for _ in range(k):
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect((host, port))
+        held.append(s)
+with open(d + "/held.tmp", "w") as f:
+    f.write(" ".join(str(s.getsockname()[1]) for s in held) + "\n")
+os.rename(d + "/held.tmp", d + "/held")
+while not os.path.exists(d + "/release"):
+    time.sleep(0.1)
+EOF
+	BG_PIDS+=($!)
+	slowwait 60 test -s "$TMP_DIR/held"
+}
+
+test_show_conns()
+{
+	local k=5 out text ports n p
+
+	rctl set mode delayed
+	conntrack_in "$router" -F >/dev/null
+	hold "$k" || { fail "held connections did not open"; log_test "show conns"; return; }
+	ports=$(<"$TMP_DIR/held")
+
+	out=$(rctl -j show conns)
+	assert_eq "show conns -j: exit code" 0 "$?"
+	assert_eq "show conns -j: held connections, as expected" "$((2 * k))" \
+		"$(json_get "$out" "len([c for c in d if c['dport'] == $TCP_PORT and str(c['sport']) in '$ports'.split() and c['state'] == 'pass' and c['mode'] == 'delayed' and c['accel'] == 0 and c['reason'] == 'account' and c['site_id'] == 0 and ((c['family'], c['saddr'], c['daddr']) in (('ipv4', '$CLIENT4', '$SERVER4'), ('ipv6', '$CLIENT6', '$SERVER6')))])")"
+	assert_eq "show conns -j: nothing else after the flush" "$((2 * k))" \
+		"$(json_get "$out" 'len(d)')"
+	assert_eq "show conns -j: keys" "family saddr sport daddr dport mode accel state site_id reason" \
+		"$(json_get "$out" '" ".join(d[0])')"
+	assert_eq "show conns -j: the same ports as the decision events" \
+		"$(echo "$ports" | tr ' ' '\n' | sort -n | tr '\n' ' ' | sed 's/ $//')" \
+		"$(json_get "$out" '" ".join(str(p) for p in sorted(c["sport"] for c in d))')"
+	n=0
+	for p in $ports; do
+		n=$((n + $(ev_count "$SEEN" sport="$p" dport="$TCP_PORT" event=decision)))
+	done
+	assert_eq "decision events for the held connections" "$((2 * k))" "$n"
+
+	text=$(rctl show conns)
+	assert_match "show conns: header" "^SOURCE +DESTINATION +MODE +ACCEL +STATE +SITE +REASON" "${text%%$'\n'*}"
+	assert_eq "show conns: lines" "$((2 * k + 1))" "$(count_lines "$text" '.')"
+	assert_line "show conns: IPv4 line" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +pass +0 +account" "$text"
+	assert_line "show conns: IPv6 line" "\[$CLIENT6\]:[0-9]+ +\[$SERVER6\]:$TCP_PORT +delayed +0 +pass +0 +account" "$text"
+
+	touch "$TMP_DIR/release"
+	stop_bg_hold
+	log_test "show conns lists the live connections (JSON and text)"
+}
+
+# The holder is the last background process; the monitors stay.
+stop_bg_hold()
+{
+	local pid=${BG_PIDS[-1]}
+
+	wait "$pid" 2>/dev/null
+	unset 'BG_PIDS[-1]'
+}
+
+test_big_dump()
+{
+	local m=200 out want from
+
+	# Stragglers of the connections closed before would come back as
+	# new entries (conntrack picks up connections mid-stream).
+	sleep 1
+	conntrack_in "$router" -F >/dev/null
+	from=$(lines_of "$EVENTS")
+	# Closed connections stay in conntrack (TIME_WAIT), with their state.
+	tcp_connect "$client" "$m" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "connections" "$((2 * m)) 0" "$CONN_OK $CONN_FAIL"
+	want=$(count_lines "$(conntrack_in "$router" -L -p tcp --dport "$TCP_PORT")" "helper=catoproxy")
+	# The dump must match conntrack, whatever conntrack holds; it only
+	# has to hold enough to need several messages.
+	[ "$want" = "$((2 * m))" ] ||
+		echo "# note: conntrack holds $want entries with our state, not $((2 * m))"
+	[ "$want" -gt 300 ] || fail "only $want conntrack entries with our state"
+	out=$(rctl -j show conns)
+	assert_eq "show conns -j: entries" "$want" "$(json_get "$out" 'len(d)')"
+	assert_eq "show conns -j: distinct" "$want" \
+		"$(json_get "$out" 'len(set((c["family"], c["sport"]) for c in d))')"
+	assert_eq "events" "$((2 * m))" \
+		"$(slowwait 30 count_is "$((2 * m))" "$from" dport="$TCP_PORT" event=decision)"
+	SEEN=$(lines_of "$EVENTS")
+	log_test "a dump of $((2 * m)) connections spans several messages, each listed once"
+}
+
+test_monitor_exit()
+{
+	local rc
+
+	kill -TERM "$MONITOR_PID" "$TEXT_MONITOR_PID"
+	wait "$MONITOR_PID"
+	rc=$?
+	assert_eq "monitor -j exit status on SIGTERM" 0 "$rc"
+	wait "$TEXT_MONITOR_PID"
+	rc=$?
+	assert_eq "monitor exit status on SIGTERM" 0 "$rc"
+	assert_eq "JSON lines are all valid" 0 "$(ev_count 0 event=nosuchevent)"
+	log_test "monitor ends with status 0 on SIGTERM"
+}
+
+cleanup()
+{
+	touch "$TMP_DIR/release" 2>/dev/null
+	cleanup_common
+}
+
+trap cleanup EXIT
+checktool "conntrack --version" "run test without conntrack"
+checktool "$PYTHON -c pass" "run python3"
+
+ktap_print_header
+ktap_set_plan 7
+require_module
+if ! setup_topology; then
+	echo "# FAIL: cannot set up the topology"
+	dump_state
+	exit $ksft_fail
+fi
+start_server "$server" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
+rctl set mode delayed || { echo "# FAIL: set mode delayed"; exit $ksft_fail; }
+if ! start_monitor; then
+	echo "# FAIL: monitor saw no event of a probe connection"
+	cat "$TMP_DIR/monitor.err"
+	dump_state
+	exit $ksft_fail
+fi
+SEEN=$(lines_of "$EVENTS")
+
+test_account
+test_sites
+test_off
+test_text_and_isolation
+test_show_conns
+test_big_dump
+test_monitor_exit
+
+ktap_finished

@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # client, router, server: set by setup_topology
+#
+# Full mode past the SYN backlog: stateless SYN cookies.
+#
+#   client                 router                  server
+#  c0: 10.0.1.2/24  --- r0: 10.0.1.1/24
+#      fd00:1::2/64         fd00:1::1/64
+#                           r1: 10.0.2.1/24  ---  s0: 10.0.2.2/24
+#                               fd00:2::1/64          fd00:2::2/64
+#
+# With syn-backlog 0 every SYN is answered with a cookie and no state, and
+# every server half is opened from the client's ACK. Checked:
+# 1. connections over IPv4 and IPv6 succeed; cookie_mode_syns and
+#    cookie_valid move by exactly the number of connections and
+#    syn_intercepted (the stateful path) not at all;
+# 2. bulk data in both directions arrives intact (sha256 at both ends), so
+#    the options recovered from the cookie and the translation are right;
+# 3. an ACK with a forged cookie is dropped and counted, and reaches no one;
+# 4. with the default backlog the same connections take the stateful path.
+
+source lib.sh
+
+N=10
+declare -A S0 S1
+
+stat_delta()
+{
+	echo $((S1[$1] - S0[$1]))
+}
+
+test_cookie_connections()
+{
+	ctl_in "$router" set syn-backlog 0 || fail "set syn-backlog 0"
+	read_stats S0
+	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "connections (ok fail)" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
+	read_stats S1
+	assert_eq "cookie_mode_syns delta" $((2 * N)) "$(stat_delta cookie_mode_syns)"
+	assert_eq "cookie_valid delta" $((2 * N)) "$(stat_delta cookie_valid)"
+	assert_eq "cookie_invalid delta" 0 "$(stat_delta cookie_invalid)"
+	assert_eq "server_open_ok delta" $((2 * N)) "$(stat_delta server_open_ok)"
+	assert_eq "syn_intercepted delta" 0 "$(stat_delta syn_intercepted)"
+	log_test "syn-backlog 0: $N IPv4 + $N IPv6 connections open through cookies"
+}
+
+test_cookie_bulk()
+{
+	local out
+
+	out=$($PYTHON bulk.py bulk "$client" "$server" 9100 1000000 "$SERVER4" "$SERVER6")
+	assert_eq "bulk through cookies (conns client_ok server_ok)" "4 4 4" \
+		"$(json_get "$out" '"%d %d %d" % (d["conns"], d["client_ok"], d["server_ok"])')"
+	log_test "syn-backlog 0: 1 MB each way, IPv4 and IPv6, sha256 intact"
+}
+
+test_forged_cookie()
+{
+	local before after
+
+	read_stats S0
+	before=$(ip netns exec "$server" nstat -az TcpInSegs | awk '/TcpInSegs/ { print $2 }')
+	$PYTHON -c '
+import sys, tcpprobe
+for dst in (sys.argv[1], sys.argv[2]):
+    s = tcpprobe.raw_sender(sys.argv[3], dst)
+    src = tcpprobe.src_addr(sys.argv[3], dst)
+    for i in range(5):
+        s.sendto(tcpprobe.build(src, dst, 40000 + i, int(sys.argv[4]), 1000 + i,
+                                123456 + i, "A", 512), (dst, 0))
+' "$SERVER4" "$SERVER6" "$client" "$TCP_PORT" || fail "could not send forged ACKs"
+	slowwait 10 stat_moved cookie_invalid 10 || true
+	read_stats S1
+	assert_eq "cookie_invalid delta" 10 "$(stat_delta cookie_invalid)"
+	assert_eq "cookie_valid delta" 0 "$(stat_delta cookie_valid)"
+	after=$(ip netns exec "$server" nstat -az TcpInSegs | awk '/TcpInSegs/ { print $2 }')
+	assert_eq "segments reaching the server" "$before" "$after"
+	log_test "forged cookies: dropped, counted, nothing reaches the server"
+}
+
+# stat_moved NAME DELTA: NAME moved by DELTA since S0.
+stat_moved()
+{
+	read_stats S1 && [ "$(stat_delta "$1")" -ge "$2" ]
+}
+
+test_stateful_below_backlog()
+{
+	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	read_stats S0
+	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+	assert_eq "connections (ok fail)" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
+	read_stats S1
+	assert_eq "syn_intercepted delta" $((2 * N)) "$(stat_delta syn_intercepted)"
+	assert_eq "cookie_mode_syns delta" 0 "$(stat_delta cookie_mode_syns)"
+	log_test "below the backlog: the same connections keep state, no cookies"
+}
+
+trap cleanup EXIT
+checktool "conntrack --version" "run test without conntrack"
+checktool "nstat -V" "run test without nstat"
+require_module
+
+ktap_print_header
+ktap_set_plan 4
+if ! setup_topology || ! start_server "$server"; then
+	echo "# FAIL: cannot set up the topology"
+	dump_state
+	exit $ksft_fail
+fi
+test_cookie_connections
+test_cookie_bulk
+test_forged_cookie
+test_stateful_below_backlog
+ktap_finished

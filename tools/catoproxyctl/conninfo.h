@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A connection as GET_CONN dumps and events describe it, and its two
+ * printed forms, shared by `show conns' and `monitor'. No netlink here, so
+ * the unit tests can check the exact text.
+ */
+#ifndef _CATOPROXYCTL_CONNINFO_H
+#define _CATOPROXYCTL_CONNINFO_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "json.h"
+#include "policy.h"
+
+struct conn_info {
+	u16 family; /* AF_INET or AF_INET6 */
+	u8 saddr[16];
+	u8 daddr[16];
+	u16 sport; /* host order */
+	u16 dport;
+	u8 mode; /* enum catoproxy_mode */
+	u8 accel; /* 0 or 1 */
+	u8 reason; /* enum catoproxy_reason */
+	u8 state; /* enum catoproxy_conn_state */
+	u32 site_id; /* 0: none */
+	/* events only */
+	u8 event; /* enum catoproxy_event */
+	u8 cause; /* enum catoproxy_cause */
+};
+
+/* "10.0.1.2:41000", "[fd00:1::2]:41000"; always NUL-terminates. */
+#define CONN_ENDPOINT_MAX 64
+void conn_format_endpoint(u16 family, const u8 *addr, u16 port, char *buf,
+			  size_t len);
+
+/*
+ * One line: "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0
+ * reason account state opening", then " cause CAUSE" unless the cause is
+ * none.
+ */
+void conn_print_event(FILE *f, const struct conn_info *c);
+/*
+ * One JSON object; with @event, "event" first and "cause" last:
+ * {"event":...,"family":"ipv4","saddr":...,"sport":...,"daddr":...,
+ *  "dport":...,"mode":...,"accel":1,"state":...,"site_id":0,
+ *  "reason":...,"cause":...}
+ */
+void conn_json(struct json *j, const struct conn_info *c, bool event);
+/* A header line and one line per connection, columns aligned. */
+void conn_print_table(FILE *f, const struct conn_info *v, size_t n);
+
+/* qsort order: family, source, destination. */
+int conn_cmp(const void *a, const void *b);
+
+#endif /* _CATOPROXYCTL_CONNINFO_H */
