@@ -51,6 +51,9 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	if (d.mode == CATOPROXY_MODE_FULL &&
 	    catoproxy_proxy_cookie_syn(state->net, skb, ct))
 		return NF_DROP;
+	/* Without its extensions a full connection is tracked, not proxied. */
+	if (d.mode == CATOPROXY_MODE_FULL)
+		catoproxy_proxy_prepare(ct);
 	conn = catoproxy_conn_attach(state->net, ct, &d);
 	if (!conn)
 		return NF_ACCEPT;

@@ -245,6 +245,11 @@ static unsigned int path_mss(const struct nf_conn *ct, unsigned int mtu,
 		     mtu > hdrs + 64 ? mtu - hdrs : 536);
 }
 
+bool catoproxy_proxy_prepare(struct nf_conn *ct)
+{
+	return nfct_seqadj_ext_add(ct);
+}
+
 unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
 				 struct nf_conn *ct, struct catoproxy_conn *conn)
 {
@@ -267,7 +272,8 @@ unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
 	if (!p)
 		return NF_ACCEPT;
 	p->syn = skb_copy(skb, GFP_ATOMIC);
-	if (!p->syn || !nfct_seqadj_ext_add(ct))
+	/* Added before the helper's by the hook: see catoproxy_proxy_prepare(). */
+	if (!p->syn || !nfct_seqadj(ct))
 		goto err_free;
 	/* The copy is resent later along a fresh route, with the ct set then. */
 	skb_dst_drop(p->syn);
@@ -528,8 +534,10 @@ unsigned int catoproxy_proxy_local_out(struct net *net, struct sk_buff *skb)
 	catoproxy_conn_decide(net, ct, &d);
 	/* The client already has its answer: whatever the policy says now. */
 	d.mode = CATOPROXY_MODE_FULL;
+	if (!catoproxy_proxy_prepare(ct))
+		return NF_DROP;
 	conn = catoproxy_conn_attach(net, ct, &d);
-	if (!conn || !nfct_seqadj_ext_add(ct))
+	if (!conn)
 		return NF_DROP;
 	conn_offer(conn, ct, op->co, op->co->mss);
 	conn->flags |= CATOPROXY_CONN_F_COOKIE;
@@ -711,6 +719,7 @@ static int server_synack(struct net *net, struct sk_buff *skb,
 		.dport = t->dst.u.tcp.port,
 		.flags = TCPHDR_ACK,
 		.opts = opts,
+		.ct = ct,
 	};
 	u32 siss = ntohl(s->th.seq);
 	u8 ws;
@@ -739,15 +748,19 @@ static int server_synack(struct net *net, struct sk_buff *skb,
 		conn->flags |= CATOPROXY_CONN_F_RESCALE;
 	spin_unlock_bh(&cn->pending_lock);
 
-	/* The handshake's last ACK, as the client would have sent it. */
+	/*
+	 * The handshake's last ACK, as the client would have sent it, and in
+	 * its terms: it leaves through the same translation (and NAT) as the
+	 * client's own segments.
+	 */
 	tx.seq = p->client_isn + 1;
-	tx.ack = siss + 1;
+	tx.ack = conn->isn + 1;
 	ws = conn->server_ws == CATOPROXY_TCP_WS_NONE ? 0 : conn->client_ws;
 	tx.window = (u16)min_t(u32, p->client_win >> ws, 65535U);
 	if (conn->flags & CATOPROXY_CONN_F_TS) {
 		ao.ts = true;
 		ao.tsval = p->client_tsval;
-		ao.tsecr = so.tsval;
+		ao.tsecr = p->tsval;
 	}
 	tx.optlen = catoproxy_tcp_build_opts(opts, &ao);
 	if (catoproxy_tx_segment(net, &tx))
@@ -770,7 +783,7 @@ static int server_synack(struct net *net, struct sk_buff *skb,
  * The server retransmitted its SYN-ACK after the halves were joined: our
  * handshake ACK was lost. Send it again.
  */
-static void server_synack_again(struct net *net, const struct nf_conn *ct,
+static void server_synack_again(struct net *net, struct nf_conn *ct,
 				const struct catoproxy_conn *conn,
 				const struct seg *s)
 {
@@ -782,8 +795,10 @@ static void server_synack_again(struct net *net, const struct nf_conn *ct,
 		.sport = t->src.u.tcp.port,
 		.dport = t->dst.u.tcp.port,
 		.seq = ntohl(s->th.ack_seq),
-		.ack = ntohl(s->th.seq) + 1,
+		/* In the client's terms: seqadj maps it back to the server's. */
+		.ack = conn->isn + 1,
 		.flags = TCPHDR_ACK,
+		.ct = ct,
 		.window = 0xffff >> (conn->server_ws == CATOPROXY_TCP_WS_NONE ?
 					     0 :
 					     conn->client_ws),
@@ -890,14 +905,22 @@ static void pending_timer(struct timer_list *timer)
 	struct catoproxy_pending *p, *tmp;
 	struct sk_buff_head retx;
 	LIST_HEAD(expired);
+	LIST_HEAD(gone);
 	unsigned long now = jiffies;
 	struct sk_buff *skb;
 
 	__skb_queue_head_init(&retx);
 	spin_lock_bh(&cn->pending_lock);
 	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
-		struct catoproxy_conn *conn = nfct_help_data(p->ct);
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
 
+		if (!conn) {
+			/* The entry's extensions went stale before confirmation. */
+			list_del(&p->node);
+			atomic_dec(&cn->npending);
+			list_add_tail(&p->node, &gone);
+			continue;
+		}
 		if (nf_ct_is_dying(p->ct) || time_after_eq(now, p->deadline)) {
 			pending_detach(cn, conn, CATOPROXY_CONN_FAILED);
 			list_add_tail(&p->node, &expired);
@@ -930,12 +953,16 @@ static void pending_timer(struct timer_list *timer)
 		nf_ct_put(ct);
 	}
 
+	list_for_each_entry_safe(p, tmp, &gone, node) {
+		list_del(&p->node);
+		pending_free(p);
+	}
 	list_for_each_entry_safe(p, tmp, &expired, node) {
-		struct catoproxy_conn *conn = nfct_help_data(p->ct);
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
 		struct net *net = nf_ct_net(p->ct);
 
 		list_del(&p->node);
-		if (!nf_ct_is_dying(p->ct)) {
+		if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);
 			catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_TIMEOUT);
 			catoproxy_event_conn(net, p->ct, conn,
@@ -1014,7 +1041,14 @@ void catoproxy_proxy_exit_net(struct net *net)
 	timer_shutdown_sync(&cn->pending_timer);
 	spin_lock_bh(&cn->pending_lock);
 	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
-		pending_detach(cn, nfct_help_data(p->ct), CATOPROXY_CONN_FAILED);
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+
+		if (conn) {
+			pending_detach(cn, conn, CATOPROXY_CONN_FAILED);
+		} else {
+			list_del(&p->node);
+			atomic_dec(&cn->npending);
+		}
 		list_add_tail(&p->node, &list);
 	}
 	spin_unlock_bh(&cn->pending_lock);

@@ -7,6 +7,11 @@
 
 #include "conn.h"
 
+/*
+ * Add the extensions full mode needs to unconfirmed @ct. Must come before
+ * the helper's state is attached: adding an extension may move the others.
+ */
+bool catoproxy_proxy_prepare(struct nf_conn *ct);
 /* FORWARD, first packet of a full-mode connection: answer its SYN. */
 unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
 				 struct nf_conn *ct, struct catoproxy_conn *conn);

@@ -135,8 +135,12 @@ int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
 	skb->csum_start = (unsigned char *)th - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
 
-	if (!t->track)
+	if (t->ct) {
+		nf_conntrack_get(&t->ct->ct_general);
+		nf_ct_set(skb, t->ct, IP_CT_ESTABLISHED);
+	} else if (!t->track) {
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
+	}
 	output(net, t->family, skb);
 	return 0;
 }

@@ -18,6 +18,12 @@ struct catoproxy_tx {
 	u16 window;
 	u8 flags; /* TCPHDR_* */
 	bool track; /* let conntrack see it (default: untracked) */
+	/*
+	 * Send it as part of @ct's original direction instead: conntrack does
+	 * not look at it, but the helper, seqadj and NAT apply on the way out,
+	 * so it is written in the client's sequence space.
+	 */
+	struct nf_conn *ct;
 };
 
 /* Build and send @t. */
