@@ -17,6 +17,7 @@ struct catoproxy_pending;
 #define CATOPROXY_CONN_F_SACK 0x04 /* SACK offered to the client */
 #define CATOPROXY_CONN_F_RESCALE 0x08 /* server window scale differs */
 #define CATOPROXY_CONN_F_COOKIE 0x10 /* opened from a SYN cookie */
+#define CATOPROXY_CONN_F_RESCALE_ORIG 0x20 /* the server reads windows unscaled */
 
 /*
  * Per-connection state. It lives in the private area of the conntrack

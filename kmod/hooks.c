@@ -47,10 +47,6 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				   CATOPROXY_STAT_CONN_OFF);
 		return NF_ACCEPT;
 	}
-	/* Past the SYN backlog, answer statelessly and keep nothing. */
-	if (d.mode == CATOPROXY_MODE_FULL &&
-	    catoproxy_proxy_cookie_syn(state->net, skb, ct))
-		return NF_DROP;
 	/* Without its extensions a full connection is tracked, not proxied. */
 	if (d.mode == CATOPROXY_MODE_FULL)
 		catoproxy_proxy_prepare(ct);
@@ -66,16 +62,24 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 
 /*
  * Before conntrack: segments of a connection whose server half is still
- * opening would be invalid to conntrack and to the server. Costs one atomic
- * read while no connection is opening.
+ * opening would be invalid to conntrack and to the server, and a SYN flood
+ * past the backlog must not cost conntrack entries. Costs one atomic read
+ * while no connection is opening.
  */
 static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
 {
 	struct catoproxy_net *cn = catoproxy_net(state->net);
+	unsigned int opening = atomic_read(&cn->npending);
+	unsigned int verdict;
 
-	if (!atomic_read(&cn->npending) &&
-	    time_after(jiffies, READ_ONCE(cn->cookies_until)))
+	/* Past the SYN backlog, answer statelessly and keep nothing. */
+	if (opening >= rcu_dereference(cn->policy)->syn_backlog) {
+		verdict = catoproxy_proxy_flood(state->net, skb, state->pf);
+		if (verdict != NF_ACCEPT)
+			return verdict;
+	}
+	if (!opening && time_after(jiffies, READ_ONCE(cn->cookies_until)))
 		return NF_ACCEPT;
 	return catoproxy_proxy_hold(state->net, skb, state->pf);
 }

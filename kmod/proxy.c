@@ -58,6 +58,8 @@ struct catoproxy_pending {
 	u32 tsval; /* the module's TSval in its SYN-ACK */
 	u16 client_win; /* the client SYN's (unscaled) window */
 	__be16 syn_sport; /* cookie connections: to find the SYN we send */
+	bool server_ready; /* the server's SYN-ACK is in, offsets are set */
+	bool client_acked; /* the client acknowledged our SYN-ACK */
 };
 
 struct seg {
@@ -92,8 +94,11 @@ static const struct nf_conntrack_tuple *orig(const struct nf_conn *ct)
 
 static unsigned int cookie_ack(struct net *net, struct sk_buff *skb,
 			       const struct tcphdr *th, unsigned int thoff);
+static void join(struct net *net, struct nf_conn *ct,
+		 struct catoproxy_conn *conn, struct catoproxy_pending *p);
 static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 			    const struct tcphdr *th);
+static int tcp_offset(const struct sk_buff *skb, u8 pf);
 
 /* The module's SYN-ACK to the client, for the first SYN or a retransmit. */
 static int send_synack(struct net *net, const struct nf_conn *ct,
@@ -142,6 +147,24 @@ static void reset_client(struct net *net, const struct nf_conn *ct,
 		.seq = conn->isn + 1,
 		.ack = client_next,
 		.flags = TCPHDR_RST | TCPHDR_ACK,
+	};
+
+	if (catoproxy_tx_segment(net, &tx))
+		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
+}
+
+/* Reset the server's half; @seq is in its terms (= the client's). */
+static void reset_server(struct net *net, const struct nf_conn *ct, u32 seq)
+{
+	const struct nf_conntrack_tuple *t = orig(ct);
+	struct catoproxy_tx tx = {
+		.family = ct_family(ct),
+		.saddr = &t->src.u3,
+		.daddr = &t->dst.u3,
+		.sport = t->src.u.tcp.port,
+		.dport = t->dst.u.tcp.port,
+		.seq = seq,
+		.flags = TCPHDR_RST,
 	};
 
 	if (catoproxy_tx_segment(net, &tx))
@@ -353,23 +376,10 @@ unsigned int catoproxy_proxy_hold(struct net *net, struct sk_buff *skb, u8 pf)
 	struct nf_conn *ct;
 	unsigned int verdict = NF_ACCEPT;
 	int thoff;
-	u8 proto;
 
-	if (pf == NFPROTO_IPV4) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return NF_ACCEPT;
-		thoff = skb_network_offset(skb) + ip_hdrlen(skb);
-	} else {
-		__be16 frag_off;
-
-		proto = ipv6_hdr(skb)->nexthdr;
-		thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-					 sizeof(struct ipv6hdr), &proto,
-					 &frag_off);
-		if (thoff < 0 || proto != IPPROTO_TCP || frag_off)
-			return NF_ACCEPT;
-	}
+	thoff = tcp_offset(skb, pf);
+	if (thoff < 0)
+		return NF_ACCEPT;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->syn)
 		return NF_ACCEPT;
@@ -411,10 +421,18 @@ unsigned int catoproxy_proxy_hold(struct net *net, struct sk_buff *skb, u8 pf)
 		    !skb_copy_bits(skb, thoff + sizeof(*th), opts, optlen) &&
 		    !catoproxy_tcp_parse_opts(opts, optlen, &co) && co.ts)
 			p->client_tsval = co.tsval;
+		if (th->ack && ntohl(th->ack_seq) == conn->isn + 1)
+			p->client_acked = true;
 		skb_dst_drop(skb);
 		__skb_queue_tail(&p->held, skb);
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_SEGMENTS);
 		verdict = NF_STOLEN;
+		if (p->server_ready && p->client_acked) {
+			p = pending_detach(cn, conn, CATOPROXY_CONN_SPLICED);
+			spin_unlock_bh(&cn->pending_lock);
+			join(net, ct, conn, p);
+			goto out;
+		}
 	}
 	spin_unlock_bh(&cn->pending_lock);
 out:
@@ -450,34 +468,83 @@ static int cookie_check(const struct sk_buff *skb, const struct tcphdr *th)
 	return __cookie_v6_check(ipv6_hdr(skb), th);
 }
 
-bool catoproxy_proxy_cookie_syn(struct net *net, struct sk_buff *skb,
-				struct nf_conn *ct)
+/* Where the TCP header of an unfragmented TCP packet starts, or -1. */
+static int tcp_offset(const struct sk_buff *skb, u8 pf)
+{
+	__be16 frag_off;
+	u8 proto;
+	int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return -1;
+		return skb_network_offset(skb) + ip_hdrlen(skb);
+	}
+	proto = ipv6_hdr(skb)->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				 sizeof(struct ipv6hdr), &proto, &frag_off);
+	if (thoff < 0 || proto != IPPROTO_TCP || frag_off)
+		return -1;
+	return thoff;
+}
+
+unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
-	const struct nf_conntrack_tuple *t = orig(ct);
+	const struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple tuple;
+	union nf_inet_addr saddr = {}, daddr = {};
 	struct catoproxy_tcpopts co, so;
 	u8 opts[CATOPROXY_TCP_OPTS_MAX];
 	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->dst.u3,
-		.daddr = &t->src.u3,
-		.sport = t->dst.u.tcp.port,
-		.dport = t->src.u.tcp.port,
+		.saddr = &daddr,
+		.daddr = &saddr,
 		.flags = TCPHDR_SYN | TCPHDR_ACK,
 		.opts = opts,
 	};
+	unsigned int hdrs;
+	int thoff;
 	struct seg s;
 	u16 mss;
 
-	if (atomic_read(&cn->npending) <
-	    rcu_dereference(cn->policy)->syn_backlog)
-		return false;
-	if (!seg_get(skb, skb_transport_offset(skb), &s) || !s.th.syn ||
+	thoff = tcp_offset(skb, pf);
+	if (thoff < 0 || !seg_get(skb, thoff, &s) || !s.th.syn ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
-	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co))
-		return false;
+	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) ||
+	    !cookie_for_full(net, skb, pf, &s.th))
+		return NF_ACCEPT;
+	/* A known connection's retransmitted SYN is answered as before. */
+	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
+		return NF_ACCEPT;
+	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	if (h) {
+		nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
+		return NF_ACCEPT;
+	}
 
-	mss = (u16)path_mss(ct, dst_mtu(skb_dst(skb)), co.mss);
+	if (pf == NFPROTO_IPV4) {
+		tx.family = AF_INET;
+		saddr.ip = ip_hdr(skb)->saddr;
+		daddr.ip = ip_hdr(skb)->daddr;
+		hdrs = sizeof(struct iphdr);
+	} else {
+		tx.family = AF_INET6;
+		saddr.in6 = ipv6_hdr(skb)->saddr;
+		daddr.in6 = ipv6_hdr(skb)->daddr;
+		hdrs = sizeof(struct ipv6hdr);
+	}
+	tx.sport = s.th.dest;
+	tx.dport = s.th.source;
+	/*
+	 * Before routing the way out is unknown: the link it came in on
+	 * stands for the path, as it does on most routers.
+	 */
+	hdrs += sizeof(struct tcphdr);
+	mss = co.mss ? co.mss : 536;
+	if (skb->dev && skb->dev->mtu > hdrs + 64)
+		mss = (u16)min_t(unsigned int, mss, skb->dev->mtu - hdrs);
+
 	so = (struct catoproxy_tcpopts){ .wscale = CATOPROXY_TCP_WS_NONE };
 	tx.seq = cookie_isn(skb, &s.th, &mss);
 	tx.ack = ntohl(s.th.seq) + 1;
@@ -498,7 +565,8 @@ bool catoproxy_proxy_cookie_syn(struct net *net, struct sk_buff *skb,
 	if (catoproxy_tx_segment(net, &tx))
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_COOKIE_MODE_SYNS);
-	return true;
+	/* Conntrack never sees it: a flood costs no entries. */
+	return NF_DROP;
 }
 
 /*
@@ -667,6 +735,7 @@ static unsigned int cookie_ack(struct net *net, struct sk_buff *skb,
 	p->client_tsval = co.tsval;
 	p->tsval = co.tsecr;
 	p->syn_sport = th->source;
+	p->client_acked = true;
 	p->syn = cookie_server_syn(skb, th, &co);
 	syn = p->syn ? skb_copy(p->syn, GFP_ATOMIC) : NULL;
 	if (!syn)
@@ -700,41 +769,53 @@ err_free:
 	return NF_DROP;
 }
 
-/* The server's SYN-ACK: complete its handshake and join the halves. */
+/*
+ * Both halves are up: release the held segments, which start with the
+ * client's own handshake ACK and so complete the server's handshake too.
+ * They leave through conntrack and the translation like forwarded ones.
+ */
+static void join(struct net *net, struct nf_conn *ct,
+		 struct catoproxy_conn *conn, struct catoproxy_pending *p)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct sk_buff *held;
+
+	while ((held = __skb_dequeue(&p->held)))
+		if (catoproxy_tx_forward(net, held, ct, true))
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_OPEN_OK);
+	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_SPLICED,
+			     CATOPROXY_CAUSE_NONE);
+	pending_free(p);
+}
+
+/*
+ * The server's SYN-ACK: record what the server chose. The halves are
+ * joined only once the client has acknowledged our SYN-ACK too: a spoofed
+ * SYN must never become an established connection on the server, which
+ * completing its handshake ourselves would make it.
+ */
 static int server_synack(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, enum ip_conntrack_info ctinfo,
 			 struct catoproxy_conn *conn, const struct seg *s)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
-	const struct nf_conntrack_tuple *t = orig(ct);
-	struct catoproxy_tcpopts so, ao = { .wscale = CATOPROXY_TCP_WS_NONE };
+	struct catoproxy_tcpopts so;
 	struct catoproxy_pending *p;
-	struct sk_buff *held;
-	u8 opts[CATOPROXY_TCP_OPTS_MAX];
-	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->src.u3,
-		.daddr = &t->dst.u3,
-		.sport = t->src.u.tcp.port,
-		.dport = t->dst.u.tcp.port,
-		.flags = TCPHDR_ACK,
-		.opts = opts,
-		.ct = ct,
-	};
 	u32 siss = ntohl(s->th.seq);
-	u8 ws;
 
 	if (catoproxy_tcp_parse_opts(s->opts, s->optlen, &so))
 		return NF_DROP;
 
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
-	if (!p || ntohl(s->th.ack_seq) != p->client_isn + 1) {
+	/* A retransmission while we wait for the client changes nothing. */
+	if (!p || p->server_ready ||
+	    ntohl(s->th.ack_seq) != p->client_isn + 1) {
 		spin_unlock_bh(&cn->pending_lock);
 		return NF_DROP;
 	}
-	p = pending_detach(cn, conn, CATOPROXY_CONN_SPLICED);
-
 	nf_ct_seqadj_init(ct, ctinfo, conn->isn - siss);
 	if ((conn->flags & CATOPROXY_CONN_F_TS) && so.ts)
 		conn->ts_off = so.tsval - p->tsval;
@@ -746,35 +827,23 @@ static int server_synack(struct net *net, struct sk_buff *skb,
 				  so.wscale;
 	if (conn->server_ws != conn->told_ws)
 		conn->flags |= CATOPROXY_CONN_F_RESCALE;
+	/*
+	 * The client scales its windows (it was offered scaling); a server
+	 * that declined scaling reads them unscaled and would see a window
+	 * 128 times too small.
+	 */
+	if (conn->client_ws != CATOPROXY_TCP_WS_NONE &&
+	    so.wscale == CATOPROXY_TCP_WS_NONE)
+		conn->flags |= CATOPROXY_CONN_F_RESCALE_ORIG;
+	p->server_ready = true;
+	if (!p->client_acked) {
+		spin_unlock_bh(&cn->pending_lock);
+		return NF_DROP;
+	}
+	p = pending_detach(cn, conn, CATOPROXY_CONN_SPLICED);
 	spin_unlock_bh(&cn->pending_lock);
 
-	/*
-	 * The handshake's last ACK, as the client would have sent it, and in
-	 * its terms: it leaves through the same translation (and NAT) as the
-	 * client's own segments.
-	 */
-	tx.seq = p->client_isn + 1;
-	tx.ack = conn->isn + 1;
-	ws = conn->server_ws == CATOPROXY_TCP_WS_NONE ? 0 : conn->client_ws;
-	tx.window = (u16)min_t(u32, p->client_win >> ws, 65535U);
-	if (conn->flags & CATOPROXY_CONN_F_TS) {
-		ao.ts = true;
-		ao.tsval = p->client_tsval;
-		ao.tsecr = p->tsval;
-	}
-	tx.optlen = catoproxy_tcp_build_opts(opts, &ao);
-	if (catoproxy_tx_segment(net, &tx))
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
-
-	/* Held segments go through this hook again, translated on the way. */
-	while ((held = __skb_dequeue(&p->held)))
-		if (catoproxy_tx_forward(net, held, ct, true))
-			catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
-
-	catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_OPEN_OK);
-	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_SPLICED,
-			     CATOPROXY_CAUSE_NONE);
-	pending_free(p);
+	join(net, ct, conn, p);
 	/* The client has had its SYN-ACK; this one would confuse it. */
 	return NF_DROP;
 }
@@ -798,7 +867,7 @@ static void server_synack_again(struct net *net, struct nf_conn *ct,
 		/* In the client's terms: seqadj maps it back to the server's. */
 		.ack = conn->isn + 1,
 		.flags = TCPHDR_ACK,
-		.ct = ct,
+		.track = true,
 		.window = 0xffff >> (conn->server_ws == CATOPROXY_TCP_WS_NONE ?
 					     0 :
 					     conn->client_ws),
@@ -814,8 +883,9 @@ static int translate(struct sk_buff *skb, unsigned int protoff,
 		     enum ip_conntrack_dir dir)
 {
 	bool ts = conn->flags & CATOPROXY_CONN_F_TS;
-	bool rescale = dir == IP_CT_DIR_REPLY &&
-		       (conn->flags & CATOPROXY_CONN_F_RESCALE);
+	bool rescale = conn->flags & (dir == IP_CT_DIR_REPLY ?
+					      CATOPROXY_CONN_F_RESCALE :
+					      CATOPROXY_CONN_F_RESCALE_ORIG);
 	struct tcphdr *th;
 	unsigned int thlen;
 	int off;
@@ -851,9 +921,12 @@ static int translate(struct sk_buff *skb, unsigned int protoff,
 		}
 	}
 	if (rescale && !th->syn) {
-		__be16 win = htons(catoproxy_tcp_rescale(ntohs(th->window),
-							 conn->server_ws,
-							 conn->told_ws));
+		__be16 win = htons(dir == IP_CT_DIR_REPLY ?
+			catoproxy_tcp_rescale(ntohs(th->window),
+					      conn->server_ws, conn->told_ws) :
+			catoproxy_tcp_rescale(ntohs(th->window),
+					      conn->client_ws,
+					      CATOPROXY_TCP_WS_NONE));
 
 		inet_proto_csum_replace2(&th->check, skb, th->window, win,
 					 false);
@@ -926,7 +999,7 @@ static void pending_timer(struct timer_list *timer)
 			list_add_tail(&p->node, &expired);
 			continue;
 		}
-		if (time_after_eq(now, p->retx_at)) {
+		if (!p->server_ready && time_after_eq(now, p->retx_at)) {
 			skb = skb_copy(p->syn, GFP_ATOMIC);
 			if (skb) {
 				/* The ct travels in the skb's cb until sent. */
@@ -964,10 +1037,21 @@ static void pending_timer(struct timer_list *timer)
 		list_del(&p->node);
 		if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);
-			catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_TIMEOUT);
-			catoproxy_event_conn(net, p->ct, conn,
-					     CATOPROXY_EVENT_FAILED,
-					     CATOPROXY_CAUSE_SERVER_TIMEOUT);
+			if (p->server_ready) {
+				/* Free the server's half-open connection. */
+				reset_server(net, p->ct, p->client_isn + 1);
+				catoproxy_stat_inc(cn,
+						   CATOPROXY_STAT_CLIENT_TIMEOUT);
+				catoproxy_event_conn(net, p->ct, conn,
+						     CATOPROXY_EVENT_FAILED,
+						     CATOPROXY_CAUSE_CLIENT_TIMEOUT);
+			} else {
+				catoproxy_stat_inc(cn,
+						   CATOPROXY_STAT_SERVER_TIMEOUT);
+				catoproxy_event_conn(net, p->ct, conn,
+						     CATOPROXY_EVENT_FAILED,
+						     CATOPROXY_CAUSE_SERVER_TIMEOUT);
+			}
 			nf_ct_kill(p->ct);
 		}
 		pending_free(p);
@@ -993,7 +1077,8 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 		return 0;
 	conn = nfct_help_data(ct);
 	if (conn->state != CATOPROXY_CONN_SPLICED ||
-	    !(conn->flags & (CATOPROXY_CONN_F_TS | CATOPROXY_CONN_F_RESCALE)))
+	    !(conn->flags & (CATOPROXY_CONN_F_TS | CATOPROXY_CONN_F_RESCALE |
+			     CATOPROXY_CONN_F_RESCALE_ORIG)))
 		return 0;
 
 	t = orig(ct);

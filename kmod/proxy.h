@@ -21,12 +21,11 @@ unsigned int catoproxy_proxy_forward(struct net *net, struct sk_buff *skb,
 				     enum ip_conntrack_info ctinfo,
 				     struct catoproxy_conn *conn);
 /*
- * FORWARD, first packet of a full-mode connection, before any state: past
- * the SYN backlog, answer the SYN with a cookie. True if it did; the SYN is
- * then dropped.
+ * PREROUTING, before conntrack, while the SYN backlog is full: answer a new
+ * full-mode connection's SYN with a cookie and drop it (NF_DROP), so that a
+ * flood costs no conntrack entries; NF_ACCEPT for anything else.
  */
-bool catoproxy_proxy_cookie_syn(struct net *net, struct sk_buff *skb,
-				struct nf_conn *ct);
+unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf);
 /* LOCAL_OUT, after conntrack: attach state to a cookie connection's SYN. */
 unsigned int catoproxy_proxy_local_out(struct net *net, struct sk_buff *skb);
 /*

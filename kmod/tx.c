@@ -135,12 +135,8 @@ int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
 	skb->csum_start = (unsigned char *)th - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
 
-	if (t->ct) {
-		nf_conntrack_get(&t->ct->ct_general);
-		nf_ct_set(skb, t->ct, IP_CT_ESTABLISHED);
-	} else if (!t->track) {
+	if (!t->track)
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
-	}
 	output(net, t->family, skb);
 	return 0;
 }
@@ -175,8 +171,6 @@ int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 	skb->tstamp = 0;
 
 	nf_reset_ct(skb);
-	nf_conntrack_get(&ct->ct_general);
-	nf_ct_set(skb, ct, IP_CT_ESTABLISHED);
 	output(net, family, skb);
 	return 0;
 

@@ -17,13 +17,13 @@ struct catoproxy_tx {
 	u16 family; /* AF_INET or AF_INET6 */
 	u16 window;
 	u8 flags; /* TCPHDR_* */
-	bool track; /* let conntrack see it (default: untracked) */
 	/*
-	 * Send it as part of @ct's original direction instead: conntrack does
-	 * not look at it, but the helper, seqadj and NAT apply on the way out,
-	 * so it is written in the client's sequence space.
+	 * Let conntrack see it as part of the connection (default:
+	 * untracked): its state and windows follow, and the helper, seqadj
+	 * and NAT apply on the way out, so it is written in the client's
+	 * sequence space.
 	 */
-	struct nf_conn *ct;
+	bool track;
 };
 
 /* Build and send @t. */
@@ -31,8 +31,10 @@ int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
 
 /*
  * Send @skb, a whole IP packet of @ct's original direction, towards its
- * destination as part of @ct. @hop: the packet has not been through
- * forwarding yet and its TTL/hop limit must be decremented. Consumes @skb.
+ * destination. Conntrack sees it on the way out, as if it had been
+ * forwarded: its windows must account for every byte the server gets.
+ * @hop: the packet has not been through forwarding yet and its TTL/hop
+ * limit must be decremented. Consumes @skb.
  */
 int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, bool hop);

@@ -18,7 +18,7 @@ source lib.sh
 DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024}'
 # Every counter, in the order show stats prints them (lib.sh's STAT_NAMES
 # has only those the tracking tests check).
-ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed"
+ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout"
 
 # assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
 # list order significant); ACTUAL must be valid JSON.

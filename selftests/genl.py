@@ -95,7 +95,7 @@ STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               14: "server_timeout", 15: "server_syn_retransmitted",
               16: "cookie_mode_syns", 17: "cookie_valid",
               18: "cookie_invalid", 19: "held_segments", 20: "held_dropped",
-              21: "tx_failed"}
+              21: "tx_failed", 22: "client_timeout"}
 
 
 class FamilyMissing(Exception):

@@ -877,7 +877,7 @@ static void test_conn(void)
 	c.reason = 77;
 	c.cause = CATOPROXY_CAUSE_MAX + 1;
 	expect_output(write_event, &c,
-		      "unknown-3 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason unknown-77 state unknown-200 cause unknown-4\n",
+		      "unknown-3 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason unknown-77 state unknown-200 cause unknown-5\n",
 		      "unknown values, text");
 
 	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);

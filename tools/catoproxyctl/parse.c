@@ -50,6 +50,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_HELD_SEGMENTS] = "held_segments",
 	[CATOPROXY_STAT_HELD_DROPPED] = "held_dropped",
 	[CATOPROXY_STAT_TX_FAILED] = "tx_failed",
+	[CATOPROXY_STAT_CLIENT_TIMEOUT] = "client_timeout",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -86,6 +87,7 @@ static const char *const cause_names[] = {
 	[CATOPROXY_CAUSE_SERVER_RST] = "server-rst",
 	[CATOPROXY_CAUSE_SERVER_ICMP] = "server-icmp",
 	[CATOPROXY_CAUSE_SERVER_TIMEOUT] = "server-timeout",
+	[CATOPROXY_CAUSE_CLIENT_TIMEOUT] = "client-timeout",
 };
 _Static_assert(ARRAY_SIZE(cause_names) == CATOPROXY_CAUSE_MAX + 1,
 	       "every enum catoproxy_cause value needs a name");

@@ -287,6 +287,8 @@ enum catoproxy_cause {
 	CATOPROXY_CAUSE_SERVER_RST, /* the server answered the SYN with an RST */
 	CATOPROXY_CAUSE_SERVER_ICMP, /* an ICMP error came back for the SYN */
 	CATOPROXY_CAUSE_SERVER_TIMEOUT, /* no answer within server-timeout */
+	/* the server answered, the client never completed its handshake */
+	CATOPROXY_CAUSE_CLIENT_TIMEOUT,
 	__CATOPROXY_CAUSE_LAST
 };
 #define CATOPROXY_CAUSE_MAX (__CATOPROXY_CAUSE_LAST - 1)
@@ -336,6 +338,11 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_HELD_DROPPED,
 	/* packets the module had to send but could not build or route */
 	CATOPROXY_STAT_TX_FAILED,
+	/*
+	 * full mode: the server answered but the client never acknowledged
+	 * the module's SYN-ACK (a spoofed SYN): both ends reset
+	 */
+	CATOPROXY_STAT_CLIENT_TIMEOUT,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)
