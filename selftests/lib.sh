@@ -670,7 +670,7 @@ TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-selftest.XXXXXX") || exit $ksft_f
 # namespace and open their sockets in the test namespaces themselves.
 
 # The counters the full mode adds (uapi/linux/catoproxy.h).
-FULL_STAT_NAMES="syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed"
+FULL_STAT_NAMES="syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout"
 
 # An address behind the router where no host exists. The router gets a
 # permanent neighbour entry for it with a MAC address nobody has, so that
@@ -715,18 +715,6 @@ assert_stats_moved()
 			fail "$what: $name delta: expected at most ${want#-}, got $delta" ;;
 		*) assert_eq "$what: $name delta" "$want" "$delta" ;;
 		esac
-	done
-}
-
-# stats_copy DST SRC: copy an associative array of counters.
-stats_copy()
-{
-	local -n _dst=$1 _src=$2
-	local k
-
-	_dst=()
-	for k in "${!_src[@]}"; do
-		_dst[$k]=${_src[$k]}
 	done
 }
 

@@ -9,7 +9,8 @@ PACKAGES="gcc make libc6-dev pkg-config libmnl-dev sparse
 	linux-image-6.12-amd64 linux-headers-6.12-amd64
 	kmod cpio gzip xz-utils zstd
 	iproute2 nftables conntrack iptables socat iperf3 python3
-	util-linux procps tcpdump iputils-ping"
+	util-linux procps tcpdump iputils-ping gnuplot-nox
+	nmap"
 
 missing=()
 for p in $PACKAGES; do
