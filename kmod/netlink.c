@@ -292,7 +292,8 @@ static int parse_site(const struct nlattr *attr, struct catoproxy_site *site,
 	return 0;
 }
 
-static int add_site(struct sk_buff *skb, struct genl_info *info)
+/* ADD_SITE and DEL_SITE: the same transaction around a different edit. */
+static int change_site(struct genl_info *info, bool add)
 {
 	struct catoproxy_net *cn = info_net(info);
 	struct catoproxy_policy *pol;
@@ -306,17 +307,18 @@ static int add_site(struct sk_buff *skb, struct genl_info *info)
 	site = kmalloc(sizeof(*site), GFP_KERNEL);
 	if (!site)
 		return -ENOMEM;
-	ret = parse_site(info->attrs[CATOPROXY_A_SITE], site, true,
+	ret = parse_site(info->attrs[CATOPROXY_A_SITE], site, add,
 			 info->extack);
 	if (ret)
 		goto out;
 
-	pol = catoproxy_net_policy_begin(cn, 1);
+	pol = catoproxy_net_policy_begin(cn, add ? 1 : 0);
 	if (IS_ERR(pol)) {
 		ret = PTR_ERR(pol);
 		goto out;
 	}
-	ret = catoproxy_policy_add_site(pol, site, &why);
+	ret = add ? catoproxy_policy_add_site(pol, site, &why) :
+		    catoproxy_policy_del_site(pol, site->name, &why);
 	if (ret) {
 		set_why(info->extack, why);
 		catoproxy_net_policy_abort(cn, pol);
@@ -328,40 +330,14 @@ out:
 	return ret;
 }
 
+static int add_site(struct sk_buff *skb, struct genl_info *info)
+{
+	return change_site(info, true);
+}
+
 static int del_site(struct sk_buff *skb, struct genl_info *info)
 {
-	struct catoproxy_net *cn = info_net(info);
-	struct catoproxy_policy *pol;
-	struct catoproxy_site *site;
-	const char *why = NULL;
-	int ret;
-
-	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_SITE,
-		    "request has no site"))
-		return -EINVAL;
-	site = kmalloc(sizeof(*site), GFP_KERNEL);
-	if (!site)
-		return -ENOMEM;
-	ret = parse_site(info->attrs[CATOPROXY_A_SITE], site, false,
-			 info->extack);
-	if (ret)
-		goto out;
-
-	pol = catoproxy_net_policy_begin(cn, 0);
-	if (IS_ERR(pol)) {
-		ret = PTR_ERR(pol);
-		goto out;
-	}
-	ret = catoproxy_policy_del_site(pol, site->name, &why);
-	if (ret) {
-		set_why(info->extack, why);
-		catoproxy_net_policy_abort(cn, pol);
-		goto out;
-	}
-	catoproxy_net_policy_commit(cn, pol);
-out:
-	kfree(site);
-	return ret;
+	return change_site(info, false);
 }
 
 static int put_site(struct sk_buff *skb, const struct catoproxy_policy *pol,

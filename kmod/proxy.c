@@ -100,12 +100,34 @@ static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 			    const struct tcphdr *th);
 static int tcp_offset(const struct sk_buff *skb, u8 pf);
 
+/*
+ * Address @tx as the server talking to the client (@to_client) or as the
+ * client talking to the server, from @ct's original tuple.
+ */
+static void tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
+		       bool to_client)
+{
+	const struct nf_conntrack_tuple *t = orig(ct);
+
+	tx->family = ct_family(ct);
+	if (to_client) {
+		tx->saddr = &t->dst.u3;
+		tx->daddr = &t->src.u3;
+		tx->sport = t->dst.u.tcp.port;
+		tx->dport = t->src.u.tcp.port;
+	} else {
+		tx->saddr = &t->src.u3;
+		tx->daddr = &t->dst.u3;
+		tx->sport = t->src.u.tcp.port;
+		tx->dport = t->dst.u.tcp.port;
+	}
+}
+
 /* The module's SYN-ACK to the client, for the first SYN or a retransmit. */
 static int send_synack(struct net *net, const struct nf_conn *ct,
 		       const struct catoproxy_conn *conn,
 		       const struct catoproxy_pending *p)
 {
-	const struct nf_conntrack_tuple *t = orig(ct);
 	struct catoproxy_tcpopts o = {
 		.mss = conn->mss,
 		.wscale = conn->told_ws,
@@ -116,11 +138,6 @@ static int send_synack(struct net *net, const struct nf_conn *ct,
 	};
 	u8 opts[CATOPROXY_TCP_OPTS_MAX];
 	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->dst.u3,
-		.daddr = &t->src.u3,
-		.sport = t->dst.u.tcp.port,
-		.dport = t->src.u.tcp.port,
 		.seq = conn->isn,
 		.ack = p->client_isn + 1,
 		.flags = TCPHDR_SYN | TCPHDR_ACK,
@@ -129,6 +146,7 @@ static int send_synack(struct net *net, const struct nf_conn *ct,
 		.window = (u16)min_t(u32, 44U * conn->mss, 65535U),
 	};
 
+	tx_between(&tx, ct, true);
 	tx.optlen = catoproxy_tcp_build_opts(opts, &o);
 	return catoproxy_tx_segment(net, &tx);
 }
@@ -137,18 +155,13 @@ static int send_synack(struct net *net, const struct nf_conn *ct,
 static void reset_client(struct net *net, const struct nf_conn *ct,
 			 const struct catoproxy_conn *conn, u32 client_next)
 {
-	const struct nf_conntrack_tuple *t = orig(ct);
 	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->dst.u3,
-		.daddr = &t->src.u3,
-		.sport = t->dst.u.tcp.port,
-		.dport = t->src.u.tcp.port,
 		.seq = conn->isn + 1,
 		.ack = client_next,
 		.flags = TCPHDR_RST | TCPHDR_ACK,
 	};
 
+	tx_between(&tx, ct, true);
 	if (catoproxy_tx_segment(net, &tx))
 		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
 }
@@ -156,17 +169,12 @@ static void reset_client(struct net *net, const struct nf_conn *ct,
 /* Reset the server's half; @seq is in its terms (= the client's). */
 static void reset_server(struct net *net, const struct nf_conn *ct, u32 seq)
 {
-	const struct nf_conntrack_tuple *t = orig(ct);
 	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->src.u3,
-		.daddr = &t->dst.u3,
-		.sport = t->src.u.tcp.port,
-		.dport = t->dst.u.tcp.port,
 		.seq = seq,
 		.flags = TCPHDR_RST,
 	};
 
+	tx_between(&tx, ct, false);
 	if (catoproxy_tx_segment(net, &tx))
 		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
 }
@@ -856,13 +864,7 @@ static void server_synack_again(struct net *net, struct nf_conn *ct,
 				const struct catoproxy_conn *conn,
 				const struct seg *s)
 {
-	const struct nf_conntrack_tuple *t = orig(ct);
 	struct catoproxy_tx tx = {
-		.family = ct_family(ct),
-		.saddr = &t->src.u3,
-		.daddr = &t->dst.u3,
-		.sport = t->src.u.tcp.port,
-		.dport = t->dst.u.tcp.port,
 		.seq = ntohl(s->th.ack_seq),
 		/* In the client's terms: seqadj maps it back to the server's. */
 		.ack = conn->isn + 1,
@@ -873,6 +875,7 @@ static void server_synack_again(struct net *net, struct nf_conn *ct,
 					     conn->client_ws),
 	};
 
+	tx_between(&tx, ct, false);
 	if (catoproxy_tx_segment(net, &tx))
 		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
 }
@@ -1069,7 +1072,6 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 {
 	const struct nf_conn_help *help = nfct_help(ct);
 	const struct catoproxy_conn *conn;
-	const struct nf_conntrack_tuple *t;
 	struct catoproxy_tx tx = { .flags = TCPHDR_RST };
 	u32 server_next, client_next;
 
@@ -1081,26 +1083,18 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 			     CATOPROXY_CONN_F_RESCALE_ORIG)))
 		return 0;
 
-	t = orig(ct);
-	tx.family = ct_family(ct);
 	spin_lock_bh(&ct->lock);
 	server_next = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
 	client_next = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
 	spin_unlock_bh(&ct->lock);
 
 	/* To the client, in the sequence space it knows. */
-	tx.saddr = &t->dst.u3;
-	tx.daddr = &t->src.u3;
-	tx.sport = t->dst.u.tcp.port;
-	tx.dport = t->src.u.tcp.port;
+	tx_between(&tx, ct, true);
 	tx.seq = server_next + nf_ct_seq_offset(ct, IP_CT_DIR_REPLY,
 						server_next);
 	catoproxy_tx_segment(nf_ct_net(ct), &tx);
 
-	tx.saddr = &t->src.u3;
-	tx.daddr = &t->dst.u3;
-	tx.sport = t->src.u.tcp.port;
-	tx.dport = t->dst.u.tcp.port;
+	tx_between(&tx, ct, false);
 	tx.seq = client_next;
 	catoproxy_tx_segment(nf_ct_net(ct), &tx);
 	return 1;
