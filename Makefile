@@ -4,6 +4,7 @@
 #   make modules-all     module for every installed kernel, W=1 and sparse
 #   make demo            build, boot a VM, show the proxy in a netns topology
 #   make check           every test: unit, build (both kernels), VM selftests
+#   make bench           benchmark in the VM [KREL=...]; Documentation/benchmark.md
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
@@ -58,4 +59,18 @@ demo-run: tools
 check: deps
 	selftests/check.sh
 
-.PHONY: all module clean tools modules-all deps unit demo demo-run check
+# The benchmark (selftests/bench/) on the newest kernel, or KREL=...; it
+# rewrites Documentation/benchmark.md. Without a module that builds, it
+# still measures the other configurations.
+bench: deps
+	$(MAKE) bench-run
+
+bench-run: tools
+	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
+	if ! $(MAKE) $(BUILD)/$$k/catoproxy.ko; then \
+		echo "bench: the module does not build, leaving catoproxy out"; \
+		export BENCH_CONFIGS="plain synproxy"; \
+	fi; \
+	selftests/bench/run.sh -k $$k
+
+.PHONY: all module clean tools modules-all deps unit demo demo-run check bench bench-run

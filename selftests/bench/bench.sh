@@ -1,0 +1,578 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154 # client, router, server: set by setup_topology
+#
+# The catoproxy benchmark, run inside the test VM by selftests/bench/run.sh
+# (`make bench`). Not a test: it measures, prints "RESULT CONFIG METRIC
+# VALUE" lines as it goes and a markdown table at the end, and prints "n/a"
+# for anything that failed or timed out.
+#
+# Three router configurations, one after the other, each in a fresh
+# client/router/server topology (lib.sh's setup_topology):
+#
+#   plain      conntrack forwarding: an nft forward chain with
+#              "ct state established,related accept"; catoproxy not loaded
+#   synproxy   plain plus the kernel's SYNPROXY in front of the benchmark
+#              ports, as its documentation configures it
+#   catoproxy  plain plus catoproxy.ko, "catoproxyctl set mode $BENCH_CATO_MODE"
+#
+# and for each:
+#
+#   tput_cs, tput_sc   iperf3 -c (client to server) and -R, Gbit/s
+#   conn_rate          connrate: connect, 64-byte request, 128-byte
+#                      response, close; $BENCH_CONN_INFLIGHT in flight
+#   ttfb_ms            median connect-to-first-response-byte time of
+#                      $BENCH_TTFB_N sequential connections, with netem:
+#                      client link RTT 20 ms, server link RTT 50 ms
+#   flood_*            synflood from the client for $BENCH_FLOOD_SECS:
+#                      SYNs per second sent, reaching the router (offered),
+#                      answered with a SYN-ACK at the client (distinct SYNs,
+#                      retransmissions left out), reaching the server, and
+#                      the router's own counter (synproxy: syn_received;
+#                      catoproxy: syn_intercepted + cookie_mode_syns)
+#
+# Everything is measured in $BENCH_ROUNDS rounds (each round: every
+# configuration in turn, starting with a different one each round, so that
+# drift of the emulation's speed hits all of them alike, and after the CPUs
+# have gone idle); the table shows the median of the rounds.
+#
+# Settings (environment, or build/bench/config written by run.sh):
+#   BENCH_CONFIGS       "plain synproxy catoproxy"
+#   BENCH_CATO_MODE     full
+#   BENCH_TPUT_SECS     5      BENCH_CONN_SECS   5    BENCH_CONN_INFLIGHT 8
+#   BENCH_TTFB_N        20     BENCH_FLOOD_SECS  5    BENCH_ROUNDS        2
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib.sh
+source "$BENCH_DIR/../lib.sh"
+
+BIN=${BENCH_BIN:-$(cd "$BENCH_DIR/../.." && pwd)/build/bench}
+# shellcheck source=/dev/null
+[ -f "$BIN/config" ] && source "$BIN/config"
+
+BENCH_CONFIGS=${BENCH_CONFIGS:-plain synproxy catoproxy}
+BENCH_CATO_MODE=${BENCH_CATO_MODE:-full}
+BENCH_TPUT_SECS=${BENCH_TPUT_SECS:-5}
+BENCH_CONN_SECS=${BENCH_CONN_SECS:-5}
+BENCH_CONN_INFLIGHT=${BENCH_CONN_INFLIGHT:-8}
+BENCH_TTFB_N=${BENCH_TTFB_N:-20}
+BENCH_FLOOD_SECS=${BENCH_FLOOD_SECS:-5}
+BENCH_ROUNDS=${BENCH_ROUNDS:-2}
+
+IPERF_PORT=5201
+CONN_PORT=8080
+FLOOD_PORT=9000
+BENCH_PORTS="$IPERF_PORT, $CONN_PORT, $FLOOD_PORT"
+
+declare -A R=()	# R[CONFIG.METRIC.ROUND], then R[CONFIG.METRIC] = median
+ROUND=1
+T_START=$(now_ms)
+
+say() { echo "[$(((($(now_ms) - T_START)) / 1000))s] $*"; }
+
+# res CONFIG METRIC VALUE: record a result of this round ("n/a" if VALUE
+# is empty).
+res()
+{
+	local v=${3:-n/a}
+
+	R[$1.$2.$ROUND]=$v
+	echo "RESULT $1 $2 $v round=$ROUND"
+}
+
+is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
+
+# calc AWK_EXPR VAR=VALUE...: print the expression, or nothing when a VALUE
+# is not a number.
+calc()
+{
+	local expr=$1 kv args=()
+	shift
+	for kv in "$@"; do
+		is_num "${kv#*=}" || return 1
+		args+=(-v "$kv")
+	done
+	awk "${args[@]}" "BEGIN { printf \"%s\\n\", ($expr) }"
+}
+
+# kv KEY TEXT: the value of KEY=value in TEXT.
+kv()
+{
+	[[ $2 =~ (^|[[:space:]])$1=([^[:space:]]+) ]] && echo "${BASH_REMATCH[2]}"
+}
+
+cleanup()
+{
+	stop_bg
+	cleanup_all_ns
+	if [ "$MODULE_LOADED_BY_US" = 1 ]; then
+		unload_module || echo "cannot unload $MODULE_NAME"
+	fi
+	rm -rf "$TMP_DIR"
+}
+trap cleanup EXIT
+
+for p in echo_server connrate synflood; do
+	if [ ! -x "$BIN/$p" ]; then
+		echo "SKIP: $BIN/$p missing (make -C selftests/bench)"
+		exit $ksft_skip
+	fi
+done
+checktool "iperf3 --version" "run the benchmark without iperf3"
+checktool "nft --version" "run the benchmark without nft"
+checktool "tc -V" "run the benchmark without tc"
+
+# ------------------------------------------------------------ configs
+
+# The forward chain every configuration has: conntrack is active.
+nft_base()
+{
+	ip netns exec "$router" nft -f - <<EOF
+table inet bench {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+	}
+}
+EOF
+}
+
+setup_plain()
+{
+	modprobe nf_conntrack && nft_base
+}
+
+# As in the kernel's nft_synproxy documentation and
+# tools/testing/selftests/net/netfilter/nft_synproxy.sh.
+setup_synproxy()
+{
+	modprobe nf_conntrack || return 1
+	ip netns exec "$router" sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 || return 1
+	nft_base || return 1
+	ip netns exec "$router" nft -f - <<EOF
+table inet bench_synproxy {
+	chain prerouting {
+		type filter hook prerouting priority raw; policy accept;
+		tcp dport { $BENCH_PORTS } tcp flags syn notrack
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		tcp dport { $BENCH_PORTS } ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm
+		ct state invalid drop
+	}
+}
+EOF
+}
+
+setup_catoproxy()
+{
+	modprobe nf_conntrack || return 1
+	if [ ! -f "$CATOPROXY_KO" ] || [ ! -x "$CATOPROXYCTL" ]; then
+		echo "no $CATOPROXY_KO or $CATOPROXYCTL"
+		return 1
+	fi
+	if ! module_loaded; then
+		load_module || return 1
+	fi
+	nft_base || return 1
+	ctl -n "$router" set mode "$BENCH_CATO_MODE" || return 1
+	ctl -n "$router" show
+}
+
+# quiesce: wait (at most 30 s) until the CPUs are 90% idle: deleting a
+# namespace full of connections goes on in a kernel worker, which must not
+# eat into the next configuration's first measurement.
+quiesce()
+{
+	local i _c u n s idle io irq sirq st t0 i0 t1 i1
+
+	for ((i = 0; i < 60; i++)); do
+		read -r _c u n s idle io irq sirq st _ </proc/stat
+		t0=$((u + n + s + idle + io + irq + sirq + st)) i0=$((idle + io))
+		sleep 0.5
+		read -r _c u n s idle io irq sirq st _ </proc/stat
+		t1=$((u + n + s + idle + io + irq + sirq + st)) i1=$((idle + io))
+		[ $((t1 - t0)) -gt 0 ] && [ $(((i1 - i0) * 100 / (t1 - t0))) -ge 90 ] && break
+	done
+	say "idle after $((i / 2)).$((i % 2 * 5))s"
+}
+
+teardown_config()
+{
+	stop_bg
+	cleanup_all_ns
+	if [ "$1" = catoproxy ] && [ "$MODULE_LOADED_BY_US" = 1 ]; then
+		unload_module || echo "cannot unload $MODULE_NAME"
+	fi
+	quiesce
+}
+
+# ------------------------------------------------------------ counters
+
+# nft_counter NS NAME: packets of counter NAME in table inet benchcnt.
+nft_counter()
+{
+	ip netns exec "$1" nft list counter inet benchcnt "$2" 2>/dev/null |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+synproxy_syn_received()
+{
+	local _e syn _rest sum=0 first=1
+
+	while read -r _e syn _rest; do
+		if [ $first = 1 ]; then
+			first=0
+			continue
+		fi
+		sum=$((sum + 16#$syn))
+	done < <(ip netns exec "$router" cat /proc/net/stat/synproxy 2>/dev/null)
+	[ $first = 0 ] && echo "$sum"
+}
+
+# cato_stat NAME...: sum of the catoproxy counters NAME in the router;
+# nothing if the module is not loaded or lacks one of them.
+cato_stat()
+{
+	local out
+
+	module_loaded || return 1
+	out=$(ctl -n "$router" -j show stats 2>/dev/null) || return 1
+	$PYTHON -c '
+import json, sys
+d = json.loads(sys.argv[1])
+print(sum(int(d[k]) for k in sys.argv[2:]))
+' "$out" "$@" 2>/dev/null
+}
+
+router_syn_counter()
+{
+	case $1 in
+	synproxy) synproxy_syn_received ;;
+	catoproxy) cato_stat syn_intercepted cookie_mode_syns ;;
+	*) return 1 ;;
+	esac
+}
+
+# ------------------------------------------------------------ measurements
+
+bench_tput()
+{
+	local cfg=$1 dir=$2 out g
+	local -a args=()
+
+	[ "$dir" = sc ] && args=(-R)
+	out=$(ip netns exec "$client" timeout -k 5 $((BENCH_TPUT_SECS + 15)) \
+		iperf3 -c "$SERVER4" -p $IPERF_PORT -t "$BENCH_TPUT_SECS" -f g "${args[@]}" 2>&1)
+	g=$(awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Gbits/sec") print $(i - 1) }' <<<"$out" | tail -n 1)
+	is_num "$g" || { say "iperf3 ${args[*]} failed:"; tail -n 5 <<<"$out"; g=; }
+	res "$cfg" "tput_$dir" "$g"
+}
+
+bench_conn()
+{
+	local cfg=$1 out
+
+	out=$(ip netns exec "$client" timeout -k 5 $((BENCH_CONN_SECS + 15)) \
+		"$BIN/connrate" -d "$BENCH_CONN_SECS" -c "$BENCH_CONN_INFLIGHT" -T 3000 \
+		"$SERVER4" $CONN_PORT 2>&1)
+	say "connrate: $out"
+	res "$cfg" conn_rate "$(kv rate "$out")"
+	res "$cfg" conn_errors "$(kv errors "$out")"
+	[ "$(kv conns "$out")" = 0 ] && R[$cfg.conn_rate.$ROUND]=n/a
+}
+
+netem()
+{
+	local op=$1
+
+	tc -n "$client" qdisc "$op" dev c0 root netem delay 10ms &&
+	tc -n "$router" qdisc "$op" dev r0 root netem delay 10ms &&
+	tc -n "$router" qdisc "$op" dev r1 root netem delay 25ms &&
+	tc -n "$server" qdisc "$op" dev s0 root netem delay 25ms
+}
+
+bench_ttfb()
+{
+	local cfg=$1 out n v=
+
+	if ! modprobe sch_netem || ! netem add; then
+		say "cannot set up netem"
+		res "$cfg" ttfb_ms ""
+		res "$cfg" ttfb_errors ""
+		return
+	fi
+	out=$(ip netns exec "$client" timeout -k 5 40 \
+		"$BIN/connrate" -n "$BENCH_TTFB_N" -c 1 -d 35 -T 3000 \
+		"$SERVER4" $CONN_PORT 2>&1)
+	say "connrate (netem): $out"
+	# The median of the successful connections, if most succeeded.
+	n=$(kv conns "$out")
+	is_num "$n" && [ $((2 * n)) -ge "$BENCH_TTFB_N" ] && v=$(kv p50_ms "$out")
+	res "$cfg" ttfb_ms "$v"
+	res "$cfg" ttfb_errors "$(kv errors "$out")"
+	netem del
+}
+
+bench_flood()
+{
+	local cfg=$1 out secs r0 r1 offered srv m
+
+	ip netns exec "$router" nft -f - <<EOF &&
+table inet benchcnt {
+	counter offered { }
+	chain prerouting {
+		type filter hook prerouting priority -450; policy accept;
+		iifname "r0" tcp dport $FLOOD_PORT tcp flags syn counter name "offered"
+	}
+}
+EOF
+	ip netns exec "$client" nft -f - <<EOF &&
+table inet benchcnt {
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp sport $FLOOD_PORT tcp flags & (syn | ack) == syn | ack drop
+	}
+}
+EOF
+	ip netns exec "$server" nft -f - <<EOF
+table inet benchcnt {
+	counter syn { }
+	chain input {
+		type filter hook input priority filter; policy accept;
+		tcp dport $FLOOD_PORT tcp flags syn counter name "syn"
+	}
+}
+EOF
+	if [ $? -ne 0 ]; then
+		say "cannot set up the flood counters"
+		for m in flood_sent flood_offered flood_answered flood_server flood_router; do
+			res "$cfg" $m ""
+		done
+		return
+	fi
+	r0=$(router_syn_counter "$cfg")
+	# synflood counts the answers; the client's nft drops them afterwards,
+	# so that it sends no resets: a flood from addresses that do not answer.
+	out=$(ip netns exec "$client" timeout -k 5 $((BENCH_FLOOD_SECS + 15)) \
+		"$BIN/synflood" -d "$BENCH_FLOOD_SECS" -g 1 "$CLIENT4" "$SERVER4" $FLOOD_PORT 2>&1)
+	say "synflood: $out"
+	secs=$(kv secs "$out")
+	offered=$(nft_counter "$router" offered)
+	srv=$(nft_counter "$server" syn)
+	r1=$(router_syn_counter "$cfg")
+	res "$cfg" flood_sent "$(kv pps "$out")"
+	res "$cfg" flood_offered "$(calc 'int(n / s + 0.5)' n="$offered" s="$secs")"
+	res "$cfg" flood_answered "$(kv answered_pps "$out")"
+	res "$cfg" flood_server "$(calc 'int(n / s + 0.5)' n="$srv" s="$secs")"
+	res "$cfg" flood_router "$(calc 'int((b - a) / s + 0.5)' a="$r0" b="$r1" s="$secs")"
+}
+
+run_config()
+{
+	local cfg=$1 t0 m
+
+	t0=$(now_ms)
+	echo
+	say "=== $cfg ==="
+	if ! setup_topology; then
+		say "cannot set up the topology"
+		return 1
+	fi
+	if ! "setup_$cfg"; then
+		say "cannot set up $cfg"
+		dump_state
+		return 1
+	fi
+	ip netns exec "$server" iperf3 -s -p $IPERF_PORT >/dev/null 2>&1 &
+	BG_PIDS+=($!)
+	ip netns exec "$server" "$BIN/echo_server" $CONN_PORT $FLOOD_PORT &
+	BG_PIDS+=($!)
+	if ! busywait "$BUSYWAIT_TIMEOUT" listening "$server" $IPERF_PORT $CONN_PORT $FLOOD_PORT; then
+		say "servers did not start"
+		return 1
+	fi
+	# One connection first: neighbours resolved, a broken setup shows now
+	# and costs no time-outs in every measurement.
+	m=$(ip netns exec "$client" timeout 20 "$BIN/connrate" -n 1 -T 5000 "$SERVER4" $CONN_PORT 2>&1)
+	say "first connection: $m"
+	if [ "$(kv conns "$m")" = 1 ]; then
+		bench_tput "$cfg" cs
+		bench_tput "$cfg" sc
+		bench_conn "$cfg"
+		if [ "$cfg" = catoproxy ]; then
+			say "catoproxy counters after the connection test:"
+			ctl -n "$router" show stats | sed 's/^/    /'
+		fi
+		bench_ttfb "$cfg"
+	else
+		say "no connection through $cfg: skipping throughput, connections and TTFB"
+	fi
+	bench_flood "$cfg"
+	if [ "$cfg" = catoproxy ]; then
+		say "catoproxy counters at the end:"
+		ctl -n "$router" show stats | sed 's/^/    /'
+		res catoproxy syn_intercepted "$(cato_stat syn_intercepted)"
+	fi
+	say "$cfg done in $((($(now_ms) - t0) / 1000))s"
+}
+
+# ------------------------------------------------------------ main
+
+say "kernel $(uname -r), $(nproc) CPUs; configs: $BENCH_CONFIGS; catoproxy mode $BENCH_CATO_MODE"
+say "$BENCH_ROUNDS rounds of: iperf3 ${BENCH_TPUT_SECS}s each way, connrate ${BENCH_CONN_SECS}s x$BENCH_CONN_INFLIGHT, ttfb n=$BENCH_TTFB_N, flood ${BENCH_FLOOD_SECS}s"
+# Warm the page cache: the first exec of a program over 9p is slow.
+for p in connrate synflood echo_server; do "$BIN/$p" -h >/dev/null 2>&1; done
+iperf3 --version >/dev/null 2>&1
+quiesce
+
+METRICS="tput_cs tput_sc conn_rate conn_errors ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router"
+read -r -a CONFIGS <<<"$BENCH_CONFIGS"
+for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
+	echo
+	say "###### round $ROUND of $BENCH_ROUNDS"
+	# Each round starts with the next configuration: none is always first.
+	order=()
+	for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+		order+=("${CONFIGS[(i + ROUND - 1) % ${#CONFIGS[@]}]}")
+	done
+	for cfg in "${order[@]}"; do
+		run_config "$cfg"
+		for m in $METRICS; do
+			[ -n "${R[$cfg.$m.$ROUND]+x}" ] || res "$cfg" "$m" ""
+		done
+		teardown_config "$cfg"
+	done
+done
+
+# ------------------------------------------------------------ table
+
+# median VALUE...: of the numbers among VALUE; nothing if none is.
+median()
+{
+	local v nums=()
+
+	for v in "$@"; do
+		is_num "$v" && nums+=("$v")
+	done
+	[ ${#nums[@]} -gt 0 ] || return 1
+	printf '%s\n' "${nums[@]}" | sort -g |
+		awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# total VALUE...: sum of the numbers among VALUE; nothing if none is.
+total()
+{
+	local v sum=0 any=
+
+	for v in "$@"; do
+		is_num "$v" && sum=$((sum + v)) any=1
+	done
+	[ -n "$any" ] && echo "$sum"
+}
+
+# Digits shown: Gbit/s 0.01, ms 0.1, rates 1.
+fmt()
+{
+	local f
+
+	case $1 in
+	tput_*) f=%.2f ;;
+	ttfb_ms) f=%.1f ;;
+	*) f=%.0f ;;
+	esac
+	is_num "$2" && printf "$f\n" "$2"
+}
+
+for cfg in plain synproxy catoproxy; do
+	for m in $METRICS; do
+		vals=()
+		for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
+			vals+=("${R[$cfg.$m.$ROUND]:-n/a}")
+		done
+		case $m in
+		*_errors) R[$cfg.$m]=$(total "${vals[@]}") ;; # over all rounds
+		*) R[$cfg.$m]=$(fmt "$m" "$(median "${vals[@]}")") ;;
+		esac
+		R[$cfg.$m.all]="${vals[*]}"
+	done
+done
+
+get() { echo "${R[$1.$2]:-n/a}"; }
+
+ratio()
+{
+	local v
+
+	v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' a="$(get "$1" "$3")" b="$(get "$2" "$3")")
+	echo "${v:-n/a}"
+}
+
+# round_ratios NUM DEN METRIC: the ratio in each round, "a b c".
+round_ratios()
+{
+	local i v out=()
+
+	for ((i = 1; i <= BENCH_ROUNDS; i++)); do
+		v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' \
+			a="${R[$1.$3.$i]:-n/a}" b="${R[$2.$3.$i]:-n/a}")
+		out+=("${v:-n/a}")
+	done
+	echo "${out[*]}"
+}
+
+row()
+{
+	local name=$1 m=$2 num=$3 den=$4 target=$5 r rr
+
+	if [ -z "$num" ]; then # no ratio
+		printf '| %s | %s | %s | %s | | %s |\n' "$name" \
+			"$(get plain "$m")" "$(get synproxy "$m")" "$(get catoproxy "$m")" "${6:-}"
+		return
+	fi
+	r=$(ratio "$num" "$den" "$m")
+	rr=$(round_ratios "$num" "$den" "$m")
+	[ "$BENCH_ROUNDS" -gt 1 ] && r+=" [rounds: ${rr// /, }]"
+	echo "RESULT ratio $m $r" >>"$TMP_DIR/ratios"
+	echo "RESULT median $m $(get plain "$m") $(get synproxy "$m") $(get catoproxy "$m")" >>"$TMP_DIR/ratios"
+	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" \
+		"$(get plain "$m")" "$(get synproxy "$m")" "$(get catoproxy "$m")" \
+		"$r ($num/$den${target:+, target $target})" "${6:-}"
+}
+
+echo
+say "benchmark done"
+: >"$TMP_DIR/ratios"
+{
+	echo "| metric | plain | synproxy | catoproxy ($BENCH_CATO_MODE) | ratio | note |"
+	echo "| --- | ---: | ---: | ---: | --- | --- |"
+	row "throughput client→server (Gbit/s)" tput_cs catoproxy plain "≥ 0.95"
+	row "throughput server→client (Gbit/s)" tput_sc catoproxy plain "≥ 0.95"
+	row "connections/s (${BENCH_CONN_INFLIGHT} in flight)" conn_rate catoproxy synproxy "≥ 1.0"
+	row "connections failed (all rounds)" conn_errors "" "" "" "timeout 3 s or reset"
+	row "time to first byte, median (ms)" ttfb_ms catoproxy plain "≤ 1.0" "netem: RTT 20 ms client side, 50 ms server side"
+	row "time to first byte: connections failed (all rounds)" ttfb_errors "" "" "" "of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
+	row "SYN flood: sent by the client (SYN/s)" flood_sent catoproxy synproxy ""
+	row "SYN flood: offered to the router (SYN/s)" flood_offered catoproxy synproxy ""
+	row "SYN flood: answered with a SYN-ACK (SYN/s)" flood_answered catoproxy synproxy "≥ 1.0" "distinct SYNs answered, seen at the client"
+	row "SYN flood: reaching the server (SYN/s)" flood_server "" "" ""
+	row "SYN flood: router's own counter (SYN/s)" flood_router catoproxy synproxy "" "synproxy: syn_received; catoproxy: syn_intercepted + cookie_mode_syns"
+} >"$TMP_DIR/table"
+cat "$TMP_DIR/ratios"
+echo "RESULT meta cato_mode $BENCH_CATO_MODE"
+echo "RESULT meta kernel $(uname -r)"
+echo "RESULT meta cpus $(nproc)"
+echo "RESULT meta rounds $BENCH_ROUNDS"
+for cfg in plain synproxy catoproxy; do
+	for m in $METRICS; do
+		echo "RESULT all $cfg.$m ${R[$cfg.$m.all]}"
+	done
+done
+echo
+echo "Medians of $BENCH_ROUNDS rounds; the ratio of the medians, and in brackets the ratio in each round:"
+echo
+echo "BEGIN TABLE"
+cat "$TMP_DIR/table"
+echo "END TABLE"
+echo
+[ "$(get plain tput_cs)" != n/a ]

@@ -1,0 +1,276 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the catoproxy benchmark (selftests/bench/bench.sh) in the QEMU VM and
+# write its results to Documentation/benchmark.md (`make bench`).
+#
+# Usage: selftests/bench/run.sh [-k KREL] [--mode full|delayed|adaptive|off]
+#                               [--quick] [--no-doc] [--report-only]
+#
+#   -k KREL   kernel (default: the newest, as selftests/vm/run.sh)
+#   --mode    catoproxy's mode for the catoproxy configuration (default
+#             full; BENCH_CATO_MODE)
+#   --quick   one round of shorter measurements (2 s, 5 TTFB samples), for
+#             trying it out
+#   --no-doc  leave Documentation/benchmark.md alone
+#   --report-only  no VM run: rewrite the document from the last run's output
+#
+# Expects build/KREL/catoproxy.ko and tools/catoproxyctl/catoproxyctl (the
+# top-level Makefile's bench target builds them). The environment variables
+# BENCH_CONFIGS, BENCH_TPUT_SECS, BENCH_CONN_SECS, BENCH_CONN_INFLIGHT,
+# BENCH_TTFB_N, BENCH_FLOOD_SECS and BENCH_ROUNDS are passed to the guest
+# (see bench.sh).
+# The guest's output goes to build/bench/bench-KREL.log, the table also to
+# build/bench/results-KREL.md, the plot to Documentation/benchmark.png
+# (when gnuplot is installed).
+
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd -P)
+PROJ=$(cd "$here/../.." && pwd -P)
+cd "$PROJ" || exit 2
+
+die() { echo "selftests/bench/run.sh: $*" >&2; exit 2; }
+usage() { sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+
+KREL='' DOC=1 QUICK=0 REPORT_ONLY=0
+BENCH_CATO_MODE=${BENCH_CATO_MODE:-full}
+while [ $# -gt 0 ]; do
+	case $1 in
+	-k) [ $# -ge 2 ] || usage; KREL=$2; shift 2 ;;
+	--mode) [ $# -ge 2 ] || usage; BENCH_CATO_MODE=$2; shift 2 ;;
+	--quick) QUICK=1; shift ;;
+	--no-doc) DOC=0; shift ;;
+	--report-only) REPORT_ONLY=1; shift ;;
+	*) usage ;;
+	esac
+done
+case $BENCH_CATO_MODE in
+full | delayed | adaptive | off) ;;
+*) die "bad mode '$BENCH_CATO_MODE'" ;;
+esac
+[ -n "$KREL" ] || KREL=$(selftests/vm/kernels.sh | tail -n 1)
+[ -n "$KREL" ] || die "no usable kernel"
+
+if [ "$QUICK" = 1 ]; then
+	: "${BENCH_TPUT_SECS:=2}" "${BENCH_CONN_SECS:=2}" "${BENCH_TTFB_N:=5}" "${BENCH_FLOOD_SECS:=2}" "${BENCH_ROUNDS:=1}"
+fi
+
+BIN=$PROJ/build/bench
+LOG=$BIN/bench-$KREL.log
+if [ "$REPORT_ONLY" = 1 ]; then
+	[ -f "$BIN/config" ] && . "$BIN/config"
+	date=$(date -u -r "$BIN/vm-$KREL.log" '+%Y-%m-%d %H:%M UTC' 2>/dev/null)
+	vmrc=0
+else
+	make -s -C selftests/bench O="$BIN" || die "cannot build the benchmark programs"
+	{
+		echo "# written by selftests/bench/run.sh for the guest"
+		printf 'BENCH_CATO_MODE=%q\n' "$BENCH_CATO_MODE"
+		for v in BENCH_CONFIGS BENCH_TPUT_SECS BENCH_CONN_SECS BENCH_CONN_INFLIGHT \
+			BENCH_TTFB_N BENCH_FLOOD_SECS BENCH_ROUNDS; do
+			[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
+		done
+	} >"$BIN/config"
+
+	# Without a module (it does not build), measure the rest: the VM
+	# harness insists on a file.
+	ko=${CATOPROXY_KO:-build/$KREL/catoproxy.ko}
+	if [ ! -f "$ko" ] && [[ " ${BENCH_CONFIGS:-catoproxy} " != *" catoproxy "* ]]; then
+		: >"$BIN/no-module.ko"
+		export CATOPROXY_KO=$BIN/no-module.ko
+	fi
+	date=$(date -u '+%Y-%m-%d %H:%M UTC')
+	# The guest's output, as streamed: build/vm/KREL/out/ belongs to the
+	# next VM run on this kernel, which may start at once.
+	selftests/vm/run.sh -k "$KREL" bench/bench.sh | tee "$BIN/vm-$KREL.log"
+	vmrc=${PIPESTATUS[0]}
+fi
+
+
+[ -f "$BIN/vm-$KREL.log" ] || die "no output of a benchmark run on $KREL"
+sed -n 's/^# //p' "$BIN/vm-$KREL.log" >"$LOG"
+
+# The table bench.sh printed last, and its RESULT lines.
+table=$(sed -n '/^BEGIN TABLE$/,/^END TABLE$/{/^|/p}' "$LOG")
+[ -n "$table" ] || die "no result table in $LOG"
+declare -A R=()
+intercepted=n/a rounds_table=
+while read -r _ kind a b c d; do
+	case $kind in
+	meta) R[meta.$a]=$b ;;
+	median) R[plain.$a]=$b R[synproxy.$a]=$c R[catoproxy.$a]=$d ;;
+	catoproxy)
+		if [ "$a" = syn_intercepted ]; then
+			if [[ $b =~ ^[0-9]+$ ]]; then
+				intercepted=$((${intercepted/n\/a/0} + b))
+			fi
+		fi ;;
+	all) rounds_table+="| ${a%%.*} | ${a#*.} | $b${c:+ $c}${d:+ $d} |"$'\n' ;;
+	esac
+done < <(grep '^RESULT ' "$LOG")
+printf '%s\n' "$table" >"$BIN/results-$KREL.md"
+
+echo
+echo "Results ($KREL, catoproxy mode ${R[meta.cato_mode]:-?}):"
+printf '%s\n' "$table"
+[ "$vmrc" = 0 ] || echo "(the VM run reported a failure, exit $vmrc: see build/vm/$KREL/)"
+[ "$DOC" = 1 ] || exit 0
+
+# ------------------------------------------------------------ plot
+
+# Each metric relative to plain; "higher is better" for all but TTFB.
+plot=
+if command -v gnuplot >/dev/null; then
+	dat=$BIN/plot.dat
+	{
+		for m in tput_cs:"throughput c→s" tput_sc:"throughput s→c" \
+			conn_rate:"connections/s" ttfb_ms:"TTFB" flood_answered:"SYN flood answered"; do
+			k=${m%%:*}
+			p=${R[plain.$k]:-n/a}
+			printf '"%s"' "${m#*:}"
+			for c in plain synproxy catoproxy; do
+				v=${R[$c.$k]:-n/a}
+				awk -v v="$v" -v p="$p" 'BEGIN {
+					if (v ~ /^[0-9.]+$/ && p ~ /^[0-9.]+$/ && p > 0)
+						printf " %.3f", v / p
+					else
+						printf " ?"
+				}'
+			done
+			echo
+		done
+	} >"$dat"
+	if gnuplot <<EOF 2>"$BIN/gnuplot.log"; then
+set terminal pngcairo size 900,480 font ",11" noenhanced
+set output "Documentation/benchmark.png"
+set title "catoproxy benchmark, $KREL, QEMU TCG 2 vCPUs: relative to plain forwarding (= 1.0)"
+set datafile missing "?"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set boxwidth 0.9
+set yrange [0:*]
+set grid ytics
+set key top left
+set ylabel "relative to plain (TTFB: lower is better)"
+plot "$dat" using 2:xtic(1) title "plain", '' using 3 title "synproxy", \
+     '' using 4 title "catoproxy (${R[meta.cato_mode]:-?})"
+EOF
+		plot=Documentation/benchmark.png
+	else
+		echo "gnuplot failed: $(cat "$BIN/gnuplot.log")" >&2
+	fi
+fi
+
+# ------------------------------------------------------------ document
+
+qemu=$(qemu-system-x86_64 --version | head -n 1)
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+commit=$(git describe --always --dirty 2>/dev/null || echo unknown)
+# The command that repeats the run: the settings run.sh passed to the guest.
+cmd="make bench"
+[ "$KREL" != "$(selftests/vm/kernels.sh | tail -n 1)" ] && cmd+=" KREL=$KREL"
+while IFS='=' read -r k v; do
+	case $k in
+	BENCH_CATO_MODE) [ "$v" = full ] || cmd="BENCH_CATO_MODE=$v $cmd" ;;
+	BENCH_*) cmd="$k=$v $cmd" ;;
+	esac
+done <"$BIN/config"
+
+if [ "$intercepted" = n/a ]; then
+	catonote="catoproxy (mode \`${R[meta.cato_mode]:-?}\`) did not run or its counters could not be read: see the raw output."
+elif [ "${R[meta.cato_mode]:-}" = full ] && [ "$intercepted" -gt 0 ]; then
+	catonote="catoproxy ran in \`full\` mode and intercepted $intercepted SYNs."
+elif [ "${R[meta.cato_mode]:-}" = full ]; then
+	catonote="catoproxy ran in \`full\` mode, but its counters show no intercepted SYN (syn_intercepted: $intercepted): the module did not proxy, so its column measures connection tracking and policy lookup only, not the proxy."
+else
+	catonote="catoproxy ran in \`${R[meta.cato_mode]:-?}\` mode: no SYN interception, so its column measures the module's connection tracking and policy lookup only, not the proxy."
+fi
+
+cat >Documentation/benchmark.md <<EOF
+# catoproxy benchmark
+
+\`make bench\` compares three configurations of the router in the selftests'
+client/router/server namespace topology, one after the other in one VM run:
+
+- **plain**: conntrack forwarding, an nft forward chain with
+  \`ct state established,related accept\`; catoproxy not loaded.
+- **synproxy**: plain plus the kernel's SYNPROXY in front of the benchmark
+  ports (5201, 8080, 9000), configured as its documentation says:
+  \`nf_conntrack_tcp_loose=0\`, a raw-priority prerouting chain
+  \`tcp flags syn notrack\`, and in the forward chain
+  \`ct state invalid,untracked synproxy mss 1460 wscale 7 timestamp sack-perm\`
+  then \`ct state invalid drop\`.
+- **catoproxy**: plain plus \`catoproxy.ko\` and
+  \`catoproxyctl set mode ${R[meta.cato_mode]:-?}\` in the router.
+
+What is measured, for each (\`selftests/bench/bench.sh\`):
+
+- **throughput**: \`iperf3 -c server -t ${BENCH_TPUT_SECS:-5}\` and with \`-R\`, one stream, Gbit/s at the receiver.
+- **connections/s**: \`selftests/bench/connrate.c\`, one process, one epoll
+  loop, ${BENCH_CONN_INFLIGHT:-8} connections in flight: connect, 64-byte request, 128-byte
+  response, the server closes; for ${BENCH_CONN_SECS:-5} s. The server is
+  \`selftests/bench/echo_server.c\` (one epoll loop).
+- **time to first byte**: the median of ${BENCH_TTFB_N:-20} sequential connections from the
+  start of \`connect()\` to the first byte of the response, with netem
+  delaying every link direction: client link RTT 20 ms, server link RTT
+  50 ms (70 ms end to end).
+- **SYN flood**: \`selftests/bench/synflood.c\` sends SYNs from the client
+  (raw socket, random source port and sequence number) as fast as it can for
+  ${BENCH_FLOOD_SECS:-5} s. Reported per second: SYNs sent, SYNs reaching the router
+  (nft counter on r0: *offered*), SYNs answered with a SYN-ACK (counted by
+  the flooder with a packet socket, distinct acknowledgment numbers so that
+  retransmitted SYN-ACKs count once; the client's nft then drops them so
+  that it sends no resets, like the spoofed sources of a real flood),
+  SYNs reaching the server, and the router's own counter (synproxy: \`syn_received\` of
+  \`/proc/net/stat/synproxy\`; catoproxy: \`syn_intercepted +
+  cookie_mode_syns\`). With plain forwarding nothing is absorbed: the SYNs
+  go to the server, which answers them itself (with SYN cookies once its
+  queue is full).
+
+## Results
+
+$date, \`$cmd\`, tree \`$commit\`.
+
+- Guest kernel: Debian \`$KREL\`.
+- VM: $qemu, **TCG** (software emulation, \`-accel tcg,thread=single\`:
+  both vCPUs share one host thread), **2 vCPUs**, 2 GiB. Host CPU: $cpu.
+- $catonote
+
+Medians of ${R[meta.rounds]:-?} rounds (each round runs every configuration in turn, a different one first); the
+ratio column gives the ratio of the medians and, in brackets, the ratio
+within each round.
+
+$table
+
+$( [ -n "$plot" ] && printf '![relative to plain](benchmark.png)\n\nEach metric relative to plain forwarding; missing bars are n/a.\n' )
+
+<details><summary>Every round</summary>
+
+| config | metric | values by round |
+| --- | --- | --- |
+$rounds_table
+</details>
+
+## Reading these numbers
+
+The VM emulates its CPUs in software. Every packet costs far more CPU than
+on hardware, and all three machines of the topology, the traffic generators
+and the kernel share the same two emulated CPUs, which themselves run on a
+single host thread. The absolute numbers mean nothing for real deployments:
+only the ratios between configurations measured in the same run are
+meaningful. Even those are noisy: the emulation's speed follows the load
+on the host, which other work shares, and has been seen to change by a
+factor of five between two rounds of one run (compare the rounds below).
+Trust a ratio only when the per-round ratios agree; on a quiet host,
+\`BENCH_ROUNDS=3\` (or more) narrows it down. The SYN-flood
+figures depend on how fast the flooder can send inside the same VM; the
+offered rate is what the router actually saw. TTFB is dominated by the
+netem delays, so it shows round trips saved or added rather than CPU cost.
+
+A measurement that failed or timed out is shown as n/a. The raw output of
+the run is in \`build/bench/bench-$KREL.log\`.
+EOF
+echo "wrote Documentation/benchmark.md${plot:+ and $plot}"
+exit 0
