@@ -13,7 +13,9 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
+#include "adaptive.h"
 #include "conn.h"
+#include "event.h"
 #include "netns.h"
 #include "proxy.h"
 
@@ -79,14 +81,26 @@ static const enum catoproxy_stat mode_stat[] = {
 	[CATOPROXY_MODE_ADAPTIVE] = CATOPROXY_STAT_CONN_ADAPTIVE,
 };
 
+void catoproxy_conn_decide_flow(struct net *net,
+				const struct catoproxy_flow *flow,
+				struct catoproxy_decision *d)
+{
+	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
+				flow, d);
+	if (d->mode != CATOPROXY_MODE_ADAPTIVE)
+		return;
+	d->adaptive = true;
+	d->mode = catoproxy_adaptive_alive(net, flow) ? CATOPROXY_MODE_FULL :
+							CATOPROXY_MODE_DELAYED;
+}
+
 void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 			   struct catoproxy_decision *d)
 {
 	struct catoproxy_flow flow;
 
 	conn_flow(ct, &flow);
-	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
-				&flow, d);
+	catoproxy_conn_decide_flow(net, &flow, d);
 }
 
 struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
@@ -111,11 +125,40 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 	conn->site_id = d->site_id;
 	conn->mode = d->mode;
 	conn->reason = d->reason;
+	if (d->adaptive)
+		conn->flags |= CATOPROXY_CONN_F_ADAPTIVE;
+	/*
+	 * A delayed connection that starts with a SYN waits for the server's
+	 * answer; one picked up mid-stream has nothing to wait for.
+	 */
+	if (d->mode == CATOPROXY_MODE_DELAYED &&
+	    ct->proto.tcp.state == TCP_CONNTRACK_SYN_SENT)
+		conn->state = CATOPROXY_CONN_WAITING;
 	rcu_assign_pointer(help->helper, &conn_helper);
 
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_TRACKED);
-	catoproxy_stat_inc(cn, mode_stat[d->mode]);
+	catoproxy_stat_inc(cn, mode_stat[catoproxy_conn_mode(conn)]);
+	if (d->adaptive)
+		catoproxy_stat_inc(cn, d->mode == CATOPROXY_MODE_FULL ?
+					       CATOPROXY_STAT_ADAPTIVE_FULL :
+					       CATOPROXY_STAT_ADAPTIVE_DELAYED);
 	return conn;
+}
+
+void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
+			   struct catoproxy_conn *conn)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+
+	/* Retransmitted SYN-ACKs race here on several CPUs: engage once. */
+	if (cmpxchg(&conn->state, CATOPROXY_CONN_WAITING,
+		    CATOPROXY_CONN_ENGAGED) != CATOPROXY_CONN_WAITING)
+		return;
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_DELAYED_ENGAGED);
+	if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE)
+		catoproxy_adaptive_learn(net, ct);
+	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_ENGAGED,
+			     CATOPROXY_CAUSE_NONE);
 }
 
 int catoproxy_conn_init(void)

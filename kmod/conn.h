@@ -18,6 +18,7 @@ struct catoproxy_pending;
 #define CATOPROXY_CONN_F_RESCALE 0x08 /* server window scale differs */
 #define CATOPROXY_CONN_F_COOKIE 0x10 /* opened from a SYN cookie */
 #define CATOPROXY_CONN_F_RESCALE_ORIG 0x20 /* the server reads windows unscaled */
+#define CATOPROXY_CONN_F_ADAPTIVE 0x40 /* the policy said adaptive */
 
 /*
  * Per-connection state. It lives in the private area of the conntrack
@@ -28,7 +29,11 @@ struct catoproxy_pending;
  */
 struct catoproxy_conn {
 	u32 site_id;
-	u8 mode; /* enum catoproxy_mode chosen on the first packet */
+	/*
+	 * enum catoproxy_mode the connection runs in, chosen on its first
+	 * packet: FULL or DELAYED for an adaptive one (F_ADAPTIVE)
+	 */
+	u8 mode;
 	u8 reason; /* enum catoproxy_reason */
 	u8 state; /* enum catoproxy_conn_state */
 	u8 flags; /* CATOPROXY_CONN_F_* */
@@ -42,14 +47,37 @@ struct catoproxy_conn {
 	struct catoproxy_pending *pending;
 };
 
+/* The mode the policy chose, as events and dumps report it. */
+static inline u8 catoproxy_conn_mode(const struct catoproxy_conn *conn)
+{
+	return conn->flags & CATOPROXY_CONN_F_ADAPTIVE ?
+		       CATOPROXY_MODE_ADAPTIVE :
+		       conn->mode;
+}
+
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
 struct catoproxy_decision;
-/* The policy's decision for a new connection, from its conntrack tuple. */
+struct catoproxy_flow;
+/*
+ * The decision for a new connection @flow: the policy's, with adaptive
+ * made into full or delayed by the adaptive cache (d->adaptive set).
+ */
+void catoproxy_conn_decide_flow(struct net *net,
+				const struct catoproxy_flow *flow,
+				struct catoproxy_decision *d);
+/* The same, from the connection's conntrack tuple. */
 void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 			   struct catoproxy_decision *d);
 /* Attach state for decision @d (never off) to unconfirmed @ct, or NULL. */
 struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
 					     const struct catoproxy_decision *d);
+
+/*
+ * A waiting delayed connection's server answered its SYN with a SYN-ACK:
+ * the module engages (still accel 0) and an adaptive one's server is alive.
+ */
+void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
+			   struct catoproxy_conn *conn);
 
 int catoproxy_conn_init(void);
 void catoproxy_conn_uninit(void);

@@ -23,6 +23,7 @@ static size_t event_size(void)
 	       nla_total_size(sizeof(u16)) * 3 + /* FAMILY, SPORT, DPORT */
 	       nla_total_size(sizeof(struct in6_addr)) * 2 + /* SADDR, DADDR */
 	       nla_total_size(sizeof(u32)) + /* SITE_ID */
+	       nla_total_size(CATOPROXY_SITE_NAME_MAX) + /* SITE_NAME */
 	       /* MODE, ACCEL, REASON, STATE, EVENT, CAUSE */
 	       nla_total_size(sizeof(u8)) * 6;
 }

@@ -13,6 +13,7 @@
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/sock.h>
 
+#include "adaptive.h"
 #include "conn.h"
 #include "netlink.h"
 #include "netns.h"
@@ -47,7 +48,17 @@ static const struct netlink_range_validation syn_backlog_range = {
 	.max = CATOPROXY_SYN_BACKLOG_MAX,
 };
 
-/* SITE_COUNT, STATS and CONN are output only. */
+static const struct netlink_range_validation adaptive_ttl_range = {
+	.min = 1,
+	.max = CATOPROXY_ADAPTIVE_TTL_MAX,
+};
+
+static const struct netlink_range_validation adaptive_size_range = {
+	.min = CATOPROXY_ADAPTIVE_SIZE_MIN,
+	.max = CATOPROXY_ADAPTIVE_SIZE_MAX,
+};
+
+/* SITE_COUNT, STATS, CONN and ADAPTIVE_ENTRIES are output only. */
 static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, CATOPROXY_MODE_FULL,
 					      CATOPROXY_MODE_MAX),
@@ -61,7 +72,26 @@ static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &server_timeout_range),
 	[CATOPROXY_A_SYN_BACKLOG] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &syn_backlog_range),
+	[CATOPROXY_A_FORCE_FULL_PORTS] = {
+		.type = NLA_BINARY,
+		.len = CATOPROXY_FORCE_PORTS_MAX * sizeof(u16),
+	},
+	[CATOPROXY_A_ADAPTIVE_TTL] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &adaptive_ttl_range),
+	[CATOPROXY_A_ADAPTIVE_SIZE] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &adaptive_size_range),
 };
+
+/* Publish @pol; catoproxy_net_policy_commit() can fail for one reason. */
+static int commit(struct catoproxy_net *cn, struct catoproxy_policy *pol,
+		  struct netlink_ext_ack *extack)
+{
+	int ret = catoproxy_net_policy_commit(cn, pol);
+
+	if (ret)
+		NL_SET_ERR_MSG(extack, "no memory for the adaptive cache");
+	return ret;
+}
 
 /* policy.c explains itself with static strings; pass them on as extack. */
 static void set_why(struct netlink_ext_ack *extack, const char *why)
@@ -112,7 +142,12 @@ static int get_config(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, CATOPROXY_A_SITE_COUNT, pol->nsites) ||
 	    nla_put_u32(msg, CATOPROXY_A_SERVER_TIMEOUT,
 			pol->server_timeout_ms) ||
-	    nla_put_u32(msg, CATOPROXY_A_SYN_BACKLOG, pol->syn_backlog)) {
+	    nla_put_u32(msg, CATOPROXY_A_SYN_BACKLOG, pol->syn_backlog) ||
+	    nla_put(msg, CATOPROXY_A_FORCE_FULL_PORTS,
+		    pol->nforce_ports * sizeof(pol->force_ports[0]),
+		    pol->force_ports) ||
+	    nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_TTL, pol->adaptive_ttl_s) ||
+	    nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_SIZE, pol->adaptive_size)) {
 		rcu_read_unlock();
 		goto err_msg;
 	}
@@ -126,15 +161,52 @@ err_msg:
 	return -EMSGSIZE;
 }
 
+/* The attributes SET_CONFIG takes; the others are output only. */
+static const unsigned int settable[] = {
+	CATOPROXY_A_MODE,	    CATOPROXY_A_TLS_INSPECTION,
+	CATOPROXY_A_BLOCKED_SYN,    CATOPROXY_A_CHALLENGE_ACK,
+	CATOPROXY_A_SERVER_TIMEOUT, CATOPROXY_A_SYN_BACKLOG,
+	CATOPROXY_A_FORCE_FULL_PORTS, CATOPROXY_A_ADAPTIVE_TTL,
+	CATOPROXY_A_ADAPTIVE_SIZE,
+};
+
+static int set_force_ports(struct catoproxy_policy *pol,
+			   const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
+{
+	u16 ports[CATOPROXY_FORCE_PORTS_MAX];
+	const char *why = NULL;
+	int len = nla_len(attr), ret;
+
+	if (len % sizeof(u16)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "forced ports must be an array of u16");
+		return -EINVAL;
+	}
+	/* The policy bounds the length: they fit. */
+	memcpy(ports, nla_data(attr), len);
+	ret = catoproxy_policy_set_force_ports(pol, ports, len / sizeof(u16),
+					       &why);
+	if (ret) {
+		set_why(extack, why);
+		if (extack)
+			extack->bad_attr = attr;
+	}
+	return ret;
+}
+
 static int set_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct catoproxy_net *cn = info_net(info);
 	struct nlattr **attrs = info->attrs;
 	struct catoproxy_policy *pol;
+	bool any = false;
+	unsigned int i;
+	int ret;
 
-	if (!attrs[CATOPROXY_A_MODE] && !attrs[CATOPROXY_A_TLS_INSPECTION] &&
-	    !attrs[CATOPROXY_A_BLOCKED_SYN] && !attrs[CATOPROXY_A_CHALLENGE_ACK] &&
-	    !attrs[CATOPROXY_A_SERVER_TIMEOUT] && !attrs[CATOPROXY_A_SYN_BACKLOG]) {
+	for (i = 0; i < ARRAY_SIZE(settable); i++)
+		any |= !!attrs[settable[i]];
+	if (!any) {
 		NL_SET_ERR_MSG(info->extack, "no setting given");
 		return -EINVAL;
 	}
@@ -160,8 +232,19 @@ static int set_config(struct sk_buff *skb, struct genl_info *info)
 			nla_get_u32(attrs[CATOPROXY_A_SERVER_TIMEOUT]);
 	if (attrs[CATOPROXY_A_SYN_BACKLOG])
 		pol->syn_backlog = nla_get_u32(attrs[CATOPROXY_A_SYN_BACKLOG]);
-	catoproxy_net_policy_commit(cn, pol);
-	return 0;
+	if (attrs[CATOPROXY_A_ADAPTIVE_TTL])
+		pol->adaptive_ttl_s = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_TTL]);
+	if (attrs[CATOPROXY_A_ADAPTIVE_SIZE])
+		pol->adaptive_size = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_SIZE]);
+	if (attrs[CATOPROXY_A_FORCE_FULL_PORTS]) {
+		ret = set_force_ports(pol, attrs[CATOPROXY_A_FORCE_FULL_PORTS],
+				      info->extack);
+		if (ret) {
+			catoproxy_net_policy_abort(cn, pol);
+			return ret;
+		}
+	}
+	return commit(cn, pol, info->extack);
 }
 
 static int get_stats(struct sk_buff *skb, struct genl_info *info)
@@ -194,6 +277,9 @@ static int get_stats(struct sk_buff *skb, struct genl_info *info)
 				      CATOPROXY_STAT_PAD))
 			goto err_msg;
 	nla_nest_end(msg, nest);
+	if (nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_ENTRIES,
+			catoproxy_adaptive_entries(info_net(info))))
+		goto err_msg;
 	genlmsg_end(msg, hdr);
 	ret = genlmsg_reply(msg, info);
 	goto out;
@@ -324,7 +410,7 @@ static int change_site(struct genl_info *info, bool add)
 		catoproxy_net_policy_abort(cn, pol);
 		goto out;
 	}
-	catoproxy_net_policy_commit(cn, pol);
+	ret = commit(cn, pol, info->extack);
 out:
 	kfree(site);
 	return ret;
@@ -413,6 +499,23 @@ static int dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
+/* The site's current name: sites are renamed only by deleting them. */
+static int put_site_name(struct sk_buff *skb, struct net *net, u32 site_id)
+{
+	const struct catoproxy_site *site;
+	int ret = 0;
+
+	if (!site_id)
+		return 0;
+	rcu_read_lock();
+	site = catoproxy_policy_site_by_id(
+		rcu_dereference(catoproxy_net(net)->policy), site_id);
+	if (site)
+		ret = nla_put_string(skb, CATOPROXY_CONN_A_SITE_NAME, site->name);
+	rcu_read_unlock();
+	return ret;
+}
+
 struct nlattr *catoproxy_netlink_put_conn(struct sk_buff *skb,
 					  const struct nf_conn *ct,
 					  const struct catoproxy_conn *conn)
@@ -439,12 +542,13 @@ struct nlattr *catoproxy_netlink_put_conn(struct sk_buff *skb,
 	    nla_put(skb, CATOPROXY_CONN_A_DADDR, len, &t->dst.u3) ||
 	    nla_put_u16(skb, CATOPROXY_CONN_A_SPORT, ntohs(t->src.u.tcp.port)) ||
 	    nla_put_u16(skb, CATOPROXY_CONN_A_DPORT, ntohs(t->dst.u.tcp.port)) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, conn->mode) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, catoproxy_conn_mode(conn)) ||
 	    nla_put_u8(skb, CATOPROXY_CONN_A_ACCEL,
 		       !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL)) ||
 	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, conn->reason) ||
 	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, conn->site_id) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, READ_ONCE(conn->state))) {
+	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, READ_ONCE(conn->state)) ||
+	    put_site_name(skb, nf_ct_net(ct), conn->site_id)) {
 		nla_nest_cancel(skb, nest);
 		return NULL;
 	}

@@ -12,6 +12,7 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 
+#include "adaptive.h"
 #include "netns.h"
 
 unsigned int catoproxy_net_id __read_mostly;
@@ -103,19 +104,28 @@ struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
 	return pol;
 }
 
-void catoproxy_net_policy_commit(struct catoproxy_net *cn,
-				 struct catoproxy_policy *pol)
+int catoproxy_net_policy_commit(struct catoproxy_net *cn,
+				struct catoproxy_policy *pol)
 {
+	struct catoproxy_adaptive *old_cache;
 	struct catoproxy_policy *old;
+	int ret;
 
 	lockdep_assert_held(&cn->lock);
+	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
+	if (ret) {
+		catoproxy_net_policy_abort(cn, pol);
+		return ret;
+	}
 	old = rcu_replace_pointer(cn->policy, pol, lockdep_is_held(&cn->lock));
 	cn->generation++;
 	mutex_unlock(&cn->lock);
 
-	/* Changes are rare; waiting keeps the policy free of an rcu_head. */
+	/* Changes are rare; waiting keeps both free of an rcu_head. */
 	synchronize_rcu();
 	policy_free(old);
+	catoproxy_adaptive_free(old_cache);
+	return 0;
 }
 
 void catoproxy_net_policy_abort(struct catoproxy_net *cn,
@@ -129,7 +139,9 @@ void catoproxy_net_policy_abort(struct catoproxy_net *cn,
 static int __net_init catoproxy_net_init_net(struct net *net)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_adaptive *none;
 	struct catoproxy_policy *pol;
+	int ret;
 
 	mutex_init(&cn->lock);
 	spin_lock_init(&cn->pending_lock);
@@ -143,9 +155,17 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	if (!pol)
 		goto err_policy;
 	catoproxy_policy_init(pol, default_mode);
+	RCU_INIT_POINTER(cn->adaptive, NULL);
+	mutex_lock(&cn->lock);
+	ret = catoproxy_adaptive_fit(cn, pol, &none);
+	mutex_unlock(&cn->lock);
+	if (ret)
+		goto err_adaptive;
 	RCU_INIT_POINTER(cn->policy, pol);
 	return 0;
 
+err_adaptive:
+	policy_free(pol);
 err_policy:
 	free_percpu(cn->stats);
 err_stats:
@@ -162,6 +182,7 @@ static void __net_exit catoproxy_net_exit_net(struct net *net)
 	 */
 	synchronize_rcu();
 	policy_free(rcu_dereference_protected(cn->policy, true));
+	catoproxy_adaptive_free(rcu_dereference_protected(cn->adaptive, true));
 	free_percpu(cn->stats);
 }
 

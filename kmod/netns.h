@@ -13,6 +13,7 @@
 
 #include "policy.h"
 
+struct catoproxy_adaptive;
 struct catoproxy_stats {
 	u64 counters[__CATOPROXY_STAT_LAST];
 };
@@ -24,6 +25,11 @@ struct catoproxy_net {
 	struct catoproxy_policy __rcu *policy;
 	/* Bumped under @lock on every change; lets site dumps detect races. */
 	unsigned int generation;
+	/*
+	 * Servers recently proved alive (adaptive.c), NULL while no mode says
+	 * adaptive. Readers: RCU. Replaced with @policy, under @lock.
+	 */
+	struct catoproxy_adaptive __rcu *adaptive;
 	struct catoproxy_stats __percpu *stats;
 
 	/*
@@ -61,12 +67,14 @@ void catoproxy_net_stats_sum(struct catoproxy_net *cn,
  * copy of the policy with room for @extra_sites more sites (or an ERR_PTR,
  * with @lock released); the caller edits it and ends with either
  * catoproxy_net_policy_commit() or catoproxy_net_policy_abort(), both of
- * which release @lock.
+ * which release @lock. Commit fails (with -ENOMEM, the old policy still in
+ * place and the copy freed) only when the new policy needs an adaptive cache
+ * that cannot be allocated.
  */
 struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
 						    u32 extra_sites);
-void catoproxy_net_policy_commit(struct catoproxy_net *cn,
-				 struct catoproxy_policy *pol);
+int catoproxy_net_policy_commit(struct catoproxy_net *cn,
+				struct catoproxy_policy *pol);
 void catoproxy_net_policy_abort(struct catoproxy_net *cn,
 				struct catoproxy_policy *pol);
 

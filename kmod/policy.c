@@ -118,6 +118,11 @@ void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode)
 	pol->challenge_ack = CATOPROXY_CHALLENGE_ACK_ALLOW;
 	pol->server_timeout_ms = CATOPROXY_SERVER_TIMEOUT_MS_DEFAULT;
 	pol->syn_backlog = CATOPROXY_SYN_BACKLOG_DEFAULT;
+	pol->adaptive_ttl_s = CATOPROXY_ADAPTIVE_TTL_DEFAULT;
+	pol->adaptive_size = CATOPROXY_ADAPTIVE_SIZE_DEFAULT;
+	/* The port seed 000 says TLS inspection always intercepts. */
+	pol->force_ports[0] = CATOPROXY_TLS_PORT;
+	pol->nforce_ports = 1;
 	pol->next_site_id = 1;
 }
 
@@ -137,6 +142,70 @@ catoproxy_policy_find_site(const struct catoproxy_policy *pol,
 		if (!strcmp(pol->sites[i].name, name))
 			return &pol->sites[i];
 	return NULL;
+}
+
+const struct catoproxy_site *
+catoproxy_policy_site_by_id(const struct catoproxy_policy *pol, u32 id)
+{
+	u32 i;
+
+	for (i = 0; id && i < pol->nsites; i++)
+		if (pol->sites[i].id == id)
+			return &pol->sites[i];
+	return NULL;
+}
+
+int catoproxy_policy_set_force_ports(struct catoproxy_policy *pol,
+				     const u16 *ports, unsigned int n,
+				     const char **why)
+{
+	unsigned int i, j;
+
+	if (n > CATOPROXY_FORCE_PORTS_MAX) {
+		*why = "at most 16 forced ports";
+		return -E2BIG;
+	}
+	for (i = 0; i < n; i++) {
+		if (!ports[i]) {
+			*why = "port 0 cannot be forced";
+			return -EINVAL;
+		}
+		for (j = 0; j < i; j++) {
+			if (ports[j] == ports[i]) {
+				*why = "a forced port is listed twice";
+				return -EINVAL;
+			}
+		}
+	}
+	memset(pol->force_ports, 0, sizeof(pol->force_ports));
+	if (n)
+		memcpy(pol->force_ports, ports, n * sizeof(ports[0]));
+	pol->nforce_ports = (u8)n;
+	return 0;
+}
+
+bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol)
+{
+	u32 i;
+
+	if (pol->mode == CATOPROXY_MODE_ADAPTIVE)
+		return true;
+	for (i = 0; i < pol->nsites; i++)
+		if (pol->sites[i].mode == CATOPROXY_MODE_ADAPTIVE)
+			return true;
+	return false;
+}
+
+static bool port_forced(const struct catoproxy_policy *pol, u16 port)
+{
+	unsigned int i;
+
+	if (!pol->tls_inspection)
+		return false;
+	for (i = 0; i < pol->nforce_ports; i++)
+		if (pol->force_ports[i] == port)
+			return true;
+	return false;
 }
 
 bool catoproxy_policy_site_name_valid(const char *name, const char **why)
@@ -288,8 +357,9 @@ void catoproxy_policy_decide(const struct catoproxy_policy *pol,
 		d->reason = CATOPROXY_REASON_SITE_DST;
 	}
 	d->site_id = site ? site->id : 0;
+	d->adaptive = false;
 
-	if (pol->tls_inspection && flow->dport == CATOPROXY_TLS_PORT) {
+	if (port_forced(pol, flow->dport)) {
 		d->mode = CATOPROXY_MODE_FULL;
 		d->reason = CATOPROXY_REASON_TLS_PORT;
 	} else if (site && site->mode != CATOPROXY_MODE_INHERIT) {

@@ -34,6 +34,11 @@ struct catoproxy_policy {
 	u8 challenge_ack;
 	u32 server_timeout_ms; /* full mode: server half's time to answer */
 	u32 syn_backlog; /* half-open full connections before cookies */
+	u32 adaptive_ttl_s; /* how long a SYN-ACK proves a server alive */
+	u32 adaptive_size; /* entries of the adaptive cache */
+	/* destination ports forced to full while tls_inspection is on */
+	u16 force_ports[CATOPROXY_FORCE_PORTS_MAX];
+	u8 nforce_ports;
 	u32 next_site_id;
 	u32 nsites;
 	struct catoproxy_site sites[];
@@ -52,11 +57,19 @@ struct catoproxy_decision {
 	u32 site_id; /* 0: no site */
 	u8 mode; /* never INHERIT */
 	u8 reason; /* enum catoproxy_reason (UAPI: events report it) */
+	/*
+	 * The policy said adaptive and @mode is what the adaptive cache made
+	 * of it (full or delayed). Set by the module, not by
+	 * catoproxy_policy_decide().
+	 */
+	bool adaptive;
 };
 
 #define CATOPROXY_TLS_PORT 443
 #define CATOPROXY_SERVER_TIMEOUT_MS_DEFAULT 10000
 #define CATOPROXY_SYN_BACKLOG_DEFAULT 1024
+#define CATOPROXY_ADAPTIVE_TTL_DEFAULT 300
+#define CATOPROXY_ADAPTIVE_SIZE_DEFAULT 4096
 
 /* "full", "delayed", "adaptive", "off", "inherit"; NULL when out of range. */
 const char *catoproxy_policy_mode_name(unsigned int mode);
@@ -90,6 +103,17 @@ int catoproxy_policy_del_site(struct catoproxy_policy *pol, const char *name,
 const struct catoproxy_site *
 catoproxy_policy_find_site(const struct catoproxy_policy *pol,
 			   const char *name);
+const struct catoproxy_site *
+catoproxy_policy_site_by_id(const struct catoproxy_policy *pol, u32 id);
+/*
+ * Replace the forced ports with @ports[0..@n). On error (too many, zero,
+ * repeated) @pol is unchanged and @why says why.
+ */
+int catoproxy_policy_set_force_ports(struct catoproxy_policy *pol,
+				     const u16 *ports, unsigned int n,
+				     const char **why);
+/* Does any mode of @pol, the namespace's or a site's, say adaptive? */
+bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol);
 /* The mode a connection of @site gets: its own, or the namespace's. */
 u8 catoproxy_policy_site_mode(const struct catoproxy_policy *pol,
 			      const struct catoproxy_site *site);

@@ -34,6 +34,7 @@
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/tcp.h>
 
+#include "adaptive.h"
 #include "event.h"
 #include "netns.h"
 #include "policy.h"
@@ -220,6 +221,9 @@ static void open_failed(struct net *net, struct nf_conn *ct,
 
 	reset_client(net, ct, conn, p->client_isn + 1);
 	catoproxy_stat_inc(cn, stat);
+	/* Intercepting it again would answer for a server that is gone. */
+	if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE)
+		catoproxy_adaptive_forget(net, ct);
 	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_FAILED, cause);
 	nf_ct_kill(ct);
 	pending_free(p);
@@ -697,8 +701,7 @@ static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 		memcpy(flow.saddr, &ipv6_hdr(skb)->saddr, 16);
 		memcpy(flow.daddr, &ipv6_hdr(skb)->daddr, 16);
 	}
-	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
-				&flow, &d);
+	catoproxy_conn_decide_flow(net, &flow, &d);
 	return d.mode == CATOPROXY_MODE_FULL;
 }
 
@@ -844,12 +847,16 @@ static int server_synack(struct net *net, struct sk_buff *skb,
 	    so.wscale == CATOPROXY_TCP_WS_NONE)
 		conn->flags |= CATOPROXY_CONN_F_RESCALE_ORIG;
 	p->server_ready = true;
-	if (!p->client_acked) {
-		spin_unlock_bh(&cn->pending_lock);
-		return NF_DROP;
-	}
-	p = pending_detach(cn, conn, CATOPROXY_CONN_SPLICED);
+	if (p->client_acked)
+		p = pending_detach(cn, conn, CATOPROXY_CONN_SPLICED);
+	else
+		p = NULL;
 	spin_unlock_bh(&cn->pending_lock);
+
+	if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE)
+		catoproxy_adaptive_learn(net, ct);
+	if (!p)
+		return NF_DROP;
 
 	join(net, ct, conn, p);
 	/* The client has had its SYN-ACK; this one would confuse it. */
@@ -971,6 +978,11 @@ int catoproxy_proxy_help(struct sk_buff *skb, unsigned int protoff,
 		return NF_DROP;
 	case CATOPROXY_CONN_FAILED:
 		return NF_DROP;
+	case CATOPROXY_CONN_WAITING:
+		if (dir == IP_CT_DIR_REPLY && seg_get(skb, protoff, &s) &&
+		    s.th.syn && s.th.ack)
+			catoproxy_conn_engage(net, ct, conn);
+		return NF_ACCEPT;
 	}
 	return NF_ACCEPT;
 }

@@ -232,11 +232,83 @@ static void test_decide(void)
 	free(pol);
 }
 
+static void test_force_ports(void)
+{
+	struct catoproxy_policy *pol = policy_new(CATOPROXY_MODE_DELAYED);
+	u16 ports[CATOPROXY_FORCE_PORTS_MAX + 1];
+	struct catoproxy_decision d;
+	struct catoproxy_flow f;
+	const char *why = NULL;
+	unsigned int i;
+
+	CHECK(pol->nforce_ports == 1 && pol->force_ports[0] == 443, "443 is forced by default");
+	pol->tls_inspection = 1;
+	ports[0] = 8443;
+	ports[1] = 9443;
+	CHECK(!catoproxy_policy_set_force_ports(pol, ports, 2, &why), "set 8443,9443");
+	f = flow("10.0.1.2", "10.0.2.2", 9443);
+	catoproxy_policy_decide(pol, &f, &d);
+	CHECK(d.mode == CATOPROXY_MODE_FULL && d.reason == CATOPROXY_REASON_TLS_PORT, "a configured port is forced");
+	f = flow("10.0.1.2", "10.0.2.2", 443);
+	catoproxy_policy_decide(pol, &f, &d);
+	CHECK(d.mode == CATOPROXY_MODE_DELAYED && d.reason == CATOPROXY_REASON_ACCOUNT, "443 no longer forced once left out");
+	pol->tls_inspection = 0;
+	f = flow("10.0.1.2", "10.0.2.2", 9443);
+	catoproxy_policy_decide(pol, &f, &d);
+	CHECK(d.mode == CATOPROXY_MODE_DELAYED, "nothing forced with TLS inspection off");
+
+	ports[0] = 80;
+	ports[1] = 0;
+	why = NULL;
+	CHECK(catoproxy_policy_set_force_ports(pol, ports, 2, &why) == -EINVAL && why, "port 0 rejected: %s", why);
+	CHECK(pol->nforce_ports == 2 && pol->force_ports[0] == 8443, "a rejected list changes nothing");
+	ports[1] = 80;
+	why = NULL;
+	CHECK(catoproxy_policy_set_force_ports(pol, ports, 2, &why) == -EINVAL && why, "repeated port rejected: %s", why);
+	for (i = 0; i <= CATOPROXY_FORCE_PORTS_MAX; i++)
+		ports[i] = (u16)(1000 + i);
+	why = NULL;
+	CHECK(catoproxy_policy_set_force_ports(pol, ports, CATOPROXY_FORCE_PORTS_MAX + 1, &why) == -E2BIG && why, "17 ports rejected: %s", why);
+	CHECK(!catoproxy_policy_set_force_ports(pol, ports, CATOPROXY_FORCE_PORTS_MAX, &why) && pol->nforce_ports == CATOPROXY_FORCE_PORTS_MAX, "16 ports accepted");
+	CHECK(!catoproxy_policy_set_force_ports(pol, ports, 0, &why) && !pol->nforce_ports, "an empty list forces nothing");
+	pol->tls_inspection = 1;
+	f = flow("10.0.1.2", "10.0.2.2", 443);
+	catoproxy_policy_decide(pol, &f, &d);
+	CHECK(d.mode == CATOPROXY_MODE_DELAYED, "empty list: 443 follows the policy");
+	free(pol);
+}
+
+static void test_adaptive_use(void)
+{
+	struct catoproxy_policy *pol = policy_new(CATOPROXY_MODE_FULL);
+	const struct catoproxy_site *found;
+	struct catoproxy_site s;
+	const char *why;
+
+	CHECK(!catoproxy_policy_uses_adaptive(pol), "full account: no adaptive");
+	s = site("a", CATOPROXY_MODE_DELAYED, "10.0.0.0", 16);
+	catoproxy_policy_add_site(pol, &s, &why);
+	s = site("b", CATOPROXY_MODE_ADAPTIVE, "10.1.0.0", 16);
+	catoproxy_policy_add_site(pol, &s, &why);
+	CHECK(catoproxy_policy_uses_adaptive(pol), "an adaptive site uses it");
+	found = catoproxy_policy_site_by_id(pol, 2);
+	CHECK(found && !strcmp(found->name, "b"), "site by id");
+	CHECK(!catoproxy_policy_site_by_id(pol, 0), "id 0 is no site");
+	catoproxy_policy_del_site(pol, "b", &why);
+	CHECK(!catoproxy_policy_uses_adaptive(pol), "not after deleting it");
+	CHECK(!catoproxy_policy_site_by_id(pol, 2), "a deleted site's id finds nothing");
+	pol->mode = CATOPROXY_MODE_ADAPTIVE;
+	CHECK(catoproxy_policy_uses_adaptive(pol), "adaptive account uses it");
+	free(pol);
+}
+
 int main(void)
 {
 	test_modes();
 	test_prefixes();
 	test_sites();
 	test_decide();
+	test_force_ports();
+	test_adaptive_use();
 	return unit_done();
 }

@@ -24,6 +24,16 @@
  *    CATOPROXY_A_SYN_BACKLOG: NLA_U32, half-open full-mode connections
  *                             above which SYNs are answered with stateless
  *                             cookies
+ *    CATOPROXY_A_FORCE_FULL_PORTS: NLA_BINARY, array of u16 (host order),
+ *                                  0 to CATOPROXY_FORCE_PORTS_MAX distinct
+ *                                  non-zero destination ports that get mode
+ *                                  full whatever the policy says, while
+ *                                  TLS inspection is on; default { 443 }
+ *    CATOPROXY_A_ADAPTIVE_TTL: NLA_U32, seconds a server ip:port stays
+ *                              "alive" for adaptive mode after its last
+ *                              SYN-ACK
+ *    CATOPROXY_A_ADAPTIVE_SIZE: NLA_U32, entries of the namespace's
+ *                               adaptive cache (its memory bound)
  *
  * CATOPROXY_CMD_SET_CONFIG
  * ------------------------
@@ -36,6 +46,11 @@
  *    CATOPROXY_A_CHALLENGE_ACK: NLA_U8
  *    CATOPROXY_A_SERVER_TIMEOUT: NLA_U32, 100 to 600000
  *    CATOPROXY_A_SYN_BACKLOG: NLA_U32, 0 (always cookies) to 1000000
+ *    CATOPROXY_A_FORCE_FULL_PORTS: NLA_BINARY, as above (empty: none)
+ *    CATOPROXY_A_ADAPTIVE_TTL: NLA_U32, 1 to CATOPROXY_ADAPTIVE_TTL_MAX
+ *    CATOPROXY_A_ADAPTIVE_SIZE: NLA_U32, CATOPROXY_ADAPTIVE_SIZE_MIN to
+ *                               CATOPROXY_ADAPTIVE_SIZE_MAX; a new size
+ *                               starts an empty cache
  *
  * All attributes are applied together or none is. A new mode applies to
  * connections that start after the change; live connections keep theirs.
@@ -48,6 +63,9 @@
  *    CATOPROXY_A_STATS: NLA_NESTED
  *        CATOPROXY_STAT_*: NLA_U64, one attribute per counter, summed over
  *                          all CPUs; counters only grow.
+ *    CATOPROXY_A_ADAPTIVE_ENTRIES: NLA_U32, server ip:ports the adaptive
+ *                                  cache holds now (expired ones included
+ *                                  until reused)
  *
  * Userspace must skip counters it does not know: new ones are appended.
  *
@@ -113,6 +131,13 @@
  *        CATOPROXY_CONN_A_SITE_ID: NLA_U32, the site the connection belongs
  *                                  to, 0 for none
  *        CATOPROXY_CONN_A_STATE: NLA_U8, enum catoproxy_conn_state
+ *        CATOPROXY_CONN_A_SITE_NAME: NLA_NUL_STRING, the site's name, absent
+ *                                    when there is no site or it has been
+ *                                    deleted since
+ *
+ * MODE is the mode the policy chose. An ADAPTIVE connection runs as FULL
+ * (ACCEL 1) when its server ip:port had recently proved alive, else as
+ * DELAYED (ACCEL 0).
  *
  * Addresses and ports are those of the client's first packet (conntrack's
  * original direction), before any NAT. Like `conntrack -L`, the dump walks
@@ -152,6 +177,11 @@
 #define CATOPROXY_SERVER_TIMEOUT_MS_MIN 100
 #define CATOPROXY_SERVER_TIMEOUT_MS_MAX 600000
 #define CATOPROXY_SYN_BACKLOG_MAX 1000000
+/* Bounds of CATOPROXY_A_FORCE_FULL_PORTS and the adaptive cache. */
+#define CATOPROXY_FORCE_PORTS_MAX 16
+#define CATOPROXY_ADAPTIVE_TTL_MAX 86400
+#define CATOPROXY_ADAPTIVE_SIZE_MIN 64
+#define CATOPROXY_ADAPTIVE_SIZE_MAX 262144
 
 enum catoproxy_mode {
 	CATOPROXY_MODE_INHERIT, /* sites only: follow the namespace's mode */
@@ -203,6 +233,10 @@ enum catoproxy_attr {
 	CATOPROXY_A_SERVER_TIMEOUT,
 	CATOPROXY_A_SYN_BACKLOG,
 	CATOPROXY_A_CONN,
+	CATOPROXY_A_FORCE_FULL_PORTS,
+	CATOPROXY_A_ADAPTIVE_TTL,
+	CATOPROXY_A_ADAPTIVE_SIZE,
+	CATOPROXY_A_ADAPTIVE_ENTRIES,
 	__CATOPROXY_A_LAST
 };
 #define CATOPROXY_A_MAX (__CATOPROXY_A_LAST - 1)
@@ -248,6 +282,7 @@ enum catoproxy_conn_attr {
 	CATOPROXY_CONN_A_STATE,
 	CATOPROXY_CONN_A_EVENT,
 	CATOPROXY_CONN_A_CAUSE,
+	CATOPROXY_CONN_A_SITE_NAME,
 	__CATOPROXY_CONN_A_LAST
 };
 #define CATOPROXY_CONN_A_MAX (__CATOPROXY_CONN_A_LAST - 1)
@@ -257,7 +292,8 @@ enum catoproxy_reason {
 	CATOPROXY_REASON_ACCOUNT, /* the namespace's mode */
 	CATOPROXY_REASON_SITE_SRC, /* the mode of the source address's site */
 	CATOPROXY_REASON_SITE_DST, /* the mode of the destination's site */
-	CATOPROXY_REASON_TLS_PORT, /* TLS inspection forces full on 443 */
+	/* TLS inspection forces full on this port (force-full-ports) */
+	CATOPROXY_REASON_TLS_PORT,
 	__CATOPROXY_REASON_LAST
 };
 #define CATOPROXY_REASON_MAX (__CATOPROXY_REASON_LAST - 1)
@@ -267,6 +303,8 @@ enum catoproxy_conn_state {
 	CATOPROXY_CONN_OPENING, /* full: client answered, server half opening */
 	CATOPROXY_CONN_SPLICED, /* full: both halves up, translated */
 	CATOPROXY_CONN_FAILED, /* full: server refused or timed out */
+	CATOPROXY_CONN_WAITING, /* delayed: SYN passed, no SYN-ACK yet */
+	CATOPROXY_CONN_ENGAGED, /* delayed: the server answered, module follows */
 	__CATOPROXY_CONN_STATE_LAST
 };
 #define CATOPROXY_CONN_STATE_MAX (__CATOPROXY_CONN_STATE_LAST - 1)
@@ -278,6 +316,8 @@ enum catoproxy_event {
 	CATOPROXY_EVENT_SPLICED,
 	/* full: the server half could not be opened; the client was reset */
 	CATOPROXY_EVENT_FAILED,
+	/* delayed: the server's SYN-ACK passed, the module engaged (accel 0) */
+	CATOPROXY_EVENT_ENGAGED,
 	__CATOPROXY_EVENT_LAST
 };
 #define CATOPROXY_EVENT_MAX (__CATOPROXY_EVENT_LAST - 1)
@@ -343,6 +383,18 @@ enum catoproxy_stat {
 	 * the module's SYN-ACK (a spoofed SYN): both ends reset
 	 */
 	CATOPROXY_STAT_CLIENT_TIMEOUT,
+	/* delayed (and adaptive run as delayed): the server's SYN-ACK passed */
+	CATOPROXY_STAT_DELAYED_ENGAGED,
+	/* adaptive connections run as full: their server had proved alive */
+	CATOPROXY_STAT_ADAPTIVE_FULL,
+	/* adaptive connections run as delayed: server unknown or expired */
+	CATOPROXY_STAT_ADAPTIVE_DELAYED,
+	/* server ip:ports added to the adaptive cache by a SYN-ACK */
+	CATOPROXY_STAT_ADAPTIVE_LEARNED,
+	/* live cache entries pushed out for room before their TTL ended */
+	CATOPROXY_STAT_ADAPTIVE_EVICTED,
+	/* entries removed because an intercepted connection to them failed */
+	CATOPROXY_STAT_ADAPTIVE_FORGOTTEN,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)
