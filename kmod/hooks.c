@@ -28,6 +28,7 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	struct catoproxy_decision d;
 	struct catoproxy_conn *conn;
 	unsigned int verdict = NF_ACCEPT;
+	bool intercept = false;
 
 	if (!ct || nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_TCP)
 		return NF_ACCEPT;
@@ -47,13 +48,17 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				   CATOPROXY_STAT_CONN_OFF);
 		return NF_ACCEPT;
 	}
-	/* Without its extensions a full connection is tracked, not proxied. */
-	if (d.mode == CATOPROXY_MODE_FULL)
-		catoproxy_proxy_prepare(ct);
+	/*
+	 * Without its extensions a full connection is tracked, not proxied;
+	 * one that will not be intercepted is spared them.
+	 */
+	if (d.mode == CATOPROXY_MODE_FULL &&
+	    catoproxy_proxy_wants(state->net, skb))
+		intercept = catoproxy_proxy_prepare(ct);
 	conn = catoproxy_conn_attach(state->net, ct, &d);
 	if (!conn)
 		return NF_ACCEPT;
-	if (conn->mode == CATOPROXY_MODE_FULL)
+	if (intercept)
 		verdict = catoproxy_proxy_syn(state->net, skb, ct, conn);
 	catoproxy_event_conn(state->net, ct, conn, CATOPROXY_EVENT_DECISION,
 			     CATOPROXY_CAUSE_NONE);

@@ -280,6 +280,20 @@ static unsigned int path_mss(const struct nf_conn *ct, unsigned int mtu,
 		     mtu > hdrs + 64 ? mtu - hdrs : 536);
 }
 
+bool catoproxy_proxy_wants(struct net *net, const struct sk_buff *skb)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+
+	th = skb_header_pointer(skb, skb_transport_offset(skb), sizeof(_th),
+				&_th);
+	return th && th->syn &&
+	       !(tcp_flag_byte(th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) &&
+	       atomic_read(&cn->npending) <
+		       rcu_dereference(cn->policy)->syn_backlog;
+}
+
 bool catoproxy_proxy_prepare(struct nf_conn *ct)
 {
 	return nfct_seqadj_ext_add(ct);
@@ -515,6 +529,7 @@ unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf)
 		.flags = TCPHDR_SYN | TCPHDR_ACK,
 		.opts = opts,
 	};
+	unsigned long until;
 	unsigned int hdrs;
 	int thoff;
 	struct seg s;
@@ -573,12 +588,21 @@ unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	}
 	tx.optlen = catoproxy_tcp_build_opts(opts, &so);
 
-	WRITE_ONCE(cn->cookies_until, jiffies + COOKIE_WINDOW);
-	if (catoproxy_tx_segment(net, &tx))
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+	/*
+	 * Written at most once a jiffy: every packet reads this line, and a
+	 * store per SYN would bounce it between the CPUs a flood keeps busy.
+	 */
+	until = jiffies + COOKIE_WINDOW;
+	if (READ_ONCE(cn->cookies_until) != until)
+		WRITE_ONCE(cn->cookies_until, until);
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_COOKIE_MODE_SYNS);
-	/* Conntrack never sees it: a flood costs no entries. */
-	return NF_DROP;
+	/*
+	 * The SYN becomes its own answer: a flood costs no allocation, and
+	 * conntrack never sees it, so it costs no entries either.
+	 */
+	if (catoproxy_tx_reply(net, skb, &tx))
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+	return NF_STOLEN;
 }
 
 /*

@@ -8,11 +8,19 @@
 #include "conn.h"
 
 /*
+ * FORWARD, first packet of a full-mode connection: would
+ * catoproxy_proxy_syn() intercept it (a SYN, and room in the backlog)?
+ */
+bool catoproxy_proxy_wants(struct net *net, const struct sk_buff *skb);
+/*
  * Add the extensions full mode needs to unconfirmed @ct. Must come before
  * the helper's state is attached: adding an extension may move the others.
  */
 bool catoproxy_proxy_prepare(struct nf_conn *ct);
-/* FORWARD, first packet of a full-mode connection: answer its SYN. */
+/*
+ * FORWARD, first packet of a full-mode connection that
+ * catoproxy_proxy_prepare() succeeded on: answer its SYN.
+ */
 unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
 				 struct nf_conn *ct, struct catoproxy_conn *conn);
 /* FORWARD, a later packet of an intercepted connection. */

@@ -9,6 +9,7 @@
  * derived from a packet being processed.
  */
 
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
@@ -72,27 +73,14 @@ static int output(struct net *net, u16 family, struct sk_buff *skb)
 	return ip6_local_out(net, NULL, skb);
 }
 
-int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
+/* Write @t's headers into @skb, empty and with room for them. */
+static void fill(struct net *net, struct sk_buff *skb,
+		 const struct catoproxy_tx *t)
 {
 	unsigned int thlen = sizeof(struct tcphdr) + t->optlen;
-	unsigned int nhlen = t->family == AF_INET ? sizeof(struct iphdr) :
-						      sizeof(struct ipv6hdr);
-	struct dst_entry *dst;
-	struct sk_buff *skb;
 	struct tcphdr *th;
 
-	dst = route(net, t->family, t->saddr, t->daddr);
-	if (!dst)
-		return -EHOSTUNREACH;
-	skb = alloc_skb(MAX_TCP_HEADER + nhlen + thlen, GFP_ATOMIC);
-	if (!skb) {
-		dst_release(dst);
-		return -ENOMEM;
-	}
-	skb_reserve(skb, MAX_TCP_HEADER);
-	skb_dst_set(skb, dst);
 	skb_reset_network_header(skb);
-
 	if (t->family == AF_INET) {
 		struct iphdr *iph = skb_put_zero(skb, sizeof(*iph));
 
@@ -134,11 +122,84 @@ int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = (unsigned char *)th - skb->head;
 	skb->csum_offset = offsetof(struct tcphdr, check);
+}
 
+static unsigned int tx_len(const struct catoproxy_tx *t)
+{
+	return (t->family == AF_INET ? sizeof(struct iphdr) :
+				       sizeof(struct ipv6hdr)) +
+	       sizeof(struct tcphdr) + t->optlen;
+}
+
+/* Route and send @skb, built by fill(). Consumes @skb. */
+static int send(struct net *net, struct sk_buff *skb,
+		const struct catoproxy_tx *t)
+{
+	struct dst_entry *dst;
+
+	dst = route(net, t->family, t->saddr, t->daddr);
+	if (!dst) {
+		kfree_skb(skb);
+		return -EHOSTUNREACH;
+	}
+	skb_dst_set(skb, dst);
 	if (!t->track)
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
 	output(net, t->family, skb);
 	return 0;
+}
+
+int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
+{
+	struct sk_buff *skb;
+
+	skb = alloc_skb(MAX_TCP_HEADER + tx_len(t), GFP_ATOMIC);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, MAX_TCP_HEADER);
+	fill(net, skb, t);
+	return send(net, skb, t);
+}
+
+int catoproxy_tx_reply(struct net *net, struct sk_buff *skb,
+		       const struct catoproxy_tx *t)
+{
+	unsigned int len = tx_len(t);
+
+	/*
+	 * Received and not yet routed, the packet is ours alone once it is
+	 * linear and unshared; a clone (a packet socket watching, say) is
+	 * copied, which costs what a new buffer would.
+	 */
+	if (unlikely(skb_network_offset(skb))) {
+		/* Not as PREROUTING leaves it: build a new one after all. */
+		consume_skb(skb);
+		return catoproxy_tx_segment(net, t);
+	}
+	if (skb_linearize_cow(skb))
+		goto drop;
+	__skb_trim(skb, 0);
+	if (skb_tailroom(skb) < len &&
+	    pskb_expand_head(skb, 0, len - skb_tailroom(skb), GFP_ATOMIC))
+		goto drop;
+
+	/* Nothing of the way in may steer or account the way out. */
+	skb_orphan(skb);
+	skb_scrub_packet(skb, true);
+	skb_clear_hash(skb);
+	skb_gso_reset(skb);
+	__vlan_hwaccel_clear_tag(skb);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb->encapsulation = 0;
+	skb->priority = 0;
+	skb->dev = NULL;
+
+	fill(net, skb, t);
+	return send(net, skb, t);
+
+drop:
+	kfree_skb(skb);
+	return -ENOMEM;
 }
 
 int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,

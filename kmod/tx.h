@@ -30,6 +30,14 @@ struct catoproxy_tx {
 int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
 
 /*
+ * Send @t in the buffer of @skb, a packet received and not yet routed
+ * (PREROUTING) that is no longer needed: an answer that costs no
+ * allocation. @t must not point into @skb. Consumes @skb.
+ */
+int catoproxy_tx_reply(struct net *net, struct sk_buff *skb,
+		       const struct catoproxy_tx *t);
+
+/*
  * Send @skb, a whole IP packet of @ct's original direction, towards its
  * destination. Conntrack sees it on the way out, as if it had been
  * forwarded: its windows must account for every byte the server gets.

@@ -17,9 +17,10 @@
 #
 # Expects build/KREL/catoproxy.ko and tools/catoproxyctl/catoproxyctl (the
 # top-level Makefile's bench target builds them). The environment variables
-# BENCH_CONFIGS, BENCH_TPUT_SECS, BENCH_CONN_SECS, BENCH_CONN_INFLIGHT,
-# BENCH_TTFB_N, BENCH_FLOOD_SECS and BENCH_ROUNDS are passed to the guest
-# (see bench.sh).
+# BENCH_CONFIGS, BENCH_METRICS, BENCH_TPUT_SECS, BENCH_CONN_SECS,
+# BENCH_CONN_INFLIGHT, BENCH_TTFB_N, BENCH_FLOOD_SECS and BENCH_ROUNDS are
+# passed to the guest (see bench.sh); with BENCH_METRICS="flood", say, only
+# the SYN flood is measured (use --no-doc: the rest would show as n/a).
 # The guest's output goes to build/bench/bench-KREL.log, the table also to
 # build/bench/results-KREL.md, the plot to Documentation/benchmark.png
 # (when gnuplot is installed).
@@ -67,7 +68,7 @@ else
 	{
 		echo "# written by selftests/bench/run.sh for the guest"
 		printf 'BENCH_CATO_MODE=%q\n' "$BENCH_CATO_MODE"
-		for v in BENCH_CONFIGS BENCH_TPUT_SECS BENCH_CONN_SECS BENCH_CONN_INFLIGHT \
+		for v in BENCH_CONFIGS BENCH_METRICS BENCH_TPUT_SECS BENCH_CONN_SECS BENCH_CONN_INFLIGHT \
 			BENCH_TTFB_N BENCH_FLOOD_SECS BENCH_ROUNDS; do
 			[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
 		done
@@ -222,7 +223,9 @@ What is measured, for each (\`selftests/bench/bench.sh\`):
   (nft counter on r0: *offered*), SYNs answered with a SYN-ACK (counted by
   the flooder with a packet socket, distinct acknowledgment numbers so that
   retransmitted SYN-ACKs count once; the client's nft then drops them so
-  that it sends no resets, like the spoofed sources of a real flood),
+  that it sends no resets, like the spoofed sources of a real flood, and
+  leaves the flood untracked, as a remote flooder's own kernel would not
+  track it: catoproxy.ko enables conntrack in the client's namespace too),
   SYNs reaching the server, and the router's own counter (synproxy: \`syn_received\` of
   \`/proc/net/stat/synproxy\`; catoproxy: \`syn_intercepted +
   cookie_mode_syns\`). With plain forwarding nothing is absorbed: the SYNs
