@@ -16,6 +16,7 @@
 #include "adaptive.h"
 #include "conn.h"
 #include "event.h"
+#include "tcp.h"
 #include "netns.h"
 #include "proxy.h"
 
@@ -132,8 +133,11 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 	 * answer; one picked up mid-stream has nothing to wait for.
 	 */
 	if (d->mode == CATOPROXY_MODE_DELAYED &&
-	    ct->proto.tcp.state == TCP_CONNTRACK_SYN_SENT)
+	    ct->proto.tcp.state == TCP_CONNTRACK_SYN_SENT) {
 		conn->state = CATOPROXY_CONN_WAITING;
+		/* A bare ACK answering this SYN would be a challenge ACK. */
+		conn->follow = CATOPROXY_FOLLOW_F_SYN;
+	}
 	rcu_assign_pointer(help->helper, &conn_helper);
 
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_TRACKED);

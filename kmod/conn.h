@@ -37,12 +37,22 @@ struct catoproxy_conn {
 	u8 reason; /* enum catoproxy_reason */
 	u8 state; /* enum catoproxy_conn_state */
 	u8 flags; /* CATOPROXY_CONN_F_* */
-	u32 isn; /* ISN of the module's SYN-ACK to the client */
+	union {
+		u32 isn; /* accel: ISN of the module's SYN-ACK to the client */
+		/* not accel: the server's challenge ACK (rst.c, tcp.h) */
+		u32 challenge_ack;
+	};
 	u32 ts_off; /* server TSval minus the module's TSval */
-	u16 mss; /* MSS offered to the client */
+	union {
+		/* MSS offered to the client, until the halves are joined */
+		u16 mss;
+		/* spliced: last challenge ACK to the client, 64 ms units */
+		u16 challenged;
+	};
 	u8 client_ws; /* client's window scale, 0xff: none */
 	u8 told_ws; /* window scale offered to the client, 0xff: none */
 	u8 server_ws; /* server's window scale, 0xff: none */
+	u8 follow; /* CATOPROXY_FOLLOW_F_* (rst.c) */
 	/* full mode while opening: held segments and timers (proxy.c) */
 	struct catoproxy_pending *pending;
 };

@@ -19,6 +19,7 @@
 #include "netns.h"
 #include "policy.h"
 #include "proxy.h"
+#include "rst.h"
 
 static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
@@ -30,15 +31,21 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	unsigned int verdict = NF_ACCEPT;
 	bool intercept = false;
 
-	if (!ct || nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_TCP)
+	/* Conntrack found it invalid: a blind reset, perhaps. */
+	if (!ct)
+		return catoproxy_rst_untracked(state->net, skb, state->pf);
+	if (nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_TCP)
 		return NF_ACCEPT;
 
 	if (nf_ct_is_confirmed(ct)) {
 		conn = catoproxy_conn_get(ct);
-		if (!conn || conn->mode != CATOPROXY_MODE_FULL)
+		if (!conn)
 			return NF_ACCEPT;
-		return catoproxy_proxy_forward(state->net, skb, ct, ctinfo,
-					       conn);
+		/* An opening full connection answers for itself (proxy.c). */
+		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+			return catoproxy_proxy_forward(state->net, skb, ct,
+						       ctinfo, conn);
+		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
 	}
 
 	/* The policy is decided once, on the packet that creates the entry. */

@@ -888,6 +888,86 @@ static int server_synack(struct net *net, struct sk_buff *skb,
 }
 
 /*
+ * The server answered the module's SYN with a bare ACK: it still holds a
+ * connection on this tuple that the client has lost, and challenges the SYN
+ * (RFC 5961 4). Do what the client's stack would do in SYN-SENT: an RST at
+ * the ACK's acknowledgment number, which ends the old connection, then the
+ * SYN again at once.
+ */
+static void server_challenge(struct net *net, struct nf_conn *ct,
+			     struct catoproxy_conn *conn, const struct seg *s)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_pending *p;
+	bool reset = false;
+
+	/* Strict: as a firewall that drops the client's answer would. */
+	if (rcu_dereference(cn->policy)->challenge_ack ==
+	    CATOPROXY_CHALLENGE_ACK_STRICT) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_CHALLENGE_DROPPED);
+		return;
+	}
+	spin_lock_bh(&cn->pending_lock);
+	p = conn->pending;
+	if (p && !p->server_ready) {
+		/* The timer sends it on its next tick, after the RST. */
+		p->retx_at = jiffies;
+		reset = true;
+	}
+	spin_unlock_bh(&cn->pending_lock);
+	if (!reset)
+		return;
+	reset_server(net, ct, ntohl(s->th.ack_seq));
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_CHALLENGE_RESET);
+}
+
+/* Challenge ACKs per connection: one per 2^3 units of 64 ms. */
+#define CHALLENGE_UNIT_SHIFT 6
+#define CHALLENGE_INTERVAL 8
+
+unsigned int catoproxy_proxy_live_syn(struct net *net, struct nf_conn *ct,
+				      struct catoproxy_conn *conn)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	u16 now = (u16)(jiffies_to_msecs(jiffies) >> CHALLENGE_UNIT_SHIFT);
+	struct catoproxy_tx tx = {
+		.flags = TCPHDR_ACK,
+		.window = 0xffff,
+	};
+	u32 server_next;
+
+	/* The field wraps every 70 minutes: a rare extra suppression. */
+	if ((u16)(now - READ_ONCE(conn->challenged)) < CHALLENGE_INTERVAL) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CHALLENGE_ACK_RATELIMITED);
+		return NF_DROP;
+	}
+	WRITE_ONCE(conn->challenged, now);
+	/* The client's RST answering it is judged in rst.c. */
+	WRITE_ONCE(conn->follow, CATOPROXY_FOLLOW_F_CHALLENGE);
+
+	/*
+	 * Acknowledge what the server has of the client; the client, which
+	 * no longer knows the connection, answers with an RST at exactly
+	 * that number, which passes as an exact match and ends both halves.
+	 * Conntrack keeps the server's numbers untranslated: translate.
+	 */
+	spin_lock_bh(&ct->lock);
+	server_next = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
+	tx.ack = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
+	spin_unlock_bh(&ct->lock);
+	tx.seq = server_next + nf_ct_seq_offset(ct, IP_CT_DIR_REPLY, server_next);
+
+	tx_between(&tx, ct, true);
+	if (catoproxy_tx_segment(net, &tx)) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+		return NF_DROP;
+	}
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_CHALLENGE_ACK_SENT);
+	/* The SYN belongs to a connection the server must not see yet. */
+	return NF_DROP;
+}
+
+/*
  * The server retransmitted its SYN-ACK after the halves were joined: our
  * handshake ACK was lost. Send it again.
  */
@@ -999,6 +1079,8 @@ int catoproxy_proxy_help(struct sk_buff *skb, unsigned int protoff,
 		}
 		if (s.th.syn && s.th.ack)
 			return server_synack(net, skb, ct, ctinfo, conn, &s);
+		if (s.th.ack)
+			server_challenge(net, ct, conn, &s);
 		return NF_DROP;
 	case CATOPROXY_CONN_FAILED:
 		return NF_DROP;

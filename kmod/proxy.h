@@ -23,6 +23,13 @@ bool catoproxy_proxy_prepare(struct nf_conn *ct);
  */
 unsigned int catoproxy_proxy_syn(struct net *net, struct sk_buff *skb,
 				 struct nf_conn *ct, struct catoproxy_conn *conn);
+/*
+ * FORWARD, a client SYN on a spliced connection: the module is the
+ * client's peer and challenges it (RFC 5961 4), rate-limited. Returns the
+ * verdict for the SYN (NF_DROP).
+ */
+unsigned int catoproxy_proxy_live_syn(struct net *net, struct nf_conn *ct,
+				      struct catoproxy_conn *conn);
 /* FORWARD, a later packet of an intercepted connection. */
 unsigned int catoproxy_proxy_forward(struct net *net, struct sk_buff *skb,
 				     struct nf_conn *ct,

@@ -167,3 +167,77 @@ void catoproxy_tcp_cookie_decode(u32 tsecr, struct catoproxy_tcpopts *o)
 		    ws > CATOPROXY_TCP_WS_MAX ? CATOPROXY_TCP_WS_MAX : (u8)ws;
 	o->sack_ok = tsecr & COOKIE_SACK;
 }
+
+/* Sequence space comparisons, modulo 2^32 (RFC 793). */
+static bool seq_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
+}
+
+static enum catoproxy_tcp_follow
+follow_rst(struct catoproxy_tcp_follow_state *st,
+	   const struct catoproxy_tcp_follow_seg *seg, bool strict)
+{
+	/*
+	 * RFC 5961 4: a client that lost its connection answers the server's
+	 * challenge ACK with an RST whose sequence number is that ACK's
+	 * acknowledgment number. It is exactly in window for the server, but
+	 * a middlebox that judges it by the new SYN sees it out of window.
+	 */
+	if (seg->original && (st->flags & CATOPROXY_FOLLOW_F_CHALLENGE) &&
+	    seg->seq == st->challenge_ack) {
+		if (strict)
+			return CATOPROXY_FOLLOW_RST_CHALLENGE_DROPPED;
+		st->flags = 0;
+		return CATOPROXY_FOLLOW_RST_CHALLENGE_ALLOWED;
+	}
+	/*
+	 * RFC 5961 3.2: outside [RCV.NXT, RCV.NXT + RCV.WND] the receiver
+	 * ignores it, so nothing is lost by not carrying a blind reset; an
+	 * in-window one that is not exact makes the receiver challenge.
+	 */
+	if (seg->window_known &&
+	    (seq_before(seg->seq, seg->rcv_nxt) ||
+	     seq_before(seg->rcv_end, seg->seq)))
+		return CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW;
+	return CATOPROXY_FOLLOW_PASS;
+}
+
+enum catoproxy_tcp_follow
+catoproxy_tcp_follow(struct catoproxy_tcp_follow_state *st,
+		     const struct catoproxy_tcp_follow_seg *seg, bool strict)
+{
+	u8 f = seg->flags;
+
+	if (f & CATOPROXY_TCP_RST)
+		return follow_rst(st, seg, strict);
+	if (f & CATOPROXY_TCP_SYN) {
+		if (seg->original && !(f & CATOPROXY_TCP_ACK)) {
+			/* A new SYN: an older challenge no longer counts. */
+			st->flags = CATOPROXY_FOLLOW_F_SYN;
+		} else if (!seg->original) {
+			/* The server took the SYN: no challenge pending. */
+			st->flags = 0;
+		}
+		return CATOPROXY_FOLLOW_PASS;
+	}
+	/*
+	 * While a client SYN is outstanding, a server segment that is not a
+	 * SYN-ACK acknowledges the old connection: it is a challenge ACK,
+	 * and the client will answer it with an RST at its ack number. One
+	 * per SYN: later server segments are just the old connection's.
+	 */
+	if (!seg->original && (f & CATOPROXY_TCP_ACK) &&
+	    (st->flags & CATOPROXY_FOLLOW_F_SYN)) {
+		st->flags = CATOPROXY_FOLLOW_F_CHALLENGE;
+		st->challenge_ack = seg->ack;
+		return CATOPROXY_FOLLOW_CHALLENGE_SEEN;
+	}
+	/*
+	 * The client still speaks on the old connection: it did not lose
+	 * it, and its RSTs are ordinary ones again.
+	 */
+	if (seg->original && (f & CATOPROXY_TCP_ACK))
+		st->flags = 0;
+	return CATOPROXY_FOLLOW_PASS;
+}

@@ -62,6 +62,60 @@ u32 catoproxy_tcp_cookie_tsval(u32 clock, const struct catoproxy_tcpopts *client
 /* Recover window scale and SACK-permitted from an echoed cookie TSval. */
 void catoproxy_tcp_cookie_decode(u32 tsecr, struct catoproxy_tcpopts *o);
 
+/*
+ * Following a live flow for RFC 5961 (challenge ACKs and blind resets), as
+ * a middlebox sees it. One struct per connection; catoproxy_tcp_follow()
+ * sees every segment of the flow that may matter (SYN, RST, and the
+ * server's segments while a SYN is outstanding) and says what to do.
+ */
+#define CATOPROXY_FOLLOW_F_SYN 0x01 /* the client sent a SYN on this flow */
+#define CATOPROXY_FOLLOW_F_CHALLENGE 0x02 /* @challenge_ack is the server's */
+
+struct catoproxy_tcp_follow_state {
+	u8 flags; /* CATOPROXY_FOLLOW_F_* */
+	u32 challenge_ack; /* ack number of the server's latest challenge ACK */
+};
+
+struct catoproxy_tcp_follow_seg {
+	bool original; /* from the client (conntrack's original direction) */
+	u8 flags; /* TCP flag byte: FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10 */
+	u32 seq;
+	u32 ack;
+	/*
+	 * What the segment's receiver will accept, when known (an
+	 * established flow): @rcv_nxt is what it has acknowledged, @rcv_end
+	 * the highest sequence number it has let the sender reach.
+	 */
+	bool window_known;
+	u32 rcv_nxt;
+	u32 rcv_end;
+};
+
+enum catoproxy_tcp_follow {
+	CATOPROXY_FOLLOW_PASS,
+	/* pass: the server answered the client's SYN with a bare ACK */
+	CATOPROXY_FOLLOW_CHALLENGE_SEEN,
+	/* drop: an RST outside the receiver's window (a blind reset) */
+	CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW,
+	/* pass: the client's RST answering a challenge ACK; the flow ends */
+	CATOPROXY_FOLLOW_RST_CHALLENGE_ALLOWED,
+	/* drop: the same RST, because challenge-ack is strict */
+	CATOPROXY_FOLLOW_RST_CHALLENGE_DROPPED,
+};
+
+#define CATOPROXY_TCP_FIN 0x01
+#define CATOPROXY_TCP_SYN 0x02
+#define CATOPROXY_TCP_RST 0x04
+#define CATOPROXY_TCP_ACK 0x10
+
+/*
+ * Update @st with @seg and say what to do with it. @strict: drop the RST
+ * that answers a challenge ACK, as many firewalls do.
+ */
+enum catoproxy_tcp_follow
+catoproxy_tcp_follow(struct catoproxy_tcp_follow_state *st,
+		     const struct catoproxy_tcp_follow_seg *seg, bool strict);
+
 static inline u32 catoproxy_tcp_get32(const u8 *p)
 {
 	return (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3];

@@ -130,8 +130,105 @@ static void test_cookie(void)
 	CHECK(d.wscale == 14, "echoed 0xe decodes as ws 14");
 }
 
+static struct catoproxy_tcp_follow_seg seg(bool original, u8 flags, u32 seq,
+					   u32 ack)
+{
+	struct catoproxy_tcp_follow_seg g = {
+		.original = original, .flags = flags, .seq = seq, .ack = ack,
+	};
+
+	return g;
+}
+
+static struct catoproxy_tcp_follow_seg rst_in(bool original, u32 seq,
+					      u32 rcv_nxt, u32 rcv_end)
+{
+	struct catoproxy_tcp_follow_seg g = seg(original, CATOPROXY_TCP_RST, seq, 0);
+
+	g.window_known = true;
+	g.rcv_nxt = rcv_nxt;
+	g.rcv_end = rcv_end;
+	return g;
+}
+
+static void test_follow(void)
+{
+	struct catoproxy_tcp_follow_state st = { 0 };
+	struct catoproxy_tcp_follow_seg g;
+
+	/* Blind resets against an established flow. */
+	g = rst_in(true, 1000, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "exact RST passes");
+	g = rst_in(true, 5000, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "in-window RST passes (the endpoint challenges)");
+	g = rst_in(true, 66535, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "RST at the window's end passes");
+	g = rst_in(true, 66536, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW, "RST past the window dropped");
+	g = rst_in(false, 999, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW, "RST before RCV.NXT dropped");
+	g = rst_in(true, 0x00000010, 0xfffffff0, 0x00010000);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "window across the 2^32 wrap");
+	g = rst_in(true, 0xffffffe0, 0xfffffff0, 0x00010000);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW, "before a wrapped window");
+	g = seg(true, CATOPROXY_TCP_RST, 12345, 0);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "unknown window: passes");
+
+	/* RFC 5961 4.2: the client lost its state and reconnects. */
+	g = seg(true, CATOPROXY_TCP_SYN, 777, 0);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS && st.flags == CATOPROXY_FOLLOW_F_SYN, "new SYN on the live flow noted");
+	g = seg(false, CATOPROXY_TCP_ACK, 500, 1000);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_CHALLENGE_SEEN && st.challenge_ack == 1000, "server's bare ACK is a challenge ACK");
+	g = rst_in(true, 4242, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS && st.flags, "an RST at another number is judged by the window");
+	g = rst_in(true, 1000, 2000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, true) == CATOPROXY_FOLLOW_RST_CHALLENGE_DROPPED, "strict drops the challenge's RST");
+	CHECK(st.flags & CATOPROXY_FOLLOW_F_CHALLENGE, "strict keeps the challenge (the client will retry)");
+	g = rst_in(true, 1000, 2000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_RST_CHALLENGE_ALLOWED, "allow passes it even outside the old window");
+	CHECK(!st.flags, "and the flow's follow state is clear");
+	g = seg(false, CATOPROXY_TCP_RST, 1000, 0);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "no challenge pending: an RST is just an RST");
+
+	/* Only the client's RST answers a challenge. */
+	st.flags = 0;
+	g = seg(true, CATOPROXY_TCP_SYN, 777, 0);
+	catoproxy_tcp_follow(&st, &g, false);
+	g = seg(false, CATOPROXY_TCP_ACK, 500, 1000);
+	catoproxy_tcp_follow(&st, &g, false);
+	g = rst_in(false, 1000, 2000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW, "a server RST at the challenge number is not the answer");
+
+	/* A SYN the server accepts (SYN-ACK) clears the watch. */
+	st.flags = 0;
+	g = seg(true, CATOPROXY_TCP_SYN, 777, 0);
+	catoproxy_tcp_follow(&st, &g, false);
+	g = seg(false, CATOPROXY_TCP_SYN | CATOPROXY_TCP_ACK, 9, 778);
+	catoproxy_tcp_follow(&st, &g, false);
+	CHECK(!st.flags, "SYN-ACK: no challenge pending");
+	g = seg(false, CATOPROXY_TCP_ACK, 10, 778);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS && !st.flags, "later server ACKs are not challenges");
+	g = seg(false, CATOPROXY_TCP_ACK, 10, 778);
+	st.flags = 0;
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "no SYN seen: a server ACK is data");
+
+	/* One challenge per SYN, and a client that still talks ends the watch. */
+	st.flags = 0;
+	g = seg(true, CATOPROXY_TCP_SYN, 777, 0);
+	catoproxy_tcp_follow(&st, &g, false);
+	g = seg(false, CATOPROXY_TCP_ACK, 500, 1000);
+	catoproxy_tcp_follow(&st, &g, false);
+	g = seg(false, CATOPROXY_TCP_ACK, 600, 1000);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS, "a second server segment is not another challenge");
+	g = seg(true, CATOPROXY_TCP_ACK, 1000, 600);
+	CHECK(catoproxy_tcp_follow(&st, &g, false) == CATOPROXY_FOLLOW_PASS && !st.flags, "client data on the old connection ends the watch");
+	g = rst_in(true, 1000, 1000, 66535);
+	CHECK(catoproxy_tcp_follow(&st, &g, true) == CATOPROXY_FOLLOW_PASS, "then its RST is an ordinary one, even strict");
+}
+
 int main(void)
 {
+	test_follow();
 	test_cookie();
 	test_parse();
 	test_build();

@@ -395,6 +395,26 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_ADAPTIVE_EVICTED,
 	/* entries removed because an intercepted connection to them failed */
 	CATOPROXY_STAT_ADAPTIVE_FORGOTTEN,
+	/* RSTs outside the receiver's window (blind resets): dropped */
+	CATOPROXY_STAT_RST_OUT_OF_WINDOW,
+	/* server ACKs answering a client's SYN on a live flow (RFC 5961) */
+	CATOPROXY_STAT_CHALLENGE_ACK_SEEN,
+	/* client RSTs answering a challenge ACK, passed (challenge-ack allow) */
+	CATOPROXY_STAT_RST_CHALLENGE_ALLOWED,
+	/* the same RSTs, dropped because challenge-ack is strict */
+	CATOPROXY_STAT_RST_CHALLENGE_DROPPED,
+	/*
+	 * full: client SYNs on a spliced connection answered with the
+	 * module's own challenge ACK (the SYN itself is dropped)
+	 */
+	CATOPROXY_STAT_CHALLENGE_ACK_SENT,
+	/* ... and dropped unanswered: one challenge per 0.5 s and connection */
+	CATOPROXY_STAT_CHALLENGE_ACK_RATELIMITED,
+	/*
+	 * full: servers that answered the module's SYN with a challenge ACK
+	 * (the client had lost the connection): reset, and the SYN sent again
+	 */
+	CATOPROXY_STAT_SERVER_CHALLENGE_RESET,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)

@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RFC 5961 for the connections the module tracks: blind (out-of-window)
+ * resets are dropped, and the client's RST that answers a server's
+ * challenge ACK is let through, or dropped when challenge-ack is strict.
+ * The decisions are tcp.c's catoproxy_tcp_follow(); this file feeds it
+ * segments and conntrack's view of the windows.
+ *
+ * Conntrack keeps each direction's window in that direction's own
+ * sequence space (it undoes seqadj itself), so the same check holds for
+ * spliced full-mode connections, whose halves are translated.
+ *
+ * Segments conntrack found invalid (most blind resets) carry no entry; for
+ * RSTs among them the entry is looked up, in the default zone only.
+ */
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <net/ip.h>
+#include <net/ipv6.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_l4proto.h>
+#include <net/netfilter/nf_conntrack_zones.h>
+#include <net/tcp.h>
+
+#include "netns.h"
+#include "proxy.h"
+#include "rst.h"
+#include "tcp.h"
+
+/* The TCP header at @thoff, or NULL. */
+static const struct tcphdr *rst_th(const struct sk_buff *skb,
+				   unsigned int thoff, struct tcphdr *buf)
+{
+	return skb_header_pointer(skb, thoff, sizeof(*buf), buf);
+}
+
+static unsigned int judge(struct net *net, struct nf_conn *ct,
+			  enum ip_conntrack_dir dir,
+			  struct catoproxy_conn *conn, const struct tcphdr *th)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_tcp_follow_seg seg = {
+		.original = dir == IP_CT_DIR_ORIGINAL,
+		.flags = tcp_flag_byte(th),
+		.seq = ntohl(th->seq),
+		.ack = ntohl(th->ack_seq),
+	};
+	struct catoproxy_tcp_follow_state st = {};
+	bool accel = READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL;
+	const struct ip_ct_tcp_state *snd, *rcv;
+	enum catoproxy_tcp_follow what;
+
+	if (th->rst) {
+		spin_lock_bh(&ct->lock);
+		snd = &ct->proto.tcp.seen[dir];
+		rcv = &ct->proto.tcp.seen[!dir];
+		/*
+		 * A flow picked up mid-stream has windows conntrack itself
+		 * does not trust (be-liberal): neither do we.
+		 */
+		seg.window_known = nf_conntrack_tcp_established(ct) &&
+				   (rcv->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+				   !((snd->flags | rcv->flags) &
+				     IP_CT_TCP_FLAG_BE_LIBERAL);
+		seg.rcv_nxt = rcv->td_maxack;
+		seg.rcv_end = snd->td_maxend;
+		spin_unlock_bh(&ct->lock);
+	}
+	/*
+	 * Both directions may run on two CPUs at once: a lost update only
+	 * misses a challenge, which then looks like an ordinary RST.
+	 */
+	st.flags = READ_ONCE(conn->follow);
+	if (!accel)
+		st.challenge_ack = READ_ONCE(conn->challenge_ack);
+	else
+		/*
+		 * An accelerated connection's isn is not ours to reuse; its
+		 * challenges are the module's own (catoproxy_proxy_live_syn()),
+		 * which acknowledge exactly what the server has received.
+		 */
+		st.challenge_ack = seg.rcv_nxt;
+	what = catoproxy_tcp_follow(&st, &seg,
+				    rcu_dereference(cn->policy)->challenge_ack ==
+					    CATOPROXY_CHALLENGE_ACK_STRICT);
+	if (!accel)
+		WRITE_ONCE(conn->challenge_ack, st.challenge_ack);
+	WRITE_ONCE(conn->follow, st.flags);
+
+	switch (what) {
+	case CATOPROXY_FOLLOW_PASS:
+		break;
+	case CATOPROXY_FOLLOW_CHALLENGE_SEEN:
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CHALLENGE_ACK_SEEN);
+		break;
+	case CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW:
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_OUT_OF_WINDOW);
+		net_dbg_ratelimited("catoproxy: out-of-window RST seq %u, window %u-%u\n",
+				    seg.seq, seg.rcv_nxt, seg.rcv_end);
+		return NF_DROP;
+	case CATOPROXY_FOLLOW_RST_CHALLENGE_ALLOWED:
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_CHALLENGE_ALLOWED);
+		/*
+		 * The server drops the old connection on this RST; so do we,
+		 * so that the client's next SYN gets a fresh entry and a
+		 * fresh policy decision.
+		 */
+		nf_ct_kill(ct);
+		break;
+	case CATOPROXY_FOLLOW_RST_CHALLENGE_DROPPED:
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_CHALLENGE_DROPPED);
+		return NF_DROP;
+	}
+	return NF_ACCEPT;
+}
+
+unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
+				  struct nf_conn *ct,
+				  enum ip_conntrack_info ctinfo,
+				  struct catoproxy_conn *conn)
+{
+	const struct tcphdr *th;
+	struct tcphdr buf;
+
+	th = rst_th(skb, skb_transport_offset(skb), &buf);
+	if (!th)
+		return NF_ACCEPT;
+	/* Plain data with no SYN outstanding: nothing to follow. */
+	if (!th->rst && !th->syn && !READ_ONCE(conn->follow))
+		return NF_ACCEPT;
+	/* Towards the client, an intercepted connection's peer is us. */
+	if (th->syn && !th->ack && CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
+	    (READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL) &&
+	    READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED)
+		return catoproxy_proxy_live_syn(net, ct, conn);
+	return judge(net, ct, CTINFO2DIR(ctinfo), conn, th);
+}
+
+unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
+				     u8 pf)
+{
+	const struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple tuple;
+	struct catoproxy_conn *conn;
+	const struct tcphdr *th;
+	unsigned int verdict = NF_ACCEPT;
+	struct tcphdr buf;
+	struct nf_conn *ct;
+	int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return NF_ACCEPT;
+		thoff = skb_network_offset(skb) + ip_hdrlen(skb);
+	} else {
+		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
+		__be16 frag_off;
+
+		thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+					 sizeof(struct ipv6hdr),
+					 &nexthdr, &frag_off);
+		if (thoff < 0 || nexthdr != IPPROTO_TCP ||
+		    (frag_off & htons(~0x7)))
+			return NF_ACCEPT;
+	}
+	th = rst_th(skb, thoff, &buf);
+	if (!th || !th->rst)
+		return NF_ACCEPT;
+
+	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
+		return NF_ACCEPT;
+	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	if (!h)
+		return NF_ACCEPT;
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	conn = catoproxy_conn_get(ct);
+	if (conn)
+		verdict = judge(net, ct, NF_CT_DIRECTION(h), conn, th);
+	nf_ct_put(ct);
+	return verdict;
+}

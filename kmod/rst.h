@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_RST_H
+#define _CATOPROXY_RST_H
+
+#include <linux/netfilter.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conn.h"
+
+/*
+ * A segment of a connection the module tracks, after conntrack: drop blind
+ * resets, pass (or, strict, drop) the RST that answers a challenge ACK.
+ */
+unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
+				  struct nf_conn *ct,
+				  enum ip_conntrack_info ctinfo,
+				  struct catoproxy_conn *conn);
+/*
+ * A TCP segment conntrack found invalid: if it is an RST on a connection
+ * the module tracks, judge it by that connection.
+ */
+unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
+				     u8 pf);
+
+#endif /* _CATOPROXY_RST_H */
