@@ -14,6 +14,14 @@ makes the assertions.
         router, sha256 checked by both ends. {"conns", "client_ok",
         "server_ok", "errors", "secs"}
 
+  bulk.py span CLIENT_NS SERVER_NS PORT SIZE READYFILE GOFILE HOST...
+        For each HOST: one upload and one download of SIZE bytes, all four
+        at once, sha256 checked by both ends, that stop half way: once
+        every transfer is half done, READYFILE gets their local ports
+        ("PORT..." on one line); they finish after GOFILE exists. For
+        changing the configuration under live connections. {"conns",
+        "client_ok", "server_ok", "errors", "ports", "secs"}
+
   bulk.py held CLIENT_NS SERVER_NS PORT SIZE HOST
         Connect, send SIZE bytes at once, shut down writing, read the
         server's verdict. {"connect_ms", "total_ms", "server_len",
@@ -252,6 +260,95 @@ def cmd_bulk(cns, sns, port, size, hosts):
     return {"conns": conns, "client_ok": ok, "server_ok": res.server_ok,
             "errors": res.errors, "secs": round(time.monotonic() - t0, 2),
             "times": times, "slowest": max(times.values())}
+
+
+# ------------------------------------------------------------------ span
+
+def span_client(cns, host, port, kind, n, res, half_done, go, ports):
+    s = client_socket(cns, host)
+    s.settimeout(TIMEOUT)
+    half = n // 2
+    try:
+        s.connect((host, port))
+        with res.lock:
+            ports.append(s.getsockname()[1])
+        s.sendall(kind + struct.pack("!Q", n))
+        h = hashlib.sha256()
+        if kind == b"U":
+            # send_data's stream, cut in two at a chunk boundary
+            rnd = random.Random(n ^ 0xc11e)
+            left = n
+            while left:
+                if left <= n - half and not half_done.is_set():
+                    half_done.set()
+                    go.wait(TIMEOUT)
+                chunk = rnd.randbytes(min(1 << 16, left))
+                h.update(chunk)
+                s.sendall(chunk)
+                left -= len(chunk)
+            half_done.set()
+            s.sendall(h.digest())
+            if recv_exact(s, 32) != h.digest():
+                raise OSError("upload: server's sha256 differs")
+        else:
+            recv_exact(s, half, h)
+            half_done.set()
+            go.wait(TIMEOUT)
+            recv_exact(s, n - half, h)
+            theirs = recv_exact(s, 32)
+            s.sendall(h.digest())
+            if theirs != h.digest():
+                raise OSError("download: sha256 mismatch")
+            if recv_exact(s, 1) != b"K":
+                raise OSError("download: no final K")
+        return True
+    except OSError as e:
+        res.err("client %s %s: %s" % (host, kind.decode(),
+                                      errname(e) if e.errno else e))
+        return False
+    finally:
+        half_done.set()
+        s.close()
+
+
+def cmd_span(cns, sns, port, size, ready, gofile, hosts):
+    res = Results()
+    ls = listener(sns, port)
+    serve_forever(ls, lambda c: bulk_server_conn(c, res))
+    t0 = time.monotonic()
+    go = threading.Event()
+    ports = []
+    oks = []
+    threads = []
+    halves = []
+    for h in hosts:
+        for kind in (b"U", b"D"):
+            half_done = threading.Event()
+            t = threading.Thread(target=lambda *a: oks.append(span_client(*a)),
+                                 args=(cns, h, port, kind, size, res,
+                                       half_done, go, ports), daemon=True)
+            t.start()
+            threads.append(t)
+            halves.append(half_done)
+    for e in halves:
+        e.wait(TIMEOUT)
+    with open(ready + ".tmp", "w") as f:
+        f.write(" ".join(str(p) for p in sorted(ports)) + "\n")
+    os.rename(ready + ".tmp", ready)
+    deadline = time.monotonic() + TIMEOUT
+    while not os.path.exists(gofile) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    go.set()
+    for t in threads:
+        t.join(TIMEOUT)
+    ok = sum(oks)
+    deadline = time.monotonic() + 10
+    while res.server_ok < ok and time.monotonic() < deadline:
+        time.sleep(0.01)
+    ls.close()
+    return {"conns": len(threads), "client_ok": ok,
+            "server_ok": res.server_ok, "errors": res.errors,
+            "ports": sorted(ports), "secs": round(time.monotonic() - t0, 2)}
 
 
 # ------------------------------------------------------------------ held
@@ -652,6 +749,8 @@ def main(argv):
     cmd, a = argv[1], argv[2:]
     if cmd == "bulk":
         r = cmd_bulk(a[0], a[1], int(a[2]), int(a[3]), a[4:])
+    elif cmd == "span":
+        r = cmd_span(a[0], a[1], int(a[2]), int(a[3]), a[4], a[5], a[6:])
     elif cmd == "held":
         r = cmd_held(a[0], a[1], int(a[2]), int(a[3]), a[4])
     elif cmd == "refused":

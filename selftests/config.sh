@@ -10,15 +10,23 @@
 # several pairs go in one set; sites are added (IPv4 and IPv6 prefixes,
 # with and without a mode), listed exactly, their effective mode follows the
 # account mode only when they inherit, they are deleted, and their ids are
-# never reused. server-timeout and syn-backlog round-trip at their bounds.
+# never reused. server-timeout, syn-backlog, force-full-ports (ordered
+# lists, none, 16 ports), adaptive-ttl and adaptive-size round-trip at their
+# bounds. show stats lists every counter, then the adaptive_entries gauge.
 # Human output is checked line by line.
 
 source lib.sh
 
-DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024}'
+DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096}'
+# The lines show config ends with, at the defaults.
+DEFAULT_TAIL="server-timeout: 10000
+syn-backlog: 1024
+force-full-ports: 443
+adaptive-ttl: 300
+adaptive-size: 4096"
 # Every counter, in the order show stats prints them (lib.sh's STAT_NAMES
-# has only those the tracking tests check).
-ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout"
+# has only those the tracking tests check), then the adaptive cache's gauge.
+ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset adaptive_entries"
 
 # assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
 # list order significant); ACTUAL must be valid JSON.
@@ -58,7 +66,7 @@ import json, sys
 d = json.loads(sys.argv[1])
 for kv in sys.argv[2:]:
     k, v = kv.split("=", 1)
-    d[k] = json.loads(v) if v in ("true", "false") or v.isdigit() else v
+    d[k] = json.loads(v) if v in ("true", "false") or v.isdigit() or v[:1] == "[" else v
 print(json.dumps(d))
 ' "$DEFAULT_CONFIG" "$@"
 }
@@ -76,8 +84,7 @@ tls-inspection: off
 blocked-syn: handshake
 challenge-ack: allow
 sites: 0
-server-timeout: 10000
-syn-backlog: 1024" "$a"
+$DEFAULT_TAIL" "$a"
 	a=$(ctl -j show)
 	assert_json "-j show == -j show config" "$DEFAULT_CONFIG" "$a"
 	log_test "defaults; show without argument is show config"
@@ -145,8 +152,7 @@ tls-inspection: on
 blocked-syn: drop
 challenge-ack: strict
 sites: 0
-server-timeout: 10000
-syn-backlog: 1024" "$(ctl show)"
+$DEFAULT_TAIL" "$(ctl show)"
 
 	# order of the pairs does not matter; two of four change
 	capture ctl set challenge-ack allow mode off
@@ -283,6 +289,58 @@ test_site_del_and_ids()
 	log_test "site del; site ids are never reused"
 }
 
+test_force_ports_adaptive()
+{
+	local i list=
+
+	set_and_check force-full-ports 443,8443 force_full_ports '[443,8443]'
+	assert_line "text" "force-full-ports: 443,8443" "$(ctl show config)"
+	# the kernel keeps the order given
+	set_and_check force-full-ports 8443,22,443 force_full_ports '[8443,22,443]'
+	assert_line "text" "force-full-ports: 8443,22,443" "$(ctl show config)"
+	set_and_check force-full-ports none force_full_ports '[]'
+	assert_line "text" "force-full-ports: none" "$(ctl show config)"
+	set_and_check force-full-ports 1,65535 force_full_ports '[1,65535]'
+	for ((i = 1; i <= 16; i++)); do
+		list+=${list:+,}$((60000 + i))
+	done
+	set_and_check force-full-ports "$list" force_full_ports "[$list]"
+	# the text form is what set takes: feed it back
+	capture ctl set force-full-ports "$(ctl show config | sed -n 's/^force-full-ports: //p')"
+	assert_eq "set force-full-ports from show config: exit code" 0 "$CMD_RC"
+	config_is "16 ports fed back" "$(cfg force_full_ports="[$list]")"
+	set_and_check force-full-ports 443 force_full_ports '[443]'
+
+	set_and_check adaptive-ttl 1 adaptive_ttl 1
+	set_and_check adaptive-ttl 86400 adaptive_ttl 86400
+	assert_line "text" "adaptive-ttl: 86400" "$(ctl show config)"
+	set_and_check adaptive-ttl 300 adaptive_ttl 300
+	set_and_check adaptive-size 64 adaptive_size 64
+	set_and_check adaptive-size 262144 adaptive_size 262144
+	assert_line "text" "adaptive-size: 262144" "$(ctl show config)"
+	set_and_check adaptive-size 4096 adaptive_size 4096
+
+	capture ctl set adaptive-size 128 mode adaptive force-full-ports 8443 \
+		adaptive-ttl 2 tls-inspection on
+	assert_eq "set 5 pairs with the new keys: exit code" 0 "$CMD_RC"
+	config_is "set 5 pairs with the new keys" \
+		"$(cfg mode=adaptive tls_inspection=true force_full_ports='[8443]' adaptive_ttl=2 adaptive_size=128)"
+	assert_eq "text after 5 pairs" "mode: adaptive
+tls-inspection: on
+blocked-syn: handshake
+challenge-ack: allow
+sites: 0
+server-timeout: 10000
+syn-backlog: 1024
+force-full-ports: 8443
+adaptive-ttl: 2
+adaptive-size: 128" "$(ctl show)"
+	capture ctl set adaptive-size 4096 mode full force-full-ports 443 \
+		adaptive-ttl 300 tls-inspection off
+	config_is "back to defaults" "$DEFAULT_CONFIG"
+	log_test "set force-full-ports, adaptive-ttl and adaptive-size round-trip at their bounds"
+}
+
 test_stats_shape()
 {
 	local out
@@ -306,7 +364,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 12
+ktap_set_plan 13
 require_module
 
 test_defaults
@@ -316,6 +374,7 @@ test_blocked_syn
 test_challenge_ack
 test_multi
 test_server_timeout_backlog
+test_force_ports_adaptive
 test_sites
 test_sites_text
 test_site_del_and_ids

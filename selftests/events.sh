@@ -15,16 +15,20 @@
 # connections behave as without the module. "catoproxyctl -n ROUTER -j
 # monitor" runs in the background for the whole test; each step makes N
 # connections per family and checks that exactly N decision events per
-# family arrive, with the right tuple, mode, accel 0, reason, site and
-# state "pass". Covered: the account's mode, a source site, a destination
+# family arrive, with the right tuple, mode, accel 0, reason, site (id and
+# name) and state "waiting", and exactly N "engaged" events per family (the
+# server's SYN-ACK passed; state "engaged", accel 0), one of each per
+# connection. Covered: the account's mode, a source site, a destination
 # site, an inheriting source site (reason account, site still named), mode
 # off (no event), the text form of monitor, monitors in other namespaces
 # seeing nothing, "show conns" listing held connections exactly (JSON and
-# text), a dump larger than one netlink message, and monitor ending with
-# status 0 on SIGTERM.
+# text, state engaged), the site's name in the dump and its absence once
+# the site is deleted, a dump larger than one netlink message, and monitor
+# ending with status 0 on SIGTERM.
 #
 # Needs catoproxy_event_conn(..., CATOPROXY_EVENT_DECISION, ...) called when
-# conn.c attaches state to a connection.
+# conn.c attaches state to a connection, and CATOPROXY_EVENT_ENGAGED when a
+# delayed connection's SYN-ACK passes.
 
 source lib.sh
 
@@ -136,31 +140,40 @@ start_monitor()
 }
 
 # step DESC FILTER...: N connections per family to $TCP_PORT; exactly N
-# decision events per family arrive, each matching FILTER (KEY=VALUE...)
-# besides the tuple, mode delayed, accel 0, state pass and cause none.
+# decision events (state waiting) and N engaged events (state engaged) per
+# family arrive, one of each per connection, each matching FILTER
+# (KEY=VALUE...) besides the tuple, mode delayed, accel 0 and cause none.
 step()
 {
 	local desc=$1
 	shift
-	local from got f src dst
+	local from got f src dst ev state
 
 	from=$(lines_of "$EVENTS")
 	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "$desc: connections" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
-	got=$(slowwait 30 count_is "$((2 * N))" "$from" dport="$TCP_PORT")
-	assert_eq "$desc: events to port $TCP_PORT" "$((2 * N))" "$got"
+	got=$(slowwait 30 count_is "$((4 * N))" "$from" dport="$TCP_PORT")
+	assert_eq "$desc: events to port $TCP_PORT (decision + engaged)" "$((4 * N))" "$got"
 	for f in 4 6; do
 		if [ $f = 4 ]; then
 			src=$CLIENT4 dst=$SERVER4
 		else
 			src=$CLIENT6 dst=$SERVER6
 		fi
-		assert_eq "$desc: IPv$f events as expected" "$N" \
-			"$(ev_count "$from" event=decision family=ipv$f saddr="$src" \
-				daddr="$dst" dport="$TCP_PORT" mode=delayed accel=0 \
-				state=pass cause=none "$@")"
-		assert_eq "$desc: IPv$f distinct source ports" "$N" \
-			"$(ev_field "$from" sport family=ipv$f dport="$TCP_PORT" | wc -w)"
+		for ev in decision engaged; do
+			state=waiting
+			[ $ev = engaged ] && state=engaged
+			assert_eq "$desc: IPv$f $ev events as expected" "$N" \
+				"$(ev_count "$from" event=$ev family=ipv$f saddr="$src" \
+					daddr="$dst" dport="$TCP_PORT" mode=delayed accel=0 \
+					state=$state cause=none "$@")"
+			assert_eq "$desc: IPv$f $ev events, distinct source ports" "$N" \
+				"$(ev_field "$from" sport event=$ev family=ipv$f dport="$TCP_PORT" | wc -w)"
+		done
+		# the engaged events are those of the same connections
+		assert_eq "$desc: IPv$f the same source ports in both" \
+			"$(ev_field "$from" sport event=decision family=ipv$f dport="$TCP_PORT")" \
+			"$(ev_field "$from" sport event=engaged family=ipv$f dport="$TCP_PORT")"
 	done
 	SEEN=$(lines_of "$EVENTS")
 }
@@ -173,8 +186,8 @@ site_id()
 test_account()
 {
 	rctl set mode delayed || fail "set mode delayed"
-	step "account delayed" reason=account site_id=0
-	log_test "account mode: one decision event per connection, right tuple, reason account"
+	step "account delayed" reason=account site_id=0 site_name=none
+	log_test "account mode: one decision and one engaged event per connection, right tuple, reason account"
 }
 
 test_sites()
@@ -183,22 +196,22 @@ test_sites()
 
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
 	id=$(site_id clients)
-	step "source site" reason=site-src site_id="$id"
+	step "source site" reason=site-src site_id="$id" site_name=clients
 	rctl site del clients || rc=$?
 
 	rctl site add servers prefix 10.0.2.0/24 prefix fd00:2::/64 mode delayed || rc=$?
 	id=$(site_id servers)
-	step "destination site" reason=site-dst site_id="$id"
+	step "destination site" reason=site-dst site_id="$id" site_name=servers
 
 	# An inheriting source site decides with the account's mode, and
 	# the connection still belongs to it.
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 || rc=$?
 	id=$(site_id clients)
-	step "inheriting source site" reason=account site_id="$id"
+	step "inheriting source site" reason=account site_id="$id" site_name=clients
 	rctl site del clients || rc=$?
 	rctl site del servers || rc=$?
 	assert_eq "site commands: exit codes" 0 "$rc"
-	log_test "site decisions: reason site-src, site-dst, account for an inheriting site; site ids"
+	log_test "site decisions: reason site-src, site-dst, account for an inheriting site; site ids and names"
 }
 
 test_off()
@@ -213,9 +226,10 @@ test_off()
 	# A connection after the off ones: once its event is in, any event
 	# of theirs would be too.
 	tcp_connect "$client" 1 "$SERVER4,$PROBE_PORT"
-	slowwait 30 count_is 1 "$from" dport="$PROBE_PORT" >/dev/null
+	slowwait 30 count_is 1 "$from" dport="$PROBE_PORT" event=engaged >/dev/null
 	assert_eq "mode off: events" 0 "$(ev_count "$from" dport="$TCP_PORT")"
-	assert_eq "mode off: the marker event" 1 "$(ev_count "$from" dport="$PROBE_PORT")"
+	assert_eq "mode off: the marker's events" "1 1" \
+		"$(ev_count "$from" dport="$PROBE_PORT" event=decision) $(ev_count "$from" dport="$PROBE_PORT" event=engaged)"
 	SEEN=$(lines_of "$EVENTS")
 	log_test "mode off: no event"
 }
@@ -225,8 +239,13 @@ test_text_and_isolation()
 	local text
 
 	text=$(<"$EVENTS_TEXT")
-	assert_line "text event, IPv4" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state pass" "$text"
-	assert_line "text event, IPv6" "decision \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state pass" "$text"
+	assert_line "text event, IPv4" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting" "$text"
+	assert_line "text event, IPv6" "decision \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting" "$text"
+	assert_line "text engaged event, IPv4" "engaged $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state engaged" "$text"
+	assert_line "text engaged event, IPv6" "engaged \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state engaged" "$text"
+	assert_line "text event with a site name" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site [1-9][0-9]* site-name clients reason site-src state waiting" "$text"
+	assert_line "text engaged event with a site name" "engaged \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site [1-9][0-9]* site-name servers reason site-dst state engaged" "$text"
+	assert_no_line "no text event in state pass" ".* state pass" "$text"
 	assert_eq "text and JSON monitors saw as many events to port $TCP_PORT" \
 		"$(ev_count 0 dport="$TCP_PORT")" \
 		"$(count_lines "$text" ":$TCP_PORT mode ")"
@@ -273,7 +292,7 @@ test_show_conns()
 	out=$(rctl -j show conns)
 	assert_eq "show conns -j: exit code" 0 "$?"
 	assert_eq "show conns -j: held connections, as expected" "$((2 * k))" \
-		"$(json_get "$out" "len([c for c in d if c['dport'] == $TCP_PORT and str(c['sport']) in '$ports'.split() and c['state'] == 'pass' and c['mode'] == 'delayed' and c['accel'] == 0 and c['reason'] == 'account' and c['site_id'] == 0 and ((c['family'], c['saddr'], c['daddr']) in (('ipv4', '$CLIENT4', '$SERVER4'), ('ipv6', '$CLIENT6', '$SERVER6')))])")"
+		"$(json_get "$out" "len([c for c in d if c['dport'] == $TCP_PORT and str(c['sport']) in '$ports'.split() and c['state'] == 'engaged' and c['mode'] == 'delayed' and c['accel'] == 0 and c['reason'] == 'account' and c['site_id'] == 0 and ((c['family'], c['saddr'], c['daddr']) in (('ipv4', '$CLIENT4', '$SERVER4'), ('ipv6', '$CLIENT6', '$SERVER6')))])")"
 	assert_eq "show conns -j: nothing else after the flush" "$((2 * k))" \
 		"$(json_get "$out" 'len(d)')"
 	assert_eq "show conns -j: keys" "family saddr sport daddr dport mode accel state site_id reason" \
@@ -290,12 +309,50 @@ test_show_conns()
 	text=$(rctl show conns)
 	assert_match "show conns: header" "^SOURCE +DESTINATION +MODE +ACCEL +STATE +SITE +REASON" "${text%%$'\n'*}"
 	assert_eq "show conns: lines" "$((2 * k + 1))" "$(count_lines "$text" '.')"
-	assert_line "show conns: IPv4 line" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +pass +0 +account" "$text"
-	assert_line "show conns: IPv6 line" "\[$CLIENT6\]:[0-9]+ +\[$SERVER6\]:$TCP_PORT +delayed +0 +pass +0 +account" "$text"
+	assert_line "show conns: IPv4 line" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +engaged +0 +account" "$text"
+	assert_line "show conns: IPv6 line" "\[$CLIENT6\]:[0-9]+ +\[$SERVER6\]:$TCP_PORT +delayed +0 +engaged +0 +account" "$text"
 
 	touch "$TMP_DIR/release"
 	stop_bg_hold
 	log_test "show conns lists the live connections (JSON and text)"
+}
+
+# The site's name goes with the connections of a site, in the dump as in
+# the events, and is gone from the dump once the site is deleted (its id
+# stays: that is what the connection was decided with).
+test_show_conns_site()
+{
+	local k=3 out text ports id sel
+
+	rctl set mode delayed
+	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed ||
+		fail "site add clients"
+	id=$(site_id clients)
+	conntrack_in "$router" -F >/dev/null
+	hold "$k" || { fail "held connections did not open"; log_test "show conns: site names"; return; }
+	ports=$(<"$TMP_DIR/held")
+	sel="[c for c in d if c['dport'] == $TCP_PORT and str(c['sport']) in '$ports'.split()]"
+
+	out=$(rctl -j show conns)
+	assert_eq "show conns -j: held connections of site clients" "$((2 * k))" \
+		"$(json_get "$out" "len([c for c in $sel if c['site_id'] == $id and c.get('site_name') == 'clients' and c['reason'] == 'site-src' and c['state'] == 'engaged'])")"
+	assert_eq "show conns -j: keys with a site" "family saddr sport daddr dport mode accel state site_id site_name reason" \
+		"$(json_get "$out" "' '.join(${sel}[0])")"
+	text=$(rctl show conns)
+	assert_match "show conns: header" "^SOURCE +DESTINATION +MODE +ACCEL +STATE +SITE +REASON +SITE-NAME\$" "${text%%$'\n'*}"
+	assert_line "show conns: IPv4 line with the site's name" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +engaged +$id +site-src +clients" "$text"
+	assert_line "show conns: IPv6 line with the site's name" "\[$CLIENT6\]:[0-9]+ +\[$SERVER6\]:$TCP_PORT +delayed +0 +engaged +$id +site-src +clients" "$text"
+
+	rctl site del clients || fail "site del clients"
+	out=$(rctl -j show conns)
+	assert_eq "show conns -j: after site del, same site id, no site_name" "$((2 * k)) 0" \
+		"$(json_get "$out" "'%d %d' % (len([c for c in $sel if c['site_id'] == $id]), len([c for c in $sel if 'site_name' in c]))")"
+	text=$(rctl show conns)
+	assert_line "show conns: IPv4 line after site del" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +engaged +$id +site-src" "$text"
+
+	touch "$TMP_DIR/release"
+	stop_bg_hold
+	log_test "show conns: the site's name (JSON and text), gone once the site is deleted"
 }
 
 # The holder is the last background process; the monitors stay.
@@ -331,6 +388,8 @@ test_big_dump()
 		"$(json_get "$out" 'len(set((c["family"], c["sport"]) for c in d))')"
 	assert_eq "events" "$((2 * m))" \
 		"$(slowwait 30 count_is "$((2 * m))" "$from" dport="$TCP_PORT" event=decision)"
+	assert_eq "engaged events" "$((2 * m))" \
+		"$(slowwait 30 count_is "$((2 * m))" "$from" dport="$TCP_PORT" event=engaged)"
 	SEEN=$(lines_of "$EVENTS")
 	log_test "a dump of $((2 * m)) connections spans several messages, each listed once"
 }
@@ -361,7 +420,7 @@ checktool "conntrack --version" "run test without conntrack"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 require_module
 if ! setup_topology; then
 	echo "# FAIL: cannot set up the topology"
@@ -383,6 +442,7 @@ test_sites
 test_off
 test_text_and_isolation
 test_show_conns
+test_show_conns_site
 test_big_dump
 test_monitor_exit
 

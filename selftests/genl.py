@@ -78,11 +78,14 @@ MODES = ["inherit", "full", "delayed", "adaptive", "off"]
 (CMD_GET_CONFIG, CMD_SET_CONFIG, CMD_GET_STATS, CMD_ADD_SITE, CMD_DEL_SITE,
  CMD_GET_SITE, CMD_EVENT, CMD_GET_CONN) = range(1, 9)
 (A_MODE, A_TLS_INSPECTION, A_BLOCKED_SYN, A_CHALLENGE_ACK, A_SITE_COUNT,
- A_STATS, A_SITE, A_SERVER_TIMEOUT, A_SYN_BACKLOG, A_CONN) = range(1, 11)
-A_MAX = A_CONN
+ A_STATS, A_SITE, A_SERVER_TIMEOUT, A_SYN_BACKLOG, A_CONN,
+ A_FORCE_FULL_PORTS, A_ADAPTIVE_TTL, A_ADAPTIVE_SIZE,
+ A_ADAPTIVE_ENTRIES) = range(1, 15)
+A_MAX = A_ADAPTIVE_ENTRIES
 (CONN_A_FAMILY, CONN_A_SADDR, CONN_A_DADDR, CONN_A_SPORT, CONN_A_DPORT,
  CONN_A_MODE, CONN_A_ACCEL, CONN_A_REASON, CONN_A_SITE_ID, CONN_A_STATE,
- CONN_A_EVENT, CONN_A_CAUSE) = range(1, 13)
+ CONN_A_EVENT, CONN_A_CAUSE, CONN_A_SITE_NAME) = range(1, 14)
+FORCE_PORTS_MAX = 16
 (SITE_A_ID, SITE_A_NAME, SITE_A_MODE, SITE_A_EFFECTIVE_MODE,
  SITE_A_PREFIXES) = range(1, 6)
 PREFIXES_A_PREFIX = 1
@@ -95,7 +98,14 @@ STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               14: "server_timeout", 15: "server_syn_retransmitted",
               16: "cookie_mode_syns", 17: "cookie_valid",
               18: "cookie_invalid", 19: "held_segments", 20: "held_dropped",
-              21: "tx_failed", 22: "client_timeout"}
+              21: "tx_failed", 22: "client_timeout",
+              23: "delayed_engaged", 24: "adaptive_full",
+              25: "adaptive_delayed", 26: "adaptive_learned",
+              27: "adaptive_evicted", 28: "adaptive_forgotten",
+              29: "rst_out_of_window", 30: "challenge_ack_seen",
+              31: "rst_challenge_allowed", 32: "rst_challenge_dropped",
+              33: "challenge_ack_sent", 34: "challenge_ack_ratelimited",
+              35: "server_challenge_reset"}
 
 
 class FamilyMissing(Exception):
@@ -164,6 +174,11 @@ def u32(p):
 
 def u64(p):
     return struct.unpack_from("=Q", p)[0]
+
+
+def u16_array(ports):
+    """CATOPROXY_A_FORCE_FULL_PORTS' payload: u16s in host order."""
+    return struct.pack("=%dH" % len(ports), *ports)
 
 
 def cstr(p):
@@ -330,7 +345,12 @@ class Catoproxy:
                 "challenge_ack": u8(a[A_CHALLENGE_ACK]),
                 "site_count": u32(a[A_SITE_COUNT]),
                 "server_timeout_ms": u32(a[A_SERVER_TIMEOUT]),
-                "syn_backlog": u32(a[A_SYN_BACKLOG])}
+                "syn_backlog": u32(a[A_SYN_BACKLOG]),
+                "force_full_ports": list(struct.unpack(
+                    "=%dH" % (len(a[A_FORCE_FULL_PORTS]) // 2),
+                    a[A_FORCE_FULL_PORTS])),
+                "adaptive_ttl": u32(a[A_ADAPTIVE_TTL]),
+                "adaptive_size": u32(a[A_ADAPTIVE_SIZE])}
 
     def stats(self):
         a = attr_dict(self.req(CMD_GET_STATS)[0])
@@ -338,6 +358,8 @@ class Catoproxy:
         for t, p in parse_attrs(a[A_STATS]):
             if t in STAT_NAMES:
                 out[STAT_NAMES[t]] = u64(p)
+        if A_ADAPTIVE_ENTRIES in a:
+            out["adaptive_entries"] = u32(a[A_ADAPTIVE_ENTRIES])
         return out
 
     def sites(self):
@@ -400,6 +422,33 @@ CASES = {
     "set-with-conn": (CMD_SET_CONFIG,
                       nla_u8(A_MODE, MODE_OFF) +
                       nla_nest(A_CONN, nla_u16(CONN_A_FAMILY, 2))),
+    # force-full-ports: u16s, non-zero, distinct, at most 16
+    "force-ports-odd-len": (CMD_SET_CONFIG,
+                            nla(A_FORCE_FULL_PORTS, u16_array([443]) + b"\1")),
+    "force-ports-zero": (CMD_SET_CONFIG,
+                         nla(A_FORCE_FULL_PORTS, u16_array([443, 0]))),
+    "force-ports-dup": (CMD_SET_CONFIG,
+                        nla(A_FORCE_FULL_PORTS, u16_array([443, 80, 443]))),
+    "force-ports-17": (CMD_SET_CONFIG,
+                       nla(A_FORCE_FULL_PORTS,
+                           u16_array(range(1, FORCE_PORTS_MAX + 2)))),
+    # all-or-nothing: a valid mode with an invalid port list beside it
+    "set-partial-ports": (CMD_SET_CONFIG,
+                          nla_u8(A_MODE, MODE_OFF) +
+                          nla(A_FORCE_FULL_PORTS, u16_array([8443, 0]))),
+    "adaptive-ttl-0": (CMD_SET_CONFIG, nla_u32(A_ADAPTIVE_TTL, 0)),
+    "adaptive-ttl-86401": (CMD_SET_CONFIG, nla_u32(A_ADAPTIVE_TTL, 86401)),
+    "adaptive-ttl-u8": (CMD_SET_CONFIG, nla_u8(A_ADAPTIVE_TTL, 5)),
+    "adaptive-size-63": (CMD_SET_CONFIG, nla_u32(A_ADAPTIVE_SIZE, 63)),
+    "adaptive-size-262145": (CMD_SET_CONFIG,
+                             nla_u32(A_ADAPTIVE_SIZE, 262145)),
+    # all-or-nothing: a valid TTL with an invalid size beside it
+    "set-partial-adaptive": (CMD_SET_CONFIG,
+                             nla_u32(A_ADAPTIVE_TTL, 10) +
+                             nla_u32(A_ADAPTIVE_SIZE, 63)),
+    "set-adaptive-entries": (CMD_SET_CONFIG,
+                             nla_u8(A_MODE, MODE_OFF) +
+                             nla_u32(A_ADAPTIVE_ENTRIES, 5)),
     # notifications are never requests
     "cmd-event": (CMD_EVENT, b""),
     # ADD_SITE

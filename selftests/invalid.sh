@@ -79,6 +79,22 @@ test_cli_usage()
 	reject 1 "duplicate key .server-timeout." set server-timeout 200 server-timeout 300
 	# a valid timeout beside an invalid backlog: nothing is applied
 	reject 1 "invalid value .x. for .syn-backlog." set server-timeout 200 syn-backlog x
+	reject 1 "invalid port .0. for .force-full-ports.: expected ports from 1 to 65535" set force-full-ports 0
+	reject 1 "invalid port .0. for .force-full-ports." set force-full-ports 443,0
+	reject 1 "invalid port .65536. for .force-full-ports." set force-full-ports 65536
+	reject 1 "invalid port .. for .force-full-ports." set force-full-ports 443,
+	reject 1 "invalid port .https. for .force-full-ports." set force-full-ports https
+	reject 1 "duplicate port 443 for .force-full-ports." set force-full-ports 443,8443,443
+	reject 1 "too many ports for .force-full-ports.: at most 16" set force-full-ports \
+		1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17
+	reject 1 "missing value for .force-full-ports." set force-full-ports
+	reject 1 "invalid value .0. for .adaptive-ttl.: expected seconds from 1 to 86400" set adaptive-ttl 0
+	reject 1 "invalid value .86401. for .adaptive-ttl." set adaptive-ttl 86401
+	reject 1 "invalid value .63. for .adaptive-size.: expected a number of entries from 64 to 262144" set adaptive-size 63
+	reject 1 "invalid value .262145. for .adaptive-size." set adaptive-size 262145
+	reject 1 "duplicate key .adaptive-size." set adaptive-size 64 adaptive-size 128
+	# valid pairs beside an invalid port list: nothing is applied
+	reject 1 "invalid port .0." set mode off adaptive-ttl 5 force-full-ports 0
 	reject 1 "unexpected argument" monitor now
 	reject 1 "invalid show target .connections." show connections
 	# one bad pair spoils the whole set: nothing is applied
@@ -140,8 +156,11 @@ test_cli_kernel()
 
 	ctl site add keep prefix 10.99.0.0/16 prefix fd00:99::/64 mode delayed ||
 		fail "cannot add site keep"
-	ctl set tls-inspection on blocked-syn drop ||
-		fail "cannot set tls-inspection/blocked-syn"
+	# Non-default values everywhere, so that a request applied in part
+	# shows in the snapshot.
+	ctl set tls-inspection on blocked-syn drop force-full-ports 8443,443 \
+		adaptive-ttl 77 adaptive-size 128 ||
+		fail "cannot set tls-inspection/blocked-syn/force-full-ports/adaptive-*"
 	BEFORE=$(snapshot)
 	reject 2 "a site with this name exists" site add keep prefix 10.98.0.0/16
 	reject 2 "prefix already belongs to a site" site add other prefix 10.99.0.0/16
@@ -184,6 +203,18 @@ declare -A RAW_ERRNO=(
 	[syn-backlog-u32max]=ERANGE
 	[set-partial-backlog]=ERANGE
 	[set-with-conn]=EINVAL
+	[force-ports-odd-len]=EINVAL
+	[force-ports-zero]=EINVAL
+	[force-ports-dup]=EINVAL
+	[force-ports-17]=ERANGE
+	[set-partial-ports]=EINVAL
+	[adaptive-ttl-0]=ERANGE
+	[adaptive-ttl-86401]=ERANGE
+	[adaptive-ttl-u8]=EINVAL
+	[adaptive-size-63]=ERANGE
+	[adaptive-size-262145]=ERANGE
+	[set-partial-adaptive]=ERANGE
+	[set-adaptive-entries]=EINVAL
 	[cmd-event]=EOPNOTSUPP
 	[site-plen-33]=EINVAL
 	[site-plen-129]=ERANGE
@@ -232,6 +263,14 @@ declare -A RAW_EXTACK=(
 	[server-timeout-99]="integer out of range"
 	[server-timeout-600001]="integer out of range"
 	[syn-backlog-1000001]="integer out of range"
+	[force-ports-odd-len]="forced ports must be an array of u16"
+	[force-ports-zero]="port 0 cannot be forced"
+	[force-ports-dup]="a forced port is listed twice"
+	[set-partial-ports]="port 0 cannot be forced"
+	[adaptive-ttl-0]="integer out of range"
+	[adaptive-ttl-86401]="integer out of range"
+	[adaptive-size-63]="integer out of range"
+	[adaptive-size-262145]="integer out of range"
 	[cmd-event]=-
 	[set-unknown-attr]="Unknown attribute type"
 	[site-plen-33]="prefix length too long for the address family"

@@ -671,6 +671,9 @@ TMP_DIR=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-selftest.XXXXXX") || exit $ksft_f
 
 # The counters the full mode adds (uapi/linux/catoproxy.h).
 FULL_STAT_NAMES="syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout"
+# ... and those of the delayed and adaptive modes, in the UAPI's order.
+# "show stats" ends with the gauge adaptive_entries, which is no counter.
+ADAPTIVE_STAT_NAMES="delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten"
 
 # An address behind the router where no host exists. The router gets a
 # permanent neighbour entry for it with a MAC address nobody has, so that
@@ -796,4 +799,93 @@ ct_count_lines()
 	local ns=$1 re=$2
 	shift 2
 	count_lines "$(conntrack_in "$ns" -L "$@")" "$re"
+}
+
+# ------------------------------------------------------------ events
+#
+# Connection events of the router, for the mode tests (modes.sh,
+# adaptive.sh, policy.sh): "catoproxyctl -j monitor" writes one JSON object
+# per line into a file; a step remembers the file's line count before it
+# starts and looks only at the lines after it.
+
+# monitor_start FILE: the router's events into FILE, in the background.
+monitor_start()
+{
+	: >"$1"
+	"$CATOPROXYCTL" -n "$router" -j monitor >"$1" 2>"$1.err" &
+	BG_PIDS+=($!)
+}
+
+# monitor_probe FILE HOST,PORT: one connection from the client; true once
+# an event of a connection to PORT is in FILE (the monitor has joined).
+monitor_probe()
+{
+	tcp_connect "$client" 1 "$2" >/dev/null
+	[ "$(events_count "$1" 0 dport="${2##*,}")" -gt 0 ]
+}
+
+# events_lines FILE: lines in FILE so far.
+events_lines()
+{
+	local n
+
+	n=$(wc -l <"$1")
+	echo "${n// /}"
+}
+
+# events_count FILE FROM KEY=VALUE...: events after line FROM of FILE
+# matching every KEY=VALUE (values as the JSON prints them, strings
+# unquoted, absent keys as "none"). A line that is not a JSON object counts
+# as -1000, which no test expects.
+events_count()
+{
+	$PYTHON - "$@" <<'PYEOF'
+import json, sys
+path, start, conds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+want = [c.split("=", 1) for c in conds]
+n = 0
+with open(path) as f:
+    for i, line in enumerate(f):
+        if i < start:
+            continue
+        try:
+            d = json.loads(line)
+            assert isinstance(d, dict)
+        except (ValueError, AssertionError):
+            print(-1000)
+            sys.exit(0)
+        if all(str(d.get(k)).lower() == v for k, v in want):
+            n += 1
+print(n)
+PYEOF
+}
+
+# events_summary FILE FROM KEY...: one line per distinct combination of
+# the KEYs' values among the events after line FROM, "v1 v2 ... xCOUNT",
+# sorted; e.g. events_summary F 0 event daddr dport accel state.
+events_summary()
+{
+	$PYTHON - "$@" <<'PYEOF'
+import collections, json, sys
+path, start, keys = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+c = collections.Counter()
+with open(path) as f:
+    for i, line in enumerate(f):
+        if i >= start:
+            d = json.loads(line)
+            c[" ".join(str(d.get(k)) for k in keys)] += 1
+for k in sorted(c):
+    print("%s x%d" % (k, c[k]))
+PYEOF
+}
+
+# events_count_is WANT FILE FROM FILTER...: for slowwait.
+events_count_is()
+{
+	local want=$1 got
+	shift
+
+	got=$(events_count "$@")
+	echo "$got"
+	[ "$got" = "$want" ]
 }

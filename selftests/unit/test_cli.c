@@ -114,6 +114,19 @@ static void test_words(void)
 	      "server_syn_retransmitted");
 	CHECK(!strcmp(stat_name(CATOPROXY_STAT_TX_FAILED), "tx_failed"),
 	      "tx_failed");
+	CHECK(!strcmp(stat_name(CATOPROXY_STAT_DELAYED_ENGAGED),
+		      "delayed_engaged") &&
+		      !strcmp(stat_name(CATOPROXY_STAT_ADAPTIVE_FULL),
+			      "adaptive_full") &&
+		      !strcmp(stat_name(CATOPROXY_STAT_ADAPTIVE_DELAYED),
+			      "adaptive_delayed") &&
+		      !strcmp(stat_name(CATOPROXY_STAT_ADAPTIVE_LEARNED),
+			      "adaptive_learned") &&
+		      !strcmp(stat_name(CATOPROXY_STAT_ADAPTIVE_EVICTED),
+			      "adaptive_evicted") &&
+		      !strcmp(stat_name(CATOPROXY_STAT_ADAPTIVE_FORGOTTEN),
+			      "adaptive_forgotten"),
+	      "delayed and adaptive counter names");
 	/* The UAPI's naming rule: lower-case, underscores, nothing else. */
 	for (unsigned int i = CATOPROXY_STAT_PAD + 1; i <= CATOPROXY_STAT_MAX;
 	     i++) {
@@ -138,13 +151,18 @@ static void test_words(void)
 			      "opening") &&
 		      !strcmp(conn_state_name(CATOPROXY_CONN_SPLICED),
 			      "spliced") &&
-		      !strcmp(conn_state_name(CATOPROXY_CONN_FAILED), "failed"),
+		      !strcmp(conn_state_name(CATOPROXY_CONN_FAILED), "failed") &&
+		      !strcmp(conn_state_name(CATOPROXY_CONN_WAITING),
+			      "waiting") &&
+		      !strcmp(conn_state_name(CATOPROXY_CONN_ENGAGED),
+			      "engaged"),
 	      "connection state names");
 	CHECK(conn_state_name(CATOPROXY_CONN_STATE_MAX + 1) == NULL,
 	      "a newer state has no name");
 	CHECK(!strcmp(event_name(CATOPROXY_EVENT_DECISION), "decision") &&
 		      !strcmp(event_name(CATOPROXY_EVENT_SPLICED), "spliced") &&
-		      !strcmp(event_name(CATOPROXY_EVENT_FAILED), "failed"),
+		      !strcmp(event_name(CATOPROXY_EVENT_FAILED), "failed") &&
+		      !strcmp(event_name(CATOPROXY_EVENT_ENGAGED), "engaged"),
 	      "event names");
 	CHECK(event_name(CATOPROXY_EVENT_MAX + 1) == NULL,
 	      "a newer event has no name");
@@ -385,7 +403,7 @@ static void test_set_args(void)
 		      "two keys, any order");
 	}
 	CHECK(set(0, NULL, &a) == -1 &&
-		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog"),
+		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size"),
 	      "nothing to set: %s", err);
 	{
 		char *v[] = { "mode" };
@@ -419,7 +437,7 @@ static void test_set_args(void)
 		char *v[] = { "colour", "on" };
 
 		CHECK(set(ARGC(v), v, &a) == -1 &&
-			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog"),
+			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size"),
 		      "unknown key: %s", err);
 	}
 	{
@@ -503,6 +521,197 @@ static void test_set_args(void)
 		CHECK(set(ARGC(v), v, &a) == -1 &&
 			      !strcmp(err, "Duplicate key `syn-backlog'"),
 		      "duplicate syn-backlog: %s", err);
+	}
+}
+
+static void test_force_full_ports(void)
+{
+	static const char ports_msg[] =
+		"Invalid port `%s' for `force-full-ports': expected ports from 1 to 65535 separated by commas, or none";
+	struct set_args a;
+	u16 ports[CATOPROXY_FORCE_PORTS_MAX];
+	char buf[PORT_LIST_STR_MAX], list[128], want[PARSE_ERR_MAX];
+
+	{
+		char *v[] = { "force-full-ports", "443,8443" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_force_full_ports &&
+			      a.nforce_full_ports == 2 &&
+			      a.force_full_ports[0] == 443 &&
+			      a.force_full_ports[1] == 8443 && !a.has_mode &&
+			      !a.has_adaptive_ttl && !a.has_adaptive_size,
+		      "force-full-ports 443,8443: %s", err);
+	}
+	{
+		char *v[] = { "force-full-ports", "8443,1,65535" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.nforce_full_ports == 3 &&
+			      a.force_full_ports[0] == 8443 &&
+			      a.force_full_ports[1] == 1 &&
+			      a.force_full_ports[2] == 65535,
+		      "force-full-ports keeps the order, 1 and 65535: %s", err);
+	}
+	{
+		char *v[] = { "mode", "delayed", "force-full-ports", "none",
+			      "tls-inspection", "on" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_force_full_ports &&
+			      a.nforce_full_ports == 0 && a.has_mode &&
+			      a.tls_inspection == 1,
+		      "force-full-ports none: an empty list, sent: %s", err);
+	}
+	/* 16 ports is the limit, 17 too many */
+	list[0] = '\0';
+	for (int i = 1; i <= CATOPROXY_FORCE_PORTS_MAX; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s%d", i > 1 ? "," : "", 1000 + i);
+	{
+		char *v[] = { "force-full-ports", list };
+
+		CHECK(set(ARGC(v), v, &a) == 0 &&
+			      a.nforce_full_ports == CATOPROXY_FORCE_PORTS_MAX &&
+			      a.force_full_ports[15] == 1016,
+		      "16 ports accepted: %s", err);
+	}
+	strcat(list, ",2000");
+	{
+		char *v[] = { "force-full-ports", list };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Too many ports for `force-full-ports': at most 16"),
+		      "17 ports refused: %s", err);
+	}
+	{
+		char *v[] = { "force-full-ports", "443,80,443" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate port 443 for `force-full-ports'"),
+		      "duplicate port: %s", err);
+	}
+	{
+		static const struct {
+			const char *list, *bad;
+		} bad[] = {
+			{ "0", "0" },
+			{ "443,0", "0" },
+			{ "65536", "65536" },
+			{ "99999999999", "99999999999" },
+			{ "", "" },
+			{ "443,", "" },
+			{ ",443", "" },
+			{ "443,,80", "" },
+			{ "443 ,80", "443 " },
+			{ " 443", " 443" },
+			{ "+443", "+443" },
+			{ "0443", "0443" },
+			{ "-1", "-1" },
+			{ "0x1bb", "0x1bb" },
+			{ "https", "https" },
+			{ "none,443", "none" },
+			{ "443;80", "443;80" },
+			{ "NONE", "NONE" },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "force-full-ports", (char *)bad[i].list };
+
+			snprintf(want, sizeof(want), ports_msg, bad[i].bad);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "force-full-ports `%s' refused: %s", bad[i].list,
+			      err);
+		}
+	}
+	{
+		char *v[] = { "force-full-ports", "443", "force-full-ports",
+			      "none" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `force-full-ports'"),
+		      "duplicate force-full-ports: %s", err);
+	}
+	{
+		char *v[] = { "force-full-ports" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Missing value for `force-full-ports'"),
+		      "force-full-ports without a value: %s", err);
+	}
+
+	CHECK(parse_port_list("22,443", "k", ports, NULL, 0) == 2 &&
+		      ports[0] == 22 && ports[1] == 443,
+	      "parse_port_list without an error buffer");
+	ports[0] = 443;
+	ports[1] = 8443;
+	ports[2] = 1;
+	format_port_list(ports, 3, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "443,8443,1"), "port list printed: %s", buf);
+	format_port_list(ports, 0, buf, sizeof(buf));
+	CHECK(!strcmp(buf, "none"), "empty port list printed: %s", buf);
+	for (int i = 0; i < CATOPROXY_FORCE_PORTS_MAX; i++)
+		ports[i] = 65535 - i;
+	format_port_list(ports, CATOPROXY_FORCE_PORTS_MAX, buf, sizeof(buf));
+	CHECK(strlen(buf) == 16 * 6 - 1 && !strncmp(buf, "65535,65534,", 12),
+	      "16 five-digit ports fit: %s", buf);
+	format_port_list(ports, 3, buf, 8);
+	CHECK(!strcmp(buf, "65535,6"), "port list truncated: %s", buf);
+}
+
+static void test_adaptive_args(void)
+{
+	struct set_args a;
+	char want[PARSE_ERR_MAX];
+
+	{
+		char *v[] = { "adaptive-ttl", "1", "adaptive-size", "64" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.has_adaptive_ttl &&
+			      a.adaptive_ttl == 1 && a.has_adaptive_size &&
+			      a.adaptive_size == 64 && !a.has_force_full_ports,
+		      "adaptive-ttl 1 adaptive-size 64: %s", err);
+	}
+	{
+		char *v[] = { "adaptive-size", "262144", "mode", "adaptive",
+			      "adaptive-ttl", "86400" };
+
+		CHECK(set(ARGC(v), v, &a) == 0 && a.adaptive_ttl == 86400 &&
+			      a.adaptive_size == 262144 &&
+			      a.mode == CATOPROXY_MODE_ADAPTIVE,
+		      "upper bounds, mixed with mode: %s", err);
+	}
+	{
+		static const char *const bad[] = { "0", "86401", "", "-1",
+						   "5s", "010", "1e3" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "adaptive-ttl", (char *)bad[i] };
+
+			snprintf(want, sizeof(want),
+				 "Invalid value `%s' for `adaptive-ttl': expected seconds from 1 to 86400",
+				 bad[i]);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "adaptive-ttl `%s' refused: %s", bad[i], err);
+		}
+	}
+	{
+		static const char *const bad[] = { "63", "0", "262145", "4k",
+						   "", "04096" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "adaptive-size", (char *)bad[i] };
+
+			snprintf(want, sizeof(want),
+				 "Invalid value `%s' for `adaptive-size': expected a number of entries from 64 to 262144",
+				 bad[i]);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "adaptive-size `%s' refused: %s", bad[i], err);
+		}
+	}
+	{
+		char *v[] = { "adaptive-ttl", "5", "adaptive-ttl", "6" };
+
+		CHECK(set(ARGC(v), v, &a) == -1 &&
+			      !strcmp(err, "Duplicate key `adaptive-ttl'"),
+		      "duplicate adaptive-ttl: %s", err);
 	}
 }
 
@@ -872,13 +1081,49 @@ static void test_conn(void)
 
 	/* Values from a newer kernel keep a parseable name. */
 	c = conn4();
-	c.event = CATOPROXY_EVENT_MAX + 1;
+	c.event = 99;
 	c.state = 200;
 	c.reason = 77;
-	c.cause = CATOPROXY_CAUSE_MAX + 1;
+	c.cause = 98;
 	expect_output(write_event, &c,
-		      "unknown-3 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason unknown-77 state unknown-200 cause unknown-5\n",
+		      "unknown-99 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason unknown-77 state unknown-200 cause unknown-98\n",
 		      "unknown values, text");
+
+	/* delayed and adaptive: the states and the event they add */
+	c = conn4();
+	c.mode = CATOPROXY_MODE_ADAPTIVE;
+	c.accel = 0;
+	c.state = CATOPROXY_CONN_WAITING;
+	expect_output(write_event, &c,
+		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode adaptive accel 0 site 0 reason account state waiting\n",
+		      "adaptive decision, state waiting, text");
+	c.event = CATOPROXY_EVENT_ENGAGED;
+	c.state = CATOPROXY_CONN_ENGAGED;
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"engaged\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"adaptive\",\"accel\":0,\"state\":\"engaged\",\"site_id\":0,\"reason\":\"account\",\"cause\":\"none\"}\n",
+		      "engaged event, JSON");
+
+	/* the site's name: after the id in both forms, absent without one */
+	c = conn6();
+	strcpy(c.site_name, "branch-a");
+	expect_output(write_event, &c,
+		      "failed [fd00:1::2]:50001 -> [fd00:2::2]:8080 mode delayed accel 0 site 7 site-name branch-a reason site-src state failed cause server-timeout\n",
+		      "site name, text");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"failed\",\"family\":\"ipv6\",\"saddr\":\"fd00:1::2\",\"sport\":50001,\"daddr\":\"fd00:2::2\",\"dport\":8080,\"mode\":\"delayed\",\"accel\":0,\"state\":\"failed\",\"site_id\":7,\"site_name\":\"branch-a\",\"reason\":\"site-src\",\"cause\":\"server-timeout\"}\n",
+		      "site name, JSON event");
+	expect_output(write_conn_json, &c,
+		      "{\"family\":\"ipv6\",\"saddr\":\"fd00:1::2\",\"sport\":50001,\"daddr\":\"fd00:2::2\",\"dport\":8080,\"mode\":\"delayed\",\"accel\":0,\"state\":\"failed\",\"site_id\":7,\"site_name\":\"branch-a\",\"reason\":\"site-src\"}\n",
+		      "site name, JSON connection");
+	/* a name is one word on a text line whatever the kernel sends */
+	strcpy(c.site_name, "a b\n\x1b");
+	c.cause = CATOPROXY_CAUSE_NONE;
+	expect_output(write_event, &c,
+		      "failed [fd00:1::2]:50001 -> [fd00:2::2]:8080 mode delayed accel 0 site 7 site-name a?b?? reason site-src state failed\n",
+		      "control bytes in a site name, text");
+	expect_output(write_conn_json, &c,
+		      "{\"family\":\"ipv6\",\"saddr\":\"fd00:1::2\",\"sport\":50001,\"daddr\":\"fd00:2::2\",\"dport\":8080,\"mode\":\"delayed\",\"accel\":0,\"state\":\"failed\",\"site_id\":7,\"site_name\":\"a b\\n\\u001b\",\"reason\":\"site-src\"}\n",
+		      "control bytes in a site name, JSON");
 
 	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);
 	CHECK(strlen(buf) == 11, "endpoint truncated to the buffer");
@@ -887,10 +1132,20 @@ static void test_conn(void)
 	CHECK(v[0].family == AF_INET && v[1].family == AF_INET6,
 	      "IPv4 sorts before IPv6");
 	expect_output(write_table, v,
-		      "SOURCE             DESTINATION       MODE      ACCEL  STATE    SITE  REASON\n"
+		      "SOURCE             DESTINATION       MODE      ACCEL  STATE    SITE  REASON    SITE-NAME\n"
 		      "10.0.1.2:41000     10.0.2.2:80       full      1      opening  0     account\n"
 		      "[fd00:1::2]:50001  [fd00:2::2]:8080  delayed   0      failed   7     site-src\n",
 		      "connection table");
+	v[0].mode = CATOPROXY_MODE_ADAPTIVE;
+	v[0].state = CATOPROXY_CONN_ENGAGED;
+	v[0].accel = 0;
+	strcpy(v[1].site_name, "hq_2.x");
+	v[1].state = CATOPROXY_CONN_WAITING;
+	expect_output(write_table, v,
+		      "SOURCE             DESTINATION       MODE      ACCEL  STATE    SITE  REASON    SITE-NAME\n"
+		      "10.0.1.2:41000     10.0.2.2:80       adaptive  0      engaged  0     account\n"
+		      "[fd00:1::2]:50001  [fd00:2::2]:8080  delayed   0      waiting  7     site-src  hq_2.x\n",
+		      "connection table: adaptive, waiting, engaged, a site name");
 }
 
 int main(void)
@@ -901,6 +1156,8 @@ int main(void)
 	test_site_names();
 	test_u32_range();
 	test_set_args();
+	test_force_full_ports();
+	test_adaptive_args();
 	test_site_add_args();
 	test_json();
 	test_conn();

@@ -40,12 +40,25 @@ void conn_format_endpoint(u16 family, const u8 *addr, u16 port, char *buf,
 /* The words of one connection, each in its own buffer. */
 struct conn_words {
 	char src[CONN_ENDPOINT_MAX], dst[CONN_ENDPOINT_MAX];
+	/* the site's name, terminal control bytes and blanks replaced */
+	char site_name[CATOPROXY_SITE_NAME_MAX];
 	char b_mode[32], b_reason[32], b_state[32], b_event[32], b_cause[32];
 	const char *mode, *reason, *state, *event, *cause;
 };
 
+/* Names come from the kernel: keep a text line one word per field. */
+static void safe_word(const char *s, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i + 1 < len; i++)
+		buf[i] = s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?';
+	buf[i] = '\0';
+}
+
 static void conn_words(const struct conn_info *c, struct conn_words *w)
 {
+	safe_word(c->site_name, w->site_name, sizeof(w->site_name));
 	conn_format_endpoint(c->family, c->saddr, c->sport, w->src,
 			     sizeof(w->src));
 	conn_format_endpoint(c->family, c->daddr, c->dport, w->dst,
@@ -67,10 +80,11 @@ void conn_print_event(FILE *f, const struct conn_info *c)
 	struct conn_words w;
 
 	conn_words(c, &w);
-	fprintf(f, "%s %s -> %s mode %s accel %u site %" PRIu32
-		   " reason %s state %s",
-		w.event, w.src, w.dst, w.mode, c->accel, c->site_id, w.reason,
-		w.state);
+	fprintf(f, "%s %s -> %s mode %s accel %u site %" PRIu32, w.event,
+		w.src, w.dst, w.mode, c->accel, c->site_id);
+	if (w.site_name[0])
+		fprintf(f, " site-name %s", w.site_name);
+	fprintf(f, " reason %s state %s", w.reason, w.state);
 	if (c->cause != CATOPROXY_CAUSE_NONE)
 		fprintf(f, " cause %s", w.cause);
 	fputc('\n', f);
@@ -107,6 +121,10 @@ void conn_json(struct json *j, const struct conn_info *c, bool event)
 	json_string(j, w.state);
 	json_key(j, "site_id");
 	json_u64(j, c->site_id);
+	if (c->site_name[0]) {
+		json_key(j, "site_name");
+		json_string(j, c->site_name);
+	}
 	json_key(j, "reason");
 	json_string(j, w.reason);
 	if (event) {
@@ -132,13 +150,19 @@ void conn_print_table(FILE *f, const struct conn_info *v, size_t n)
 		if (b > wdst)
 			wdst = b;
 	}
-	fprintf(f, "%-*s  %-*s  %-8s  %-5s  %-7s  %-4s  %s\n", wsrc, "SOURCE",
-		wdst, "DESTINATION", "MODE", "ACCEL", "STATE", "SITE", "REASON");
+	fprintf(f, "%-*s  %-*s  %-8s  %-5s  %-7s  %-4s  %-8s  %s\n", wsrc,
+		"SOURCE", wdst, "DESTINATION", "MODE", "ACCEL", "STATE", "SITE",
+		"REASON", "SITE-NAME");
 	for (size_t i = 0; i < n; i++) {
 		conn_words(&v[i], &w);
-		fprintf(f, "%-*s  %-*s  %-8s  %-5u  %-7s  %-4" PRIu32 "  %s\n",
-			wsrc, w.src, wdst, w.dst, w.mode, v[i].accel, w.state,
-			v[i].site_id, w.reason);
+		fprintf(f, "%-*s  %-*s  %-8s  %-5u  %-7s  %-4" PRIu32 "  ", wsrc,
+			w.src, wdst, w.dst, w.mode, v[i].accel, w.state,
+			v[i].site_id);
+		/* No trailing blanks when the line ends with the reason. */
+		if (w.site_name[0])
+			fprintf(f, "%-8s  %s\n", w.reason, w.site_name);
+		else
+			fprintf(f, "%s\n", w.reason);
 	}
 }
 

@@ -23,6 +23,8 @@ struct conn_info {
 	u8 reason; /* enum catoproxy_reason */
 	u8 state; /* enum catoproxy_conn_state */
 	u32 site_id; /* 0: none */
+	/* "" when the connection has no site or its site was deleted */
+	char site_name[CATOPROXY_SITE_NAME_MAX];
 	/* events only */
 	u8 event; /* enum catoproxy_event */
 	u8 cause; /* enum catoproxy_cause */
@@ -35,7 +37,8 @@ void conn_format_endpoint(u16 family, const u8 *addr, u16 port, char *buf,
 
 /*
  * One line: "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0
- * reason account state opening", then " cause CAUSE" unless the cause is
+ * reason account state opening", with " site-name NAME" after the site id
+ * when the kernel named the site, then " cause CAUSE" unless the cause is
  * none.
  */
 void conn_print_event(FILE *f, const struct conn_info *c);
@@ -44,9 +47,13 @@ void conn_print_event(FILE *f, const struct conn_info *c);
  * {"event":...,"family":"ipv4","saddr":...,"sport":...,"daddr":...,
  *  "dport":...,"mode":...,"accel":1,"state":...,"site_id":0,
  *  "reason":...,"cause":...}
+ * "site_name" follows "site_id" when the kernel named the site.
  */
 void conn_json(struct json *j, const struct conn_info *c, bool event);
-/* A header line and one line per connection, columns aligned. */
+/*
+ * A header line and one line per connection, columns aligned; the site's
+ * name, when known, ends the line.
+ */
 void conn_print_table(FILE *f, const struct conn_info *v, size_t n);
 
 /* qsort order: family, source, destination. */

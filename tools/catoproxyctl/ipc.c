@@ -418,6 +418,31 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 				return bad_reply(c->e, "syn-backlog");
 			c->cfg->syn_backlog = mnl_attr_get_u32(attr);
 			break;
+		case CATOPROXY_A_FORCE_FULL_PORTS: {
+			size_t len = mnl_attr_get_payload_len(attr);
+			const u8 *raw = mnl_attr_get_payload(attr);
+
+			if (len % sizeof(u16) ||
+			    len / sizeof(u16) > CATOPROXY_FORCE_PORTS_MAX)
+				return bad_reply(c->e, "force-full-ports");
+			c->cfg->nforce_full_ports = len / sizeof(u16);
+			/* The payload is only 4-byte aligned: copy it out. */
+			memcpy(c->cfg->force_full_ports, raw, len);
+			c->cfg->has_force_full_ports = true;
+			break;
+		}
+		case CATOPROXY_A_ADAPTIVE_TTL:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "adaptive-ttl");
+			c->cfg->adaptive_ttl = mnl_attr_get_u32(attr);
+			c->cfg->has_adaptive_ttl = true;
+			break;
+		case CATOPROXY_A_ADAPTIVE_SIZE:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "adaptive-size");
+			c->cfg->adaptive_size = mnl_attr_get_u32(attr);
+			c->cfg->has_adaptive_size = true;
+			break;
 		}
 	}
 	return MNL_CB_OK;
@@ -457,6 +482,16 @@ static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
 				 a->server_timeout_ms);
 	if (a->has_syn_backlog)
 		mnl_attr_put_u32(nlh, CATOPROXY_A_SYN_BACKLOG, a->syn_backlog);
+	/* Host-order u16s back to back; an empty list clears it. */
+	if (a->has_force_full_ports)
+		mnl_attr_put(nlh, CATOPROXY_A_FORCE_FULL_PORTS,
+			     a->nforce_full_ports * sizeof(u16),
+			     a->force_full_ports);
+	if (a->has_adaptive_ttl)
+		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_TTL, a->adaptive_ttl);
+	if (a->has_adaptive_size)
+		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_SIZE,
+				 a->adaptive_size);
 }
 
 int ipc_set_config(const struct set_args *a, struct ipc_error *e)
@@ -477,6 +512,13 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlattr *attr, *nested;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) == CATOPROXY_A_ADAPTIVE_ENTRIES) {
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "adaptive entries");
+			c->stats->adaptive_entries = mnl_attr_get_u32(attr);
+			c->stats->has_adaptive_entries = true;
+			continue;
+		}
 		if (mnl_attr_get_type(attr) != CATOPROXY_A_STATS)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
@@ -806,6 +848,12 @@ static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
 			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
 				return -1;
 			c->site_id = mnl_attr_get_u32(attr);
+			break;
+		case CATOPROXY_CONN_A_SITE_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			snprintf(c->site_name, sizeof(c->site_name), "%s",
+				 mnl_attr_get_str(attr));
 			break;
 		default:
 			field = conn_u8_field(c, type);

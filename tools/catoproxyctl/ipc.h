@@ -6,6 +6,7 @@
 #ifndef _CATOPROXYCTL_IPC_H
 #define _CATOPROXYCTL_IPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "conninfo.h"
 #include "parse.h"
@@ -32,6 +33,12 @@ struct ipc_config {
 	u32 site_count;
 	u32 server_timeout_ms;
 	u32 syn_backlog;
+	/* Only shown when the kernel reports them (an older module does not). */
+	bool has_force_full_ports, has_adaptive_ttl, has_adaptive_size;
+	unsigned int nforce_full_ports;
+	u16 force_full_ports[CATOPROXY_FORCE_PORTS_MAX];
+	u32 adaptive_ttl;
+	u32 adaptive_size;
 };
 
 struct ipc_stat {
@@ -42,6 +49,9 @@ struct ipc_stat {
 struct ipc_stats {
 	size_t n;
 	struct ipc_stat *v; /* sorted by type; free() it */
+	/* The adaptive cache's size now: a gauge, not a counter. */
+	bool has_adaptive_entries;
+	u32 adaptive_entries;
 };
 
 struct ipc_site {

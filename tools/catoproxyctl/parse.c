@@ -83,6 +83,8 @@ static const char *const conn_state_names[] = {
 	[CATOPROXY_CONN_OPENING] = "opening",
 	[CATOPROXY_CONN_SPLICED] = "spliced",
 	[CATOPROXY_CONN_FAILED] = "failed",
+	[CATOPROXY_CONN_WAITING] = "waiting",
+	[CATOPROXY_CONN_ENGAGED] = "engaged",
 };
 _Static_assert(ARRAY_SIZE(conn_state_names) == CATOPROXY_CONN_STATE_MAX + 1,
 	       "every enum catoproxy_conn_state value needs a name");
@@ -91,6 +93,7 @@ static const char *const event_names[] = {
 	[CATOPROXY_EVENT_DECISION] = "decision",
 	[CATOPROXY_EVENT_SPLICED] = "spliced",
 	[CATOPROXY_EVENT_FAILED] = "failed",
+	[CATOPROXY_EVENT_ENGAGED] = "engaged",
 };
 _Static_assert(ARRAY_SIZE(event_names) == CATOPROXY_EVENT_MAX + 1,
 	       "every enum catoproxy_event value needs a name");
@@ -355,8 +358,74 @@ int parse_u32_range(const char *word, u32 min, u32 max, u32 *v)
 	return parse_uint(word, max, v) || *v < min ? -1 : 0;
 }
 
+int parse_port_list(const char *word, const char *key, u16 *ports,
+		    char *err, size_t errlen)
+{
+	const char *p = word;
+	unsigned int n = 0;
+
+	if (!strcmp(word, "none"))
+		return 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char port[8] = "";
+		u32 v = 0;
+		int bad = len >= sizeof(port);
+
+		if (!bad) {
+			memcpy(port, p, len);
+			port[len] = '\0';
+			bad = parse_u32_range(port, 1, 65535, &v);
+		}
+		if (bad) {
+			fail(err, errlen,
+			     "Invalid port `%.*s' for `%s': expected ports from 1 to 65535 separated by commas, or none",
+			     (int)len, p, key);
+			return -1;
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			if (ports[i] == v) {
+				fail(err, errlen, "Duplicate port %u for `%s'",
+				     v, key);
+				return -1;
+			}
+		}
+		if (n >= CATOPROXY_FORCE_PORTS_MAX) {
+			fail(err, errlen, "Too many ports for `%s': at most %d",
+			     key, CATOPROXY_FORCE_PORTS_MAX);
+			return -1;
+		}
+		ports[n++] = v;
+		if (!comma)
+			return n;
+		p = comma + 1;
+	}
+}
+
+void format_port_list(const u16 *ports, unsigned int n, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (!n) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		int k = snprintf(buf + used, len - used, "%s%u", i ? "," : "",
+				 ports[i]);
+
+		if (k < 0 || (size_t)k >= len - used)
+			return;
+		used += k;
+	}
+}
+
 static const char set_keys[] =
-	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout or syn-backlog";
+	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size";
 
 int parse_set_args(int argc, char *const argv[], struct set_args *a,
 		   char *err, size_t errlen)
@@ -383,6 +452,12 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 			has = &a->has_server_timeout;
 		else if (!strcmp(key, "syn-backlog"))
 			has = &a->has_syn_backlog;
+		else if (!strcmp(key, "force-full-ports"))
+			has = &a->has_force_full_ports;
+		else if (!strcmp(key, "adaptive-ttl"))
+			has = &a->has_adaptive_ttl;
+		else if (!strcmp(key, "adaptive-size"))
+			has = &a->has_adaptive_size;
 		else {
 			fail(err, errlen, "Invalid key `%s': expected %s", key,
 			     set_keys);
@@ -429,6 +504,30 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 				     "Invalid value `%s' for `%s': expected milliseconds from %d to %d",
 				     value, key, CATOPROXY_SERVER_TIMEOUT_MS_MIN,
 				     CATOPROXY_SERVER_TIMEOUT_MS_MAX);
+				return -1;
+			}
+		} else if (has == &a->has_force_full_ports) {
+			v = parse_port_list(value, key, a->force_full_ports,
+					    err, errlen);
+			if (v < 0)
+				return -1;
+			a->nforce_full_ports = v;
+		} else if (has == &a->has_adaptive_ttl) {
+			if (parse_u32_range(value, 1, CATOPROXY_ADAPTIVE_TTL_MAX,
+					    &a->adaptive_ttl)) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected seconds from 1 to %d",
+				     value, key, CATOPROXY_ADAPTIVE_TTL_MAX);
+				return -1;
+			}
+		} else if (has == &a->has_adaptive_size) {
+			if (parse_u32_range(value, CATOPROXY_ADAPTIVE_SIZE_MIN,
+					    CATOPROXY_ADAPTIVE_SIZE_MAX,
+					    &a->adaptive_size)) {
+				fail(err, errlen,
+				     "Invalid value `%s' for `%s': expected a number of entries from %d to %d",
+				     value, key, CATOPROXY_ADAPTIVE_SIZE_MIN,
+				     CATOPROXY_ADAPTIVE_SIZE_MAX);
 				return -1;
 			}
 		} else if (has == &a->has_syn_backlog) {

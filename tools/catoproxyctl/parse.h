@@ -33,6 +33,18 @@ const char *cause_name(unsigned int value);
 /* @word in decimal, digits only, from @min to @max; -1 otherwise. */
 int parse_u32_range(const char *word, u32 min, u32 max, u32 *v);
 
+/*
+ * "443,8443": 1 to CATOPROXY_FORCE_PORTS_MAX distinct ports from 1 to
+ * 65535, or "none" for no port. Fills @ports in the order given and
+ * returns how many; -1 with a message in @err otherwise.
+ */
+int parse_port_list(const char *word, const char *key, u16 *ports,
+		    char *err, size_t errlen);
+/* "443,8443", or "none" for @n == 0; always NUL-terminates. */
+#define PORT_LIST_STR_MAX (CATOPROXY_FORCE_PORTS_MAX * 6 + 8)
+void format_port_list(const u16 *ports, unsigned int n, char *buf,
+		      size_t len);
+
 /* "10.0.0.0/8", "2001:db8::/32"; a bare address is a host prefix. */
 int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
 		 size_t errlen);
@@ -45,8 +57,13 @@ int parse_site_name(const char *name, char *err, size_t errlen);
 struct set_args {
 	bool has_mode, has_tls_inspection, has_blocked_syn, has_challenge_ack;
 	bool has_server_timeout, has_syn_backlog;
+	bool has_force_full_ports, has_adaptive_ttl, has_adaptive_size;
 	u8 mode, tls_inspection, blocked_syn, challenge_ack;
 	u32 server_timeout_ms, syn_backlog;
+	u32 adaptive_ttl, adaptive_size;
+	/* In the order given; nforce_full_ports 0 sends an empty list. */
+	unsigned int nforce_full_ports;
+	u16 force_full_ports[CATOPROXY_FORCE_PORTS_MAX];
 };
 
 /* argv holds only the key/value words, after "set". */

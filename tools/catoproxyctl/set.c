@@ -11,7 +11,10 @@
 	"  blocked-syn {handshake|drop}\n"                                     \
 	"  challenge-ack {allow|strict}\n"                                     \
 	"  server-timeout MS (100 to 600000)\n"                                \
-	"  syn-backlog N (0 to 1000000)\n"
+	"  syn-backlog N (0 to 1000000)\n"                                     \
+	"  force-full-ports {PORT[,PORT...]|none} (at most 16)\n"              \
+	"  adaptive-ttl SECONDS (1 to 86400)\n"                                \
+	"  adaptive-size N (64 to 262144)\n"
 
 int set_main(int argc, char *argv[])
 {

@@ -28,7 +28,7 @@ static const char *mode_str(unsigned int mode, char *buf, size_t len)
 
 static int show_config(void)
 {
-	char b1[32], b2[32], b3[32];
+	char b1[32], b2[32], b3[32], ports[PORT_LIST_STR_MAX];
 	const char *mode, *bsyn, *cack;
 	struct ipc_config cfg;
 	struct ipc_error e;
@@ -43,6 +43,8 @@ static int show_config(void)
 			  b2, sizeof(b2));
 	cack = or_unknown(challenge_ack_name(cfg.challenge_ack),
 			  cfg.challenge_ack, b3, sizeof(b3));
+	format_port_list(cfg.force_full_ports, cfg.nforce_full_ports, ports,
+			 sizeof(ports));
 	if (!json_output) {
 		printf("mode: %s\n", mode);
 		printf("tls-inspection: %s\n", cfg.tls_inspection ? "on" : "off");
@@ -51,6 +53,13 @@ static int show_config(void)
 		printf("sites: %" PRIu32 "\n", cfg.site_count);
 		printf("server-timeout: %" PRIu32 "\n", cfg.server_timeout_ms);
 		printf("syn-backlog: %" PRIu32 "\n", cfg.syn_backlog);
+		/* The same words `set' takes, so a line can be fed back. */
+		if (cfg.has_force_full_ports)
+			printf("force-full-ports: %s\n", ports);
+		if (cfg.has_adaptive_ttl)
+			printf("adaptive-ttl: %" PRIu32 "\n", cfg.adaptive_ttl);
+		if (cfg.has_adaptive_size)
+			printf("adaptive-size: %" PRIu32 "\n", cfg.adaptive_size);
 		return EXIT_OK;
 	}
 	json_init(&j, stdout);
@@ -69,6 +78,21 @@ static int show_config(void)
 	json_u64(&j, cfg.server_timeout_ms);
 	json_key(&j, "syn_backlog");
 	json_u64(&j, cfg.syn_backlog);
+	if (cfg.has_force_full_ports) {
+		json_key(&j, "force_full_ports");
+		json_array_begin(&j);
+		for (unsigned int i = 0; i < cfg.nforce_full_ports; i++)
+			json_u64(&j, cfg.force_full_ports[i]);
+		json_array_end(&j);
+	}
+	if (cfg.has_adaptive_ttl) {
+		json_key(&j, "adaptive_ttl");
+		json_u64(&j, cfg.adaptive_ttl);
+	}
+	if (cfg.has_adaptive_size) {
+		json_key(&j, "adaptive_size");
+		json_u64(&j, cfg.adaptive_size);
+	}
 	json_object_end(&j);
 	json_finish(&j);
 	return EXIT_OK;
@@ -100,6 +124,16 @@ static int show_stats(void)
 			json_u64(&j, stats.v[i].value);
 		} else {
 			printf("%s: %" PRIu64 "\n", name, stats.v[i].value);
+		}
+	}
+	/* A gauge after the counters, in the same flat form. */
+	if (stats.has_adaptive_entries) {
+		if (json_output) {
+			json_key(&j, "adaptive_entries");
+			json_u64(&j, stats.adaptive_entries);
+		} else {
+			printf("adaptive_entries: %" PRIu32 "\n",
+			       stats.adaptive_entries);
 		}
 	}
 	if (json_output) {
