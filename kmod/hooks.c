@@ -32,8 +32,11 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	bool intercept = false;
 
 	/* Conntrack found it invalid: a blind reset, perhaps. */
-	if (!ct)
-		return catoproxy_rst_untracked(state->net, skb, state->pf);
+	if (!ct) {
+		if (ctinfo == IP_CT_UNTRACKED)
+			return NF_ACCEPT;
+		return catoproxy_rst_invalid(state->net, skb, state->pf);
+	}
 	if (nf_ct_is_template(ct) || nf_ct_protonum(ct) != IPPROTO_TCP)
 		return NF_ACCEPT;
 

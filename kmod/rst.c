@@ -10,8 +10,9 @@
  * sequence space (it undoes seqadj itself), so the same check holds for
  * spliced full-mode connections, whose halves are translated.
  *
- * Segments conntrack found invalid (most blind resets) carry no entry; for
- * RSTs among them the entry is looked up, in the default zone only.
+ * Segments conntrack found invalid (most blind resets) carry no entry; the
+ * entry is looked up, in the default zone only. Segments the ruleset chose
+ * not to track are left alone.
  */
 
 #include <linux/ip.h>
@@ -138,8 +139,8 @@ unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
 	return judge(net, ct, CTINFO2DIR(ctinfo), conn, th);
 }
 
-unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
-				     u8 pf)
+unsigned int catoproxy_rst_invalid(struct net *net, struct sk_buff *skb,
+				   u8 pf)
 {
 	const struct nf_conntrack_tuple_hash *h;
 	struct nf_conntrack_tuple tuple;
@@ -167,7 +168,7 @@ unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
 			return NF_ACCEPT;
 	}
 	th = rst_th(skb, thoff, &buf);
-	if (!th || !th->rst)
+	if (!th)
 		return NF_ACCEPT;
 
 	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
@@ -177,8 +178,22 @@ unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
 		return NF_ACCEPT;
 	ct = nf_ct_tuplehash_to_ctrack(h);
 	conn = catoproxy_conn_get(ct);
-	if (conn)
+	if (!conn)
+		goto out;
+	if (th->rst) {
 		verdict = judge(net, ct, NF_CT_DIRECTION(h), conn, th);
+	} else if ((READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL) &&
+		   READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED) {
+		/*
+		 * The module is each side's peer: what neither window admits
+		 * would be ignored (or challenged) by an endpoint, so it goes
+		 * no further.
+		 */
+		catoproxy_stat_inc(catoproxy_net(net),
+				   CATOPROXY_STAT_INVALID_DROPPED);
+		verdict = NF_DROP;
+	}
+out:
 	nf_ct_put(ct);
 	return verdict;
 }

@@ -16,10 +16,11 @@ unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
 				  enum ip_conntrack_info ctinfo,
 				  struct catoproxy_conn *conn);
 /*
- * A TCP segment conntrack found invalid: if it is an RST on a connection
- * the module tracks, judge it by that connection.
+ * A TCP segment conntrack found invalid: an RST on a connection the module
+ * tracks is judged by that connection; anything else on a spliced full
+ * connection is dropped.
  */
-unsigned int catoproxy_rst_untracked(struct net *net, struct sk_buff *skb,
-				     u8 pf);
+unsigned int catoproxy_rst_invalid(struct net *net, struct sk_buff *skb,
+				   u8 pf);
 
 #endif /* _CATOPROXY_RST_H */

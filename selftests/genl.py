@@ -105,7 +105,7 @@ STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               29: "rst_out_of_window", 30: "challenge_ack_seen",
               31: "rst_challenge_allowed", 32: "rst_challenge_dropped",
               33: "challenge_ack_sent", 34: "challenge_ack_ratelimited",
-              35: "server_challenge_reset"}
+              35: "server_challenge_reset", 36: "invalid_dropped"}
 
 
 class FamilyMissing(Exception):

@@ -64,6 +64,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_CHALLENGE_ACK_SENT] = "challenge_ack_sent",
 	[CATOPROXY_STAT_CHALLENGE_ACK_RATELIMITED] = "challenge_ack_ratelimited",
 	[CATOPROXY_STAT_SERVER_CHALLENGE_RESET] = "server_challenge_reset",
+	[CATOPROXY_STAT_INVALID_DROPPED] = "invalid_dropped",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");

@@ -415,6 +415,11 @@ enum catoproxy_stat {
 	 * (the client had lost the connection): reset, and the SYN sent again
 	 */
 	CATOPROXY_STAT_SERVER_CHALLENGE_RESET,
+	/*
+	 * full: segments of a spliced connection that conntrack found
+	 * outside its windows (out-of-window data or flags): dropped
+	 */
+	CATOPROXY_STAT_INVALID_DROPPED,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)
