@@ -1169,6 +1169,12 @@ static void pending_timer(struct timer_list *timer)
 			} else {
 				catoproxy_stat_inc(cn,
 						   CATOPROXY_STAT_SERVER_TIMEOUT);
+				/* A silent server is no longer alive either. */
+				if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE) {
+					rcu_read_lock();
+					catoproxy_adaptive_forget(net, p->ct);
+					rcu_read_unlock();
+				}
 				catoproxy_event_conn(net, p->ct, conn,
 						     CATOPROXY_EVENT_FAILED,
 						     CATOPROXY_CAUSE_SERVER_TIMEOUT);
