@@ -46,30 +46,10 @@ rctl()
 	ctl_in "$router" "$@"
 }
 
-# ev_count FROM KEY=VALUE...: events after line FROM of $EVENTS matching
-# every KEY=VALUE (values as the JSON prints them, strings unquoted). A line
-# that is not a JSON object counts as -1000, which no test expects.
+# ev_count FROM KEY=VALUE...: lib.sh's events_count over $EVENTS.
 ev_count()
 {
-	$PYTHON - "$EVENTS" "$@" <<'EOF'
-import json, sys
-path, start, conds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-want = [c.split("=", 1) for c in conds]
-n = 0
-with open(path) as f:
-    for i, line in enumerate(f):
-        if i < start:
-            continue
-        try:
-            d = json.loads(line)
-            assert isinstance(d, dict)
-        except (ValueError, AssertionError):
-            print(-1000)
-            sys.exit(0)
-        if all(str(d.get(k)).lower() == v for k, v in want):
-            n += 1
-print(n)
-EOF
+	events_count "$EVENTS" "$@"
 }
 
 # ev_field FROM KEY FILTER...: distinct values of KEY among the matching
@@ -93,24 +73,13 @@ print(" ".join(sorted(vals, key=lambda v: (len(v), v))))
 EOF
 }
 
-lines_of()
-{
-	local n
-
-	n=$(wc -l <"$1")
-	echo "${n// /}"
-}
-
 # count_is EXPECTED FROM FILTER...: for slowwait.
 count_is()
 {
 	local want=$1
 	shift
-	local got
 
-	got=$(ev_count "$@")
-	echo "$got"
-	[ "$got" = "$want" ]
+	events_count_is "$want" "$EVENTS" "$@"
 }
 
 # The monitors have joined the group once a probe connection's event shows
@@ -149,7 +118,7 @@ step()
 	shift
 	local from got f src dst ev state
 
-	from=$(lines_of "$EVENTS")
+	from=$(events_lines "$EVENTS")
 	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "$desc: connections" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
 	got=$(slowwait 30 count_is "$((4 * N))" "$from" dport="$TCP_PORT")
@@ -175,7 +144,7 @@ step()
 			"$(ev_field "$from" sport event=decision family=ipv$f dport="$TCP_PORT")" \
 			"$(ev_field "$from" sport event=engaged family=ipv$f dport="$TCP_PORT")"
 	done
-	SEEN=$(lines_of "$EVENTS")
+	SEEN=$(events_lines "$EVENTS")
 }
 
 site_id()
@@ -219,7 +188,7 @@ test_off()
 	local from
 
 	rctl set mode off || fail "set mode off"
-	from=$(lines_of "$EVENTS")
+	from=$(events_lines "$EVENTS")
 	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "mode off: connections" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
 	rctl set mode delayed || fail "set mode delayed"
@@ -230,7 +199,7 @@ test_off()
 	assert_eq "mode off: events" 0 "$(ev_count "$from" dport="$TCP_PORT")"
 	assert_eq "mode off: the marker's events" "1 1" \
 		"$(ev_count "$from" dport="$PROBE_PORT" event=decision) $(ev_count "$from" dport="$PROBE_PORT" event=engaged)"
-	SEEN=$(lines_of "$EVENTS")
+	SEEN=$(events_lines "$EVENTS")
 	log_test "mode off: no event"
 }
 
@@ -372,7 +341,7 @@ test_big_dump()
 	# new entries (conntrack picks up connections mid-stream).
 	sleep 1
 	conntrack_in "$router" -F >/dev/null
-	from=$(lines_of "$EVENTS")
+	from=$(events_lines "$EVENTS")
 	# Closed connections stay in conntrack (TIME_WAIT), with their state.
 	tcp_connect "$client" "$m" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "connections" "$((2 * m)) 0" "$CONN_OK $CONN_FAIL"
@@ -390,7 +359,7 @@ test_big_dump()
 		"$(slowwait 30 count_is "$((2 * m))" "$from" dport="$TCP_PORT" event=decision)"
 	assert_eq "engaged events" "$((2 * m))" \
 		"$(slowwait 30 count_is "$((2 * m))" "$from" dport="$TCP_PORT" event=engaged)"
-	SEEN=$(lines_of "$EVENTS")
+	SEEN=$(events_lines "$EVENTS")
 	log_test "a dump of $((2 * m)) connections spans several messages, each listed once"
 }
 
@@ -435,7 +404,7 @@ if ! start_monitor; then
 	dump_state
 	exit $ksft_fail
 fi
-SEEN=$(lines_of "$EVENTS")
+SEEN=$(events_lines "$EVENTS")
 
 test_account
 test_sites

@@ -57,7 +57,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bulk import netns, errname, recv_exact  # noqa: E402
+from bulk import netns, errname, listener, recv_exact  # noqa: E402
 from tcpprobe import Capture, build, raw_sender  # noqa: E402
 
 FAM = {False: socket.AF_INET, True: socket.AF_INET6}
@@ -65,16 +65,6 @@ FAM = {False: socket.AF_INET, True: socket.AF_INET6}
 
 def fam(host):
     return FAM[":" in host]
-
-
-def listener(ns, port):
-    with netns(ns):
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", port))
-        s.listen(256)
-    return s
 
 
 def peer_key(addr):
@@ -91,7 +81,7 @@ class EchoServer:
     ("open" while it lives)."""
 
     def __init__(self, ns, port):
-        self.ls = listener(ns, port)
+        self.ls = listener(ns, port, 256)
         self.lock = threading.Lock()
         self.conns = {}     # peer -> [{"sock", "status"}...], accept order
         threading.Thread(target=self.accept_loop, daemon=True).start()
