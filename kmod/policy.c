@@ -109,8 +109,16 @@ size_t catoproxy_policy_size(u32 nsites)
 	       (size_t)nsites * sizeof(struct catoproxy_site);
 }
 
+static const char default_page[] =
+	"<!DOCTYPE html>\n"
+	"<html><head><title>403 Forbidden</title></head>\n"
+	"<body><h1>403 Forbidden</h1>\n"
+	"<p>This connection is blocked by the network's policy.</p></body></html>\n";
+
 void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode)
 {
+	const char *why;
+
 	memset(pol, 0, sizeof(*pol));
 	pol->mode = mode;
 	pol->tls_inspection = 0;
@@ -123,6 +131,11 @@ void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode)
 	/* The port seed 000 says TLS inspection always intercepts. */
 	pol->force_ports[0] = CATOPROXY_TLS_PORT;
 	pol->nforce_ports = 1;
+	/* Seed 000: a block page for the web, a reset for everything else. */
+	pol->page_ports[0] = CATOPROXY_HTTP_PORT;
+	pol->npage_ports = 1;
+	catoproxy_policy_set_block_page(pol, (const u8 *)default_page,
+					sizeof(default_page) - 1, &why);
 	pol->next_site_id = 1;
 }
 
@@ -155,32 +168,135 @@ catoproxy_policy_site_by_id(const struct catoproxy_policy *pol, u32 id)
 	return NULL;
 }
 
-int catoproxy_policy_set_force_ports(struct catoproxy_policy *pol,
-				     const u16 *ports, unsigned int n,
-				     const char **why)
+/* What a port list's errors say: forced ports and block-page ports. */
+struct port_list_why {
+	const char *too_many, *zero, *twice;
+};
+
+static int port_list_check(const u16 *ports, unsigned int n, unsigned int max,
+			   const struct port_list_why *w, const char **why)
 {
 	unsigned int i, j;
 
-	if (n > CATOPROXY_FORCE_PORTS_MAX) {
-		*why = "at most 16 forced ports";
+	if (n > max) {
+		*why = w->too_many;
 		return -E2BIG;
 	}
 	for (i = 0; i < n; i++) {
 		if (!ports[i]) {
-			*why = "port 0 cannot be forced";
+			*why = w->zero;
 			return -EINVAL;
 		}
 		for (j = 0; j < i; j++) {
 			if (ports[j] == ports[i]) {
-				*why = "a forced port is listed twice";
+				*why = w->twice;
 				return -EINVAL;
 			}
 		}
 	}
+	return 0;
+}
+
+static bool port_listed(const u16 *ports, unsigned int n, u16 port)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ports[i] == port)
+			return true;
+	return false;
+}
+
+int catoproxy_policy_set_force_ports(struct catoproxy_policy *pol,
+				     const u16 *ports, unsigned int n,
+				     const char **why)
+{
+	static const struct port_list_why w = {
+		.too_many = "at most 16 forced ports",
+		.zero = "port 0 cannot be forced",
+		.twice = "a forced port is listed twice",
+	};
+	int ret = port_list_check(ports, n, CATOPROXY_FORCE_PORTS_MAX, &w, why);
+
+	if (ret)
+		return ret;
 	memset(pol->force_ports, 0, sizeof(pol->force_ports));
 	if (n)
 		memcpy(pol->force_ports, ports, n * sizeof(ports[0]));
 	pol->nforce_ports = (u8)n;
+	return 0;
+}
+
+int catoproxy_policy_set_page_ports(struct catoproxy_policy *pol,
+				    const u16 *ports, unsigned int n,
+				    const char **why)
+{
+	static const struct port_list_why w = {
+		.too_many = "at most 16 block-page ports",
+		.zero = "port 0 cannot serve a block page",
+		.twice = "a block-page port is listed twice",
+	};
+	int ret = port_list_check(ports, n, CATOPROXY_BLOCK_PAGE_PORTS_MAX, &w,
+				  why);
+
+	if (ret)
+		return ret;
+	memset(pol->page_ports, 0, sizeof(pol->page_ports));
+	if (n)
+		memcpy(pol->page_ports, ports, n * sizeof(ports[0]));
+	pol->npage_ports = (u8)n;
+	return 0;
+}
+
+bool catoproxy_policy_page_port(const struct catoproxy_policy *pol, u16 port)
+{
+	return port_listed(pol->page_ports, pol->npage_ports, port);
+}
+
+/* Append @s to @buf at *@len; the header's bound leaves room for all of it. */
+static void put_str(u8 *buf, unsigned int *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + *len, s, n);
+	*len += (unsigned int)n;
+}
+
+static void put_uint(u8 *buf, unsigned int *len, unsigned int v)
+{
+	char digits[12];
+	int n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		buf[(*len)++] = (u8)digits[--n];
+}
+
+int catoproxy_policy_set_block_page(struct catoproxy_policy *pol,
+				    const u8 *body, unsigned int len,
+				    const char **why)
+{
+	unsigned int n = 0;
+
+	if (len > CATOPROXY_BLOCK_PAGE_MAX) {
+		*why = "the block page is longer than 4096 bytes";
+		return -E2BIG;
+	}
+	/* A complete answer: the client must not wait for more. */
+	put_str(pol->response, &n,
+		"HTTP/1.1 403 Forbidden\r\n"
+		"Content-Type: text/html; charset=utf-8\r\n"
+		"Content-Length: ");
+	put_uint(pol->response, &n, len);
+	put_str(pol->response, &n,
+		"\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n");
+	if (len)
+		memcpy(pol->response + n, body, len);
+	pol->page_len = (u16)len;
+	pol->response_len = (u16)(n + len);
 	return 0;
 }
 
@@ -198,14 +314,8 @@ bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol)
 
 static bool port_forced(const struct catoproxy_policy *pol, u16 port)
 {
-	unsigned int i;
-
-	if (!pol->tls_inspection)
-		return false;
-	for (i = 0; i < pol->nforce_ports; i++)
-		if (pol->force_ports[i] == port)
-			return true;
-	return false;
+	return pol->tls_inspection &&
+	       port_listed(pol->force_ports, pol->nforce_ports, port);
 }
 
 bool catoproxy_policy_site_name_valid(const char *name, const char **why)

@@ -13,6 +13,12 @@
 
 #include "pure.h"
 
+#define CATOPROXY_HTTP_PORT 80
+/* The header catoproxy_policy_set_block_page() writes before the body. */
+#define CATOPROXY_BLOCK_HEADER_MAX 160
+#define CATOPROXY_BLOCK_RESPONSE_MAX \
+	(CATOPROXY_BLOCK_HEADER_MAX + CATOPROXY_BLOCK_PAGE_MAX)
+
 struct catoproxy_prefix {
 	u8 addr[16];
 	u16 family; /* AF_INET or AF_INET6 */
@@ -39,6 +45,12 @@ struct catoproxy_policy {
 	/* destination ports forced to full while tls_inspection is on */
 	u16 force_ports[CATOPROXY_FORCE_PORTS_MAX];
 	u8 nforce_ports;
+	/* blocked connections' ports answered with the page, not a reset */
+	u8 npage_ports;
+	u16 page_ports[CATOPROXY_BLOCK_PAGE_PORTS_MAX];
+	u16 page_len; /* of the body, which ends @response */
+	u16 response_len; /* HTTP header and body */
+	u8 response[CATOPROXY_BLOCK_RESPONSE_MAX];
 	u32 next_site_id;
 	u32 nsites;
 	struct catoproxy_site sites[];
@@ -54,6 +66,8 @@ struct catoproxy_flow {
 };
 
 struct catoproxy_decision {
+	u32 rule_id; /* 0: no rule matched */
+	u8 action; /* enum catoproxy_action of that rule (ALLOW: none) */
 	u32 site_id; /* 0: no site */
 	u8 mode; /* never INHERIT */
 	u8 reason; /* enum catoproxy_reason (UAPI: events report it) */
@@ -112,6 +126,24 @@ catoproxy_policy_site_by_id(const struct catoproxy_policy *pol, u32 id);
 int catoproxy_policy_set_force_ports(struct catoproxy_policy *pol,
 				     const u16 *ports, unsigned int n,
 				     const char **why);
+/* The same for the block-page ports. */
+int catoproxy_policy_set_page_ports(struct catoproxy_policy *pol,
+				    const u16 *ports, unsigned int n,
+				    const char **why);
+bool catoproxy_policy_page_port(const struct catoproxy_policy *pol, u16 port);
+/*
+ * The block page's body becomes @body[0..@len) and the response is built
+ * around it. On error (too long) @pol is unchanged and @why says why.
+ */
+int catoproxy_policy_set_block_page(struct catoproxy_policy *pol,
+				    const u8 *body, unsigned int len,
+				    const char **why);
+/* The body of the block page: @pol->page_len bytes. */
+static inline const u8 *
+catoproxy_policy_block_page(const struct catoproxy_policy *pol)
+{
+	return pol->response + pol->response_len - pol->page_len;
+}
 /* Does any mode of @pol, the namespace's or a site's, say adaptive? */
 bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol);
 /* The mode a connection of @site gets: its own, or the namespace's. */

@@ -403,7 +403,7 @@ static void test_set_args(void)
 		      "two keys, any order");
 	}
 	CHECK(set(0, NULL, &a) == -1 &&
-		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size"),
+		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page"),
 	      "nothing to set: %s", err);
 	{
 		char *v[] = { "mode" };
@@ -437,7 +437,7 @@ static void test_set_args(void)
 		char *v[] = { "colour", "on" };
 
 		CHECK(set(ARGC(v), v, &a) == -1 &&
-			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size"),
+			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page"),
 		      "unknown key: %s", err);
 	}
 	{
@@ -1125,6 +1125,25 @@ static void test_conn(void)
 		      "{\"family\":\"ipv6\",\"saddr\":\"fd00:1::2\",\"sport\":50001,\"daddr\":\"fd00:2::2\",\"dport\":8080,\"mode\":\"delayed\",\"accel\":0,\"state\":\"failed\",\"site_id\":7,\"site_name\":\"a b\\n\\u001b\",\"reason\":\"site-src\"}\n",
 		      "control bytes in a site name, JSON");
 
+	/* decision and blocked events name the rule that matched */
+	c = conn4();
+	c.event = CATOPROXY_EVENT_BLOCKED;
+	c.state = CATOPROXY_CONN_BLOCKED;
+	c.has_rule_id = true;
+	c.rule_id = 12;
+	expect_output(write_event, &c,
+		      "blocked 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state blocked rule 12\n",
+		      "blocked event, text, with its rule");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"blocked\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"blocked\",\"site_id\":0,\"reason\":\"account\",\"rule_id\":12,\"cause\":\"none\"}\n",
+		      "blocked event, JSON, with its rule");
+	c.event = CATOPROXY_EVENT_DECISION;
+	c.state = CATOPROXY_CONN_OPENING;
+	c.rule_id = 0;
+	expect_output(write_event, &c,
+		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 0\n",
+		      "decision no rule matched: rule 0");
+
 	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);
 	CHECK(strlen(buf) == 11, "endpoint truncated to the buffer");
 
@@ -1148,6 +1167,207 @@ static void test_conn(void)
 		      "connection table: adaptive, waiting, engaged, a site name");
 }
 
+static void test_block_page_args(void)
+{
+	struct set_args a;
+
+	{
+		char *v[] = { "block-page-ports", "80,8080", "block-page",
+			      "/tmp/page.html" };
+
+		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == 0 &&
+			      a.has_block_page_ports && a.nblock_page_ports == 2 &&
+			      a.block_page_ports[0] == 80 &&
+			      a.block_page_ports[1] == 8080 && a.has_block_page &&
+			      !strcmp(a.block_page_file, "/tmp/page.html") &&
+			      !a.has_force_full_ports,
+		      "block-page-ports and block-page");
+	}
+	{
+		char *v[] = { "block-page-ports", "none" };
+
+		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == 0 &&
+			      a.has_block_page_ports && a.nblock_page_ports == 0,
+		      "block-page-ports none");
+	}
+	{
+		char *v[] = { "block-page-ports", "80,0" };
+
+		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == -1 &&
+			      !strcmp(err, "Invalid port `0' for `block-page-ports': expected ports from 1 to 65535 separated by commas, or none"),
+		      "block-page-ports 0: %s", err);
+	}
+	{
+		char *v[] = { "block-page", "" };
+
+		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == -1 &&
+			      !strcmp(err, "Invalid value `' for `block-page': expected a file name, or - for standard input"),
+		      "block-page without a name: %s", err);
+	}
+}
+
+static int rule(int argc, char **argv, struct rule_args *a, bool pos)
+{
+	err[0] = '\0';
+	return parse_rule_args(argc, argv, a, pos, err, sizeof(err));
+}
+
+static void test_rule_args(void)
+{
+	char text[RULE_STR_MAX], line[128];
+	struct rule_args a;
+	u16 lo, hi;
+
+	CHECK(parse_port_range("80", "dport", &lo, &hi, err, sizeof(err)) == 0 &&
+		      lo == 80 && hi == 80,
+	      "one port");
+	CHECK(parse_port_range("0-1023", "sport", &lo, &hi, err, sizeof(err)) == 0 &&
+		      lo == 0 && hi == 1023,
+	      "a range from 0");
+	CHECK(parse_port_range("90-80", "dport", &lo, &hi, err, sizeof(err)) == -1 &&
+		      !strcmp(err, "Invalid port range `90-80' for `dport': 90 is above 80"),
+	      "inverted range: %s", err);
+	CHECK(parse_port_range("80-", "dport", &lo, &hi, err, sizeof(err)) == -1 &&
+		      !strcmp(err, "Invalid port range `80-' for `dport': expected PORT or LOW-HIGH, ports from 0 to 65535"),
+	      "half a range: %s", err);
+	CHECK(parse_port_range("65536", "dport", &lo, &hi, err, sizeof(err)) == -1,
+	      "port 65536");
+	CHECK(parse_port_range("+80", "dport", &lo, &hi, err, sizeof(err)) == -1 &&
+		      parse_port_range("08", "dport", &lo, &hi, err, sizeof(err)) == -1,
+	      "signs and leading zeros");
+
+	{
+		char *v[] = { "pos", "2", "src", "10.0.1.0/24", "dst",
+			      "10.0.2.2", "sport", "1024-65535", "dport", "80",
+			      "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == 0 && a.pos == 2 &&
+			      a.rule.action == CATOPROXY_ACTION_BLOCK &&
+			      a.rule.family == AF_INET &&
+			      a.rule.flags == (CATOPROXY_RULE_F_SRC | CATOPROXY_RULE_F_DST) &&
+			      a.rule.src.plen == 24 && a.rule.dst.plen == 32 &&
+			      a.rule.sport_min == 1024 && a.rule.sport_max == 65535 &&
+			      a.rule.dport_min == 80 && a.rule.dport_max == 80,
+		      "every key");
+		format_rule(&a.rule, text, sizeof(text));
+		CHECK(!strcmp(text, "src 10.0.1.0/24 dst 10.0.2.2/32 sport 1024-65535 dport 80 action block"),
+		      "format_rule: %s", text);
+	}
+	{
+		char *v[] = { "action", "bypass" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == 0 && a.pos == 0 &&
+			      a.rule.family == AF_UNSPEC && !a.rule.flags &&
+			      a.rule.sport_min == 0 && a.rule.dport_max == 65535,
+		      "a catch-all");
+		format_rule(&a.rule, text, sizeof(text));
+		CHECK(!strcmp(text, "action bypass"), "a catch-all's words: %s", text);
+	}
+	{
+		char *v[] = { "dst", "fd00:2::/64", "action", "allow" };
+
+		CHECK(rule(ARGC(v), v, &a, false) == 0 &&
+			      a.rule.family == AF_INET6,
+		      "IPv6 destination");
+	}
+	{
+		char *v[] = { "dst", "10.0.2.0/24" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Missing action: expected `action allow|block|bypass'"),
+		      "missing action: %s", err);
+	}
+	{
+		char *v[] = { "action", "deny" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid action `deny': expected allow, block or bypass"),
+		      "unknown action: %s", err);
+	}
+	{
+		char *v[] = { "src", "10.0.1.300/24", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid prefix `10.0.1.300/24': `10.0.1.300' is not an IPv4 address"),
+		      "bad CIDR: %s", err);
+	}
+	{
+		char *v[] = { "src", "10.0.1.2/24", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid prefix `10.0.1.2/24': host bits set, did you mean 10.0.1.0/24?"),
+		      "host bits: %s", err);
+	}
+	{
+		char *v[] = { "src", "10.0.1.0/24", "dst", "fd00::/8", "action",
+			      "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid rule: source and destination prefixes are of different families"),
+		      "mixed families: %s", err);
+	}
+	{
+		char *v[] = { "dport", "80", "dport", "81", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Duplicate key `dport'"),
+		      "duplicate key: %s", err);
+	}
+	{
+		char *v[] = { "pos", "0", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid position `0': expected a number from 1"),
+		      "position 0: %s", err);
+	}
+	{
+		char *v[] = { "pos", "1", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, false) == -1 &&
+			      !strcmp(err, "Invalid argument `pos': expected src, dst, sport, dport or action"),
+		      "no position in a list: %s", err);
+	}
+	{
+		char *v[] = { "port", "80", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid argument `port': expected pos, src, dst, sport, dport or action"),
+		      "unknown key: %s", err);
+	}
+	{
+		char *v[] = { "action" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Missing value for `action'"),
+		      "action without value: %s", err);
+	}
+
+	strcpy(line, "  dst 10.0.2.0/24\tdport 80-81 action block # web\n");
+	CHECK(parse_rule_line(line, &a, err, sizeof(err)) == 1 &&
+		      a.rule.dport_min == 80 && a.rule.dport_max == 81,
+	      "a rule line with blanks and a comment");
+	strcpy(line, "   # only a comment\n");
+	CHECK(parse_rule_line(line, &a, err, sizeof(err)) == 0, "a comment line");
+	strcpy(line, "\n");
+	CHECK(parse_rule_line(line, &a, err, sizeof(err)) == 0, "an empty line");
+	strcpy(line, "dport 80\n");
+	CHECK(parse_rule_line(line, &a, err, sizeof(err)) == -1 &&
+		      !strcmp(err, "Missing action: expected `action allow|block|bypass'"),
+	      "a line without an action: %s", err);
+	/* what show prints, load takes back */
+	{
+		char *v[] = { "src", "fd00:1::/64", "sport", "7", "action",
+			      "allow" };
+		struct rule_args b;
+
+		rule(ARGC(v), v, &a, false);
+		format_rule(&a.rule, line, sizeof(line));
+		CHECK(parse_rule_line(line, &b, err, sizeof(err)) == 1 &&
+			      !memcmp(&a.rule, &b.rule, sizeof(a.rule)),
+		      "format_rule round-trips through parse_rule_line");
+	}
+}
+
 int main(void)
 {
 	test_modes();
@@ -1161,5 +1381,7 @@ int main(void)
 	test_site_add_args();
 	test_json();
 	test_conn();
+	test_block_page_args();
+	test_rule_args();
 	return unit_done();
 }

@@ -302,6 +302,75 @@ static void test_adaptive_use(void)
 	free(pol);
 }
 
+static void test_block_page(void)
+{
+	struct catoproxy_policy *pol = policy_new(CATOPROXY_MODE_FULL);
+	static u8 big[CATOPROXY_BLOCK_PAGE_MAX + 1];
+	const char *why = NULL, *text;
+	u16 ports[17];
+	unsigned int i;
+
+	CHECK(pol->npage_ports == 1 && pol->page_ports[0] == 80 &&
+		      catoproxy_policy_page_port(pol, 80) &&
+		      !catoproxy_policy_page_port(pol, 8080),
+	      "port 80 gets the page by default");
+	text = (const char *)pol->response;
+	CHECK(pol->page_len > 0 && pol->response_len > pol->page_len &&
+		      !strncmp(text, "HTTP/1.1 403 Forbidden\r\n", 24) &&
+		      strstr(text, "\r\n\r\n<!DOCTYPE html>") &&
+		      !memcmp(catoproxy_policy_block_page(pol),
+			      "<!DOCTYPE html>", 15),
+	      "the default response: a 403 header, then the page");
+
+	CHECK(!catoproxy_policy_set_block_page(pol, (const u8 *)"blocked\n", 8,
+					       &why) &&
+		      pol->page_len == 8 &&
+		      pol->response_len ==
+			      strlen("HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 8\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n") + 8 &&
+		      !memcmp(pol->response,
+			      "HTTP/1.1 403 Forbidden\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 8\r\nCache-Control: no-store\r\nConnection: close\r\n\r\nblocked\n",
+			      pol->response_len),
+	      "a page of 8 bytes: Content-Length 8, the body after the header");
+	memset(big, 'x', sizeof(big));
+	CHECK(!catoproxy_policy_set_block_page(pol, big, CATOPROXY_BLOCK_PAGE_MAX,
+					       &why) &&
+		      pol->page_len == CATOPROXY_BLOCK_PAGE_MAX &&
+		      pol->response_len <= CATOPROXY_BLOCK_RESPONSE_MAX &&
+		      strstr((const char *)pol->response, "Content-Length: 4096\r\n"),
+	      "a page of 4096 bytes fits");
+	why = NULL;
+	CHECK(catoproxy_policy_set_block_page(pol, big, sizeof(big), &why) ==
+			      -E2BIG &&
+		      why && pol->page_len == CATOPROXY_BLOCK_PAGE_MAX,
+	      "4097 bytes are refused, the page stays: %s", why);
+	CHECK(!catoproxy_policy_set_block_page(pol, big, 0, &why) &&
+		      pol->page_len == 0 &&
+		      strstr((const char *)pol->response, "Content-Length: 0\r\n"),
+	      "an empty page");
+
+	ports[0] = 80;
+	ports[1] = 8080;
+	CHECK(!catoproxy_policy_set_page_ports(pol, ports, 2, &why) &&
+		      catoproxy_policy_page_port(pol, 8080),
+	      "set 80,8080");
+	ports[1] = 80;
+	why = NULL;
+	CHECK(catoproxy_policy_set_page_ports(pol, ports, 2, &why) == -EINVAL &&
+		      why && !strcmp(why, "a block-page port is listed twice") &&
+		      pol->npage_ports == 2 && pol->page_ports[1] == 8080,
+	      "a repeated port is refused, the list stays: %s", why);
+	for (i = 0; i < 17; i++)
+		ports[i] = (u16)(i + 1);
+	why = NULL;
+	CHECK(catoproxy_policy_set_page_ports(pol, ports, 17, &why) == -E2BIG &&
+		      why && !strcmp(why, "at most 16 block-page ports"),
+	      "17 ports are refused: %s", why);
+	CHECK(!catoproxy_policy_set_page_ports(pol, ports, 0, &why) &&
+		      !catoproxy_policy_page_port(pol, 80),
+	      "no port gets the page");
+	free(pol);
+}
+
 int main(void)
 {
 	test_modes();
@@ -310,5 +379,6 @@ int main(void)
 	test_decide();
 	test_force_ports();
 	test_adaptive_use();
+	test_block_page();
 	return unit_done();
 }

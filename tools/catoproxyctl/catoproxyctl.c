@@ -23,12 +23,13 @@ static const struct {
 	  "Shows the settings (default), the counters, the sites or the connections" },
 	{ "set", set_main, "Changes one or more settings at once" },
 	{ "site", site_main, "Adds or deletes a site" },
+	{ "rule", rule_main, "Adds, deletes, flushes or loads rules" },
 	{ "monitor", monitor_main, "Prints connection events as they happen" },
 };
 
 #define SHORT_USAGE                                                       \
 	"Usage: " PROG_NAME " [-j|--json] [-n|--netns NAME] "             \
-	"{show|set|site|monitor|help} [ARGS]\n"                                   \
+	"{show|set|site|rule|monitor|help} [ARGS]\n"                                   \
 	"Try `" PROG_NAME " --help' for more information.\n"
 
 static void show_usage(FILE *f)
@@ -48,7 +49,7 @@ static void show_usage(FILE *f)
 			subcommands[i].description);
 	fprintf(f,
 		"\n"
-		"  show [config|stats|sites|conns]\n"
+		"  show [config|stats|sites|conns|rules|block-page]\n"
 		"  set mode {full|delayed|adaptive|off}\n"
 		"  set tls-inspection {on|off}\n"
 		"  set blocked-syn {handshake|drop}\n"
@@ -58,8 +59,14 @@ static void show_usage(FILE *f)
 		"  set force-full-ports {PORT[,PORT...]|none}\n"
 		"  set adaptive-ttl SECONDS\n"
 		"  set adaptive-size N\n"
+		"  set block-page-ports {PORT[,PORT...]|none}\n"
+		"  set block-page {FILE|-}\n"
 		"  site add NAME prefix CIDR [prefix CIDR ...] [mode {full|delayed|adaptive|off|inherit}]\n"
 		"  site del NAME\n"
+		"  rule add [pos N] [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]] action {allow|block|bypass}\n"
+		"  rule del ID\n"
+		"  rule flush\n"
+		"  rule load {FILE|-}\n"
 		"  monitor\n"
 		"\n"
 		"Several KEY VALUE pairs may follow one `set'; they are applied together.\n"

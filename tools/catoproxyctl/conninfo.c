@@ -85,6 +85,8 @@ void conn_print_event(FILE *f, const struct conn_info *c)
 	if (w.site_name[0])
 		fprintf(f, " site-name %s", w.site_name);
 	fprintf(f, " reason %s state %s", w.reason, w.state);
+	if (c->has_rule_id)
+		fprintf(f, " rule %" PRIu32, c->rule_id);
 	if (c->cause != CATOPROXY_CAUSE_NONE)
 		fprintf(f, " cause %s", w.cause);
 	fputc('\n', f);
@@ -127,6 +129,10 @@ void conn_json(struct json *j, const struct conn_info *c, bool event)
 	}
 	json_key(j, "reason");
 	json_string(j, w.reason);
+	if (c->has_rule_id) {
+		json_key(j, "rule_id");
+		json_u64(j, c->rule_id);
+	}
 	if (event) {
 		json_key(j, "cause");
 		json_string(j, w.cause);

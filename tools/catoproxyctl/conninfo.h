@@ -28,6 +28,8 @@ struct conn_info {
 	/* events only */
 	u8 event; /* enum catoproxy_event */
 	u8 cause; /* enum catoproxy_cause */
+	bool has_rule_id; /* decision and blocked events */
+	u32 rule_id; /* the rule that matched, 0: none */
 };
 
 /* "10.0.1.2:41000", "[fd00:1::2]:41000"; always NUL-terminates. */
@@ -38,8 +40,8 @@ void conn_format_endpoint(u16 family, const u8 *addr, u16 port, char *buf,
 /*
  * One line: "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0
  * reason account state opening", with " site-name NAME" after the site id
- * when the kernel named the site, then " cause CAUSE" unless the cause is
- * none.
+ * when the kernel named the site, then " rule ID" when the event names the
+ * rule that matched, then " cause CAUSE" unless the cause is none.
  */
 void conn_print_event(FILE *f, const struct conn_info *c);
 /*
@@ -47,7 +49,8 @@ void conn_print_event(FILE *f, const struct conn_info *c);
  * {"event":...,"family":"ipv4","saddr":...,"sport":...,"daddr":...,
  *  "dport":...,"mode":...,"accel":1,"state":...,"site_id":0,
  *  "reason":...,"cause":...}
- * "site_name" follows "site_id" when the kernel named the site.
+ * "site_name" follows "site_id" when the kernel named the site, "rule_id"
+ * follows "reason" when the event names a rule.
  */
 void conn_json(struct json *j, const struct conn_info *c, bool event);
 /*

@@ -20,6 +20,7 @@ extern bool json_output;
 int show_main(int argc, char *argv[]);
 int set_main(int argc, char *argv[]);
 int site_main(int argc, char *argv[]);
+int rule_main(int argc, char *argv[]);
 int monitor_main(int argc, char *argv[]);
 
 /* "Invalid ..." lines go first, then the usage of what was mistyped. */

@@ -165,15 +165,16 @@ static mnl_cb_t cb_ctl[NLMSG_MIN_TYPE] = {
 	[NLMSG_OVERRUN] = cb_overrun,
 };
 
-static struct nlmsghdr *nl_msg(struct nl *nl, u16 type, u8 cmd, u8 version,
-			       u16 flags)
+/* A request header in @buf, of @len bytes. */
+static struct nlmsghdr *nl_msg_in(struct nl *nl, void *buf, size_t len,
+				  u16 type, u8 cmd, u8 version, u16 flags)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *genl;
 
 	/* libmnl leaves attribute padding as it finds it; send no leftovers. */
-	memset(nl->buf, 0, sizeof(nl->buf));
-	nlh = mnl_nlmsg_put_header(nl->buf);
+	memset(buf, 0, len);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
@@ -182,6 +183,13 @@ static struct nlmsghdr *nl_msg(struct nl *nl, u16 type, u8 cmd, u8 version,
 	genl->cmd = cmd;
 	genl->version = version;
 	return nlh;
+}
+
+static struct nlmsghdr *nl_msg(struct nl *nl, u16 type, u8 cmd, u8 version,
+			       u16 flags)
+{
+	return nl_msg_in(nl, nl->buf, sizeof(nl->buf), type, cmd, version,
+			 flags);
 }
 
 /*
@@ -443,6 +451,35 @@ static int config_cb(const struct nlmsghdr *nlh, void *data)
 			c->cfg->adaptive_size = mnl_attr_get_u32(attr);
 			c->cfg->has_adaptive_size = true;
 			break;
+		case CATOPROXY_A_RULE_COUNT:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return bad_reply(c->e, "rule count");
+			c->cfg->rule_count = mnl_attr_get_u32(attr);
+			c->cfg->has_rule_count = true;
+			break;
+		case CATOPROXY_A_BLOCK_PAGE_PORTS: {
+			size_t len = mnl_attr_get_payload_len(attr);
+
+			if (len % sizeof(u16) ||
+			    len / sizeof(u16) > CATOPROXY_BLOCK_PAGE_PORTS_MAX)
+				return bad_reply(c->e, "block-page-ports");
+			c->cfg->nblock_page_ports = len / sizeof(u16);
+			memcpy(c->cfg->block_page_ports,
+			       mnl_attr_get_payload(attr), len);
+			c->cfg->has_block_page_ports = true;
+			break;
+		}
+		case CATOPROXY_A_BLOCK_PAGE: {
+			size_t len = mnl_attr_get_payload_len(attr);
+
+			if (len > CATOPROXY_BLOCK_PAGE_MAX)
+				return bad_reply(c->e, "block-page");
+			c->cfg->block_page_len = len;
+			memcpy(c->cfg->block_page, mnl_attr_get_payload(attr),
+			       len);
+			c->cfg->has_block_page = true;
+			break;
+		}
 		}
 	}
 	return MNL_CB_OK;
@@ -492,6 +529,13 @@ static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
 	if (a->has_adaptive_size)
 		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_SIZE,
 				 a->adaptive_size);
+	if (a->has_block_page_ports)
+		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE_PORTS,
+			     a->nblock_page_ports * sizeof(u16),
+			     a->block_page_ports);
+	if (a->has_block_page)
+		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE, a->block_page_len,
+			     a->block_page);
 }
 
 int ipc_set_config(const struct set_args *a, struct ipc_error *e)
@@ -578,13 +622,13 @@ int ipc_get_stats(struct ipc_stats *stats, struct ipc_error *e)
 	return 0;
 }
 
-static void put_prefix(struct nlmsghdr *nlh, const struct catoproxy_prefix *p)
+static void put_prefix_nest(struct nlmsghdr *nlh, u16 type,
+			    const struct catoproxy_prefix *p)
 {
 	struct nlattr *nest;
 
 	/* Strict kernel validation wants NLA_F_NESTED on every nest. */
-	nest = mnl_attr_nest_start(nlh, CATOPROXY_PREFIXES_A_PREFIX |
-						NLA_F_NESTED);
+	nest = mnl_attr_nest_start(nlh, type | NLA_F_NESTED);
 	mnl_attr_put_u16(nlh, CATOPROXY_PREFIX_A_FAMILY, p->family);
 	mnl_attr_put(nlh, CATOPROXY_PREFIX_A_ADDR,
 		     p->family == AF_INET ? 4 : 16, p->addr);
@@ -604,7 +648,8 @@ static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
 	prefixes = mnl_attr_nest_start(nlh, CATOPROXY_SITE_A_PREFIXES |
 						    NLA_F_NESTED);
 	for (unsigned int i = 0; i < a->site.nprefixes; i++)
-		put_prefix(nlh, &a->site.prefixes[i]);
+		put_prefix_nest(nlh, CATOPROXY_PREFIXES_A_PREFIX,
+				&a->site.prefixes[i]);
 	mnl_attr_nest_end(nlh, prefixes);
 	mnl_attr_nest_end(nlh, site);
 }
@@ -849,6 +894,12 @@ static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
 				return -1;
 			c->site_id = mnl_attr_get_u32(attr);
 			break;
+		case CATOPROXY_CONN_A_RULE_ID:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			c->rule_id = mnl_attr_get_u32(attr);
+			c->has_rule_id = true;
+			break;
 		case CATOPROXY_CONN_A_SITE_NAME:
 			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 				return -1;
@@ -919,6 +970,254 @@ int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e)
 	return 0;
 }
 
+/* Bytes put_rule() may write for one rule, IPv6 prefixes and all. */
+#define RULE_ATTR_MAX 160
+
+/* A CATOPROXY_A_RULE nest; ports only when they narrow the rule. */
+static void put_rule(struct nlmsghdr *nlh, const struct catoproxy_rule *r,
+		     u32 pos)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start(nlh, CATOPROXY_A_RULE | NLA_F_NESTED);
+	if (pos)
+		mnl_attr_put_u32(nlh, CATOPROXY_RULE_A_POS, pos);
+	if (r->flags & CATOPROXY_RULE_F_SRC)
+		put_prefix_nest(nlh, CATOPROXY_RULE_A_SRC, &r->src);
+	if (r->flags & CATOPROXY_RULE_F_DST)
+		put_prefix_nest(nlh, CATOPROXY_RULE_A_DST, &r->dst);
+	if (r->sport_min || r->sport_max != 65535) {
+		mnl_attr_put_u16(nlh, CATOPROXY_RULE_A_SPORT_MIN, r->sport_min);
+		mnl_attr_put_u16(nlh, CATOPROXY_RULE_A_SPORT_MAX, r->sport_max);
+	}
+	if (r->dport_min || r->dport_max != 65535) {
+		mnl_attr_put_u16(nlh, CATOPROXY_RULE_A_DPORT_MIN, r->dport_min);
+		mnl_attr_put_u16(nlh, CATOPROXY_RULE_A_DPORT_MAX, r->dport_max);
+	}
+	mnl_attr_put_u8(nlh, CATOPROXY_RULE_A_ACTION, r->action);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+struct rule_id_ctx {
+	u32 *id;
+	bool seen;
+};
+
+static int rule_id_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rule_id_ctx *c = data;
+	struct nlattr *attr, *in;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_RULE)
+			continue;
+		mnl_attr_for_each_nested(in, attr) {
+			if (mnl_attr_get_type(in) == CATOPROXY_RULE_A_ID &&
+			    mnl_attr_validate(in, MNL_TYPE_U32) >= 0) {
+				*c->id = mnl_attr_get_u32(in);
+				c->seen = true;
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static void fill_add_rule(struct nlmsghdr *nlh, const void *arg)
+{
+	const struct rule_args *a = arg;
+
+	put_rule(nlh, &a->rule, a->pos);
+}
+
+int ipc_add_rule(const struct rule_args *a, u32 *id, struct ipc_error *e)
+{
+	struct rule_id_ctx c = { .id = id };
+	int ret;
+
+	ret = request(CATOPROXY_CMD_ADD_RULE, NLM_F_ACK, fill_add_rule, a,
+		      rule_id_cb, &c, e, NULL);
+	if (!ret && !c.seen) {
+		bad_reply(e, "no rule id");
+		ret = -e->err;
+	}
+	return ret;
+}
+
+static void fill_del_rule(struct nlmsghdr *nlh, const void *arg)
+{
+	struct nlattr *nest;
+
+	nest = mnl_attr_nest_start(nlh, CATOPROXY_A_RULE | NLA_F_NESTED);
+	mnl_attr_put_u32(nlh, CATOPROXY_RULE_A_ID, *(const u32 *)arg);
+	mnl_attr_nest_end(nlh, nest);
+}
+
+int ipc_del_rule(u32 id, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_DEL_RULE, NLM_F_ACK, fill_del_rule, &id,
+		       NULL, NULL, e, NULL);
+}
+
+int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
+		  struct ipc_error *e)
+{
+	/* The whole list is one message: it must fit the socket buffer. */
+	size_t size = MNL_NLMSG_HDRLEN + 64 + n * RULE_ATTR_MAX;
+	int sndbuf = size + 4096 > (size_t)(1 << 30) ? 1 << 30 : (int)size + 4096;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	void *buf;
+	int ret;
+
+	ret = nl_open(&nl, e);
+	if (ret)
+		return ret;
+	buf = malloc(size);
+	if (!buf) {
+		nl_close(nl);
+		return set_error(e, IPC_ERR_NETLINK, ENOMEM);
+	}
+	/* Past net.core.wmem_max only with the privilege the change needs. */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
+		       &sndbuf, sizeof(sndbuf)))
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUF,
+			   &sndbuf, sizeof(sndbuf));
+	nlh = nl_msg_in(nl, buf, size, nl->family, CATOPROXY_CMD_SET_RULES,
+			CATOPROXY_GENL_VERSION, NLM_F_ACK);
+	for (size_t i = 0; i < n; i++)
+		put_rule(nlh, &rules[i], 0);
+	ret = nl_talk(nl, nlh, NULL, NULL, e, NULL);
+	if (ret == -EMSGSIZE && e->kind == IPC_ERR_NETLINK)
+		snprintf(e->msg, sizeof(e->msg),
+			 "%zu rules do not fit in one request (raise net.core.wmem_max)",
+			 n);
+	free(buf);
+	nl_close(nl);
+	return ret;
+}
+
+struct rules_ctx {
+	struct ipc_rules *rules;
+	struct ipc_error *e;
+};
+
+static int parse_rule_attr(const struct nlattr *nest, struct ipc_rule *r)
+{
+	const struct nlattr *attr;
+	bool have_action = false;
+
+	memset(r, 0, sizeof(*r));
+	r->rule.sport_max = r->rule.dport_max = 65535;
+	mnl_attr_for_each_nested(attr, nest) {
+		u16 type = mnl_attr_get_type(attr);
+		u16 *port = NULL;
+
+		switch (type) {
+		case CATOPROXY_RULE_A_ID:
+		case CATOPROXY_RULE_A_POS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			if (type == CATOPROXY_RULE_A_ID)
+				r->rule.id = mnl_attr_get_u32(attr);
+			else
+				r->pos = mnl_attr_get_u32(attr);
+			break;
+		case CATOPROXY_RULE_A_SRC:
+			if (parse_prefix_attr(attr, &r->rule.src))
+				return -1;
+			r->rule.flags |= CATOPROXY_RULE_F_SRC;
+			break;
+		case CATOPROXY_RULE_A_DST:
+			if (parse_prefix_attr(attr, &r->rule.dst))
+				return -1;
+			r->rule.flags |= CATOPROXY_RULE_F_DST;
+			break;
+		case CATOPROXY_RULE_A_SPORT_MIN:
+			port = &r->rule.sport_min;
+			break;
+		case CATOPROXY_RULE_A_SPORT_MAX:
+			port = &r->rule.sport_max;
+			break;
+		case CATOPROXY_RULE_A_DPORT_MIN:
+			port = &r->rule.dport_min;
+			break;
+		case CATOPROXY_RULE_A_DPORT_MAX:
+			port = &r->rule.dport_max;
+			break;
+		case CATOPROXY_RULE_A_ACTION:
+			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+				return -1;
+			r->rule.action = mnl_attr_get_u8(attr);
+			have_action = true;
+			break;
+		case CATOPROXY_RULE_A_HITS:
+			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+				return -1;
+			r->hits = mnl_attr_get_u64(attr);
+			break;
+		}
+		if (port) {
+			if (mnl_attr_validate(attr, MNL_TYPE_U16) < 0)
+				return -1;
+			*port = mnl_attr_get_u16(attr);
+		}
+	}
+	if (r->rule.flags & CATOPROXY_RULE_F_SRC)
+		r->rule.family = r->rule.src.family;
+	else if (r->rule.flags & CATOPROXY_RULE_F_DST)
+		r->rule.family = r->rule.dst.family;
+	return have_action && r->rule.id ? 0 : -1;
+}
+
+static int rules_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rules_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		struct ipc_rule *v;
+
+		if (mnl_attr_get_type(attr) != CATOPROXY_A_RULE)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, "rule");
+		v = realloc(c->rules->v, (c->rules->n + 1) * sizeof(*v));
+		if (!v) {
+			c->e->kind = IPC_ERR_NETLINK;
+			c->e->err = errno = ENOMEM;
+			return MNL_CB_ERROR;
+		}
+		c->rules->v = v;
+		if (parse_rule_attr(attr, &v[c->rules->n]))
+			return bad_reply(c->e, "rule");
+		c->rules->n++;
+	}
+	return MNL_CB_OK;
+}
+
+int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e)
+{
+	struct rules_ctx c = { .rules = rules, .e = e };
+	int ret;
+
+	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
+		bool intr = false;
+
+		memset(rules, 0, sizeof(*rules));
+		ret = request(CATOPROXY_CMD_GET_RULE, NLM_F_DUMP, NULL, NULL,
+			      rules_cb, &c, e, &intr);
+		if (!ret && !intr)
+			return 0;
+		free(rules->v);
+		memset(rules, 0, sizeof(*rules));
+		if (ret)
+			return ret;
+	}
+	snprintf(e->msg, sizeof(e->msg),
+		 "rules kept changing while being listed");
+	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+}
+
 struct monitor_ctx {
 	struct nl *nl;
 	ipc_event_cb cb;
@@ -959,7 +1258,7 @@ int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
 {
 	struct monitor_ctx m = { .cb = cb, .data = data, .e = e };
 	/* Bursts of new connections come faster than a terminal scrolls. */
-	int rcvbuf = 1 << 20;
+	int rcvbuf = 1 << 20, rcvbuf_force = 16 << 20;
 	struct nl *nl;
 	ssize_t len;
 	int ret;
@@ -974,8 +1273,14 @@ int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
 		ret = set_error(e, IPC_ERR_NETLINK, ENOENT);
 		goto out;
 	}
-	setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
-		   sizeof(rcvbuf));
+	/*
+	 * Past net.core.rmem_max when privileged: a burst must not cost
+	 * events, and a test that checks every connection's event needs all.
+	 */
+	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUFFORCE,
+		       &rcvbuf_force, sizeof(rcvbuf_force)))
+		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVBUF,
+			   &rcvbuf, sizeof(rcvbuf));
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP,
 				  &nl->events_group,
 				  sizeof(nl->events_group)) < 0) {

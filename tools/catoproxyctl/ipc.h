@@ -39,6 +39,12 @@ struct ipc_config {
 	u16 force_full_ports[CATOPROXY_FORCE_PORTS_MAX];
 	u32 adaptive_ttl;
 	u32 adaptive_size;
+	bool has_rule_count, has_block_page_ports, has_block_page;
+	u32 rule_count;
+	unsigned int nblock_page_ports;
+	u16 block_page_ports[CATOPROXY_BLOCK_PAGE_PORTS_MAX];
+	size_t block_page_len;
+	u8 block_page[CATOPROXY_BLOCK_PAGE_MAX];
 };
 
 struct ipc_stat {
@@ -64,6 +70,17 @@ struct ipc_sites {
 	struct ipc_site *v; /* sorted by id; free() it */
 };
 
+struct ipc_rule {
+	struct catoproxy_rule rule;
+	u32 pos; /* 1 for the first */
+	u64 hits;
+};
+
+struct ipc_rules {
+	size_t n;
+	struct ipc_rule *v; /* in order; free() it */
+};
+
 struct ipc_conns {
 	size_t n;
 	struct conn_info *v; /* sorted by conn_cmp(); free() it */
@@ -85,6 +102,13 @@ int ipc_add_site(const struct site_add_args *a, struct ipc_error *e);
 int ipc_del_site(const char *name, struct ipc_error *e);
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e);
 int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e);
+/* Adds @a's rule; *@id is the id the kernel gave it. */
+int ipc_add_rule(const struct rule_args *a, u32 *id, struct ipc_error *e);
+int ipc_del_rule(u32 id, struct ipc_error *e);
+/* Replaces the whole list with @rules[0..@n), in one request. */
+int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
+		  struct ipc_error *e);
+int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e);
 /*
  * Joins the events group and hands every event to @cb until @cb returns
  * nonzero or @stop becomes true (a signal handler sets it). Lost events

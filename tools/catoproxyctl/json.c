@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <string.h>
 
 #include "json.h"
 
@@ -87,8 +88,8 @@ void json_finish(struct json *j)
 	fputc('\n', j->f);
 }
 
-/* Length of the valid UTF-8 sequence at @s, or 0. */
-static int utf8_len(const unsigned char *s)
+/* Length of the valid UTF-8 sequence at @s, of @rem bytes, or 0. */
+static int utf8_len(const unsigned char *s, size_t rem)
 {
 	unsigned char c = s[0];
 	int n;
@@ -102,6 +103,8 @@ static int utf8_len(const unsigned char *s)
 		n = 4, cp = c & 0x07;
 	else
 		return 0;
+	if ((size_t)n > rem)
+		return 0;
 	for (int i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -114,12 +117,12 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void json_write_string(FILE *f, const char *str)
+static void write_mem(FILE *f, const unsigned char *s, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *end = s + len;
 
 	fputc('"', f);
-	while (*s) {
+	while (s < end) {
 		unsigned char c = *s;
 		int n;
 
@@ -150,7 +153,7 @@ void json_write_string(FILE *f, const char *str)
 				fprintf(f, "\\u%04x", c);
 			} else if (c < 0x80) {
 				fputc(c, f);
-			} else if ((n = utf8_len(s))) {
+			} else if ((n = utf8_len(s, end - s))) {
 				fwrite(s, 1, n, f);
 				s += n;
 				continue;
@@ -161,4 +164,21 @@ void json_write_string(FILE *f, const char *str)
 		s++;
 	}
 	fputc('"', f);
+}
+
+void json_write_string(FILE *f, const char *s)
+{
+	write_mem(f, (const unsigned char *)s, strlen(s));
+}
+
+void json_string_len(struct json *j, const char *s, size_t len)
+{
+	json_value_start(j);
+	write_mem(j->f, (const unsigned char *)s, len);
+}
+
+void json_null(struct json *j)
+{
+	json_value_start(j);
+	fputs("null", j->f);
 }

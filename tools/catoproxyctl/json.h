@@ -7,6 +7,7 @@
 #define _CATOPROXYCTL_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -28,6 +29,9 @@ void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
+void json_null(struct json *j);
+/* @len bytes of @s, NUL bytes included, as one JSON string. */
+void json_string_len(struct json *j, const char *s, size_t len);
 /* Ends the document with the newline that line-based readers wait for. */
 void json_finish(struct json *j);
 

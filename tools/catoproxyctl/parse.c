@@ -65,6 +65,12 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_CHALLENGE_ACK_RATELIMITED] = "challenge_ack_ratelimited",
 	[CATOPROXY_STAT_SERVER_CHALLENGE_RESET] = "server_challenge_reset",
 	[CATOPROXY_STAT_INVALID_DROPPED] = "invalid_dropped",
+	[CATOPROXY_STAT_CONN_BYPASSED] = "conn_bypassed",
+	[CATOPROXY_STAT_BLOCKED_HANDSHAKE] = "blocked_handshake",
+	[CATOPROXY_STAT_BLOCKED_PAGE_SENT] = "blocked_page_sent",
+	[CATOPROXY_STAT_BLOCKED_RESET_SENT] = "blocked_reset_sent",
+	[CATOPROXY_STAT_BLOCKED_SYN_DROPPED] = "blocked_syn_dropped",
+	[CATOPROXY_STAT_BLOCKED_DROPPED] = "blocked_dropped",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -86,6 +92,7 @@ static const char *const conn_state_names[] = {
 	[CATOPROXY_CONN_FAILED] = "failed",
 	[CATOPROXY_CONN_WAITING] = "waiting",
 	[CATOPROXY_CONN_ENGAGED] = "engaged",
+	[CATOPROXY_CONN_BLOCKED] = "blocked",
 };
 _Static_assert(ARRAY_SIZE(conn_state_names) == CATOPROXY_CONN_STATE_MAX + 1,
 	       "every enum catoproxy_conn_state value needs a name");
@@ -95,6 +102,7 @@ static const char *const event_names[] = {
 	[CATOPROXY_EVENT_SPLICED] = "spliced",
 	[CATOPROXY_EVENT_FAILED] = "failed",
 	[CATOPROXY_EVENT_ENGAGED] = "engaged",
+	[CATOPROXY_EVENT_BLOCKED] = "blocked",
 };
 _Static_assert(ARRAY_SIZE(event_names) == CATOPROXY_EVENT_MAX + 1,
 	       "every enum catoproxy_event value needs a name");
@@ -392,6 +400,9 @@ int parse_port_list(const char *word, const char *key, u16 *ports,
 				return -1;
 			}
 		}
+		_Static_assert(CATOPROXY_FORCE_PORTS_MAX ==
+				       CATOPROXY_BLOCK_PAGE_PORTS_MAX,
+			       "one bound for every port list");
 		if (n >= CATOPROXY_FORCE_PORTS_MAX) {
 			fail(err, errlen, "Too many ports for `%s': at most %d",
 			     key, CATOPROXY_FORCE_PORTS_MAX);
@@ -426,7 +437,7 @@ void format_port_list(const u16 *ports, unsigned int n, char *buf, size_t len)
 }
 
 static const char set_keys[] =
-	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl or adaptive-size";
+	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page";
 
 int parse_set_args(int argc, char *const argv[], struct set_args *a,
 		   char *err, size_t errlen)
@@ -459,6 +470,10 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 			has = &a->has_adaptive_ttl;
 		else if (!strcmp(key, "adaptive-size"))
 			has = &a->has_adaptive_size;
+		else if (!strcmp(key, "block-page-ports"))
+			has = &a->has_block_page_ports;
+		else if (!strcmp(key, "block-page"))
+			has = &a->has_block_page;
 		else {
 			fail(err, errlen, "Invalid key `%s': expected %s", key,
 			     set_keys);
@@ -513,6 +528,20 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 			if (v < 0)
 				return -1;
 			a->nforce_full_ports = v;
+		} else if (has == &a->has_block_page_ports) {
+			v = parse_port_list(value, key, a->block_page_ports,
+					    err, errlen);
+			if (v < 0)
+				return -1;
+			a->nblock_page_ports = v;
+		} else if (has == &a->has_block_page) {
+			if (!*value) {
+				fail(err, errlen,
+				     "Invalid value `' for `%s': expected a file name, or - for standard input",
+				     key);
+				return -1;
+			}
+			a->block_page_file = value;
 		} else if (has == &a->has_adaptive_ttl) {
 			if (parse_u32_range(value, 1, CATOPROXY_ADAPTIVE_TTL_MAX,
 					    &a->adaptive_ttl)) {
@@ -642,4 +671,202 @@ int parse_site_del_args(int argc, char *const argv[], const char **name,
 	}
 	*name = argv[0];
 	return 0;
+}
+
+int parse_rule_number(const char *word, const char *what, u32 *v, char *err,
+		      size_t errlen)
+{
+	if (parse_u32_range(word, 1, 0xffffffffu, v)) {
+		fail(err, errlen, "Invalid %s `%s': expected a number from 1",
+		     what, word);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
+		     char *err, size_t errlen)
+{
+	const char *dash = strchr(word, '-');
+	char first[8] = "";
+	size_t len = dash ? (size_t)(dash - word) : strlen(word);
+	u32 a = 0, b = 0;
+
+	if (len < sizeof(first)) {
+		memcpy(first, word, len);
+		first[len] = '\0';
+	}
+	/* "0" is a port here: a range may start at it. */
+	if (len >= sizeof(first) ||
+	    (strcmp(first, "0") && parse_u32_range(first, 1, 65535, &a)) ||
+	    (dash && strcmp(dash + 1, "0") &&
+	     parse_u32_range(dash + 1, 1, 65535, &b))) {
+		fail(err, errlen,
+		     "Invalid port range `%s' for `%s': expected PORT or LOW-HIGH, ports from 0 to 65535",
+		     word, key);
+		return -1;
+	}
+	if (!dash)
+		b = a;
+	if (a > b) {
+		fail(err, errlen,
+		     "Invalid port range `%s' for `%s': %u is above %u", word,
+		     key, a, b);
+		return -1;
+	}
+	*lo = (u16)a;
+	*hi = (u16)b;
+	return 0;
+}
+
+static const char rule_keys[] = "pos, src, dst, sport, dport or action";
+
+int parse_rule_args(int argc, char *const argv[], struct rule_args *a,
+		    bool allow_pos, char *err, size_t errlen)
+{
+	struct catoproxy_rule *r = &a->rule;
+	bool seen[6] = { false };
+	static const char *const keys[] = { "pos", "src", "dst", "sport",
+					    "dport", "action" };
+	const char *why = NULL;
+
+	memset(a, 0, sizeof(*a));
+	r->sport_max = 65535;
+	r->dport_max = 65535;
+	for (int i = 0; i < argc; i += 2) {
+		const char *key = argv[i], *value;
+		int k = lookup(keys, ARRAY_SIZE(keys), key), v;
+
+		if (k < 0 || (k == 0 && !allow_pos)) {
+			fail(err, errlen, "Invalid argument `%s': expected %s", key,
+			     allow_pos ? rule_keys :
+					 "src, dst, sport, dport or action");
+			return -1;
+		}
+		if (seen[k]) {
+			fail(err, errlen, "Duplicate key `%s'", key);
+			return -1;
+		}
+		seen[k] = true;
+		if (i + 1 >= argc) {
+			fail(err, errlen, "Missing value for `%s'", key);
+			return -1;
+		}
+		value = argv[i + 1];
+		switch (k) {
+		case 0:
+			if (parse_rule_number(value, "position", &a->pos, err,
+					      errlen))
+				return -1;
+			break;
+		case 1:
+		case 2:
+			if (parse_prefix(value, k == 1 ? &r->src : &r->dst, err,
+					 errlen))
+				return -1;
+			r->flags |= k == 1 ? CATOPROXY_RULE_F_SRC :
+					     CATOPROXY_RULE_F_DST;
+			break;
+		case 3:
+			if (parse_port_range(value, key, &r->sport_min,
+					     &r->sport_max, err, errlen))
+				return -1;
+			break;
+		case 4:
+			if (parse_port_range(value, key, &r->dport_min,
+					     &r->dport_max, err, errlen))
+				return -1;
+			break;
+		default:
+			v = catoproxy_rule_action_parse(value);
+			if (v < 0) {
+				fail(err, errlen,
+				     "Invalid action `%s': expected allow, block or bypass",
+				     value);
+				return -1;
+			}
+			r->action = (u8)v;
+		}
+	}
+	if (!seen[5]) {
+		fail(err, errlen,
+		     "Missing action: expected `action allow|block|bypass'");
+		return -1;
+	}
+	/* What is left to check spans keys: the kernel's own words. */
+	if (!catoproxy_rule_normalize(r, &why)) {
+		fail(err, errlen, "Invalid rule: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
+int parse_rule_line(char *line, struct rule_args *a, char *err, size_t errlen)
+{
+	char *words[16], *hash = strchr(line, '#'), *tok, *save = NULL;
+	int n = 0;
+
+	if (hash)
+		*hash = '\0';
+	for (tok = strtok_r(line, " \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\r\n", &save)) {
+		if (n == (int)ARRAY_SIZE(words)) {
+			fail(err, errlen, "Too many words for one rule");
+			return -1;
+		}
+		words[n++] = tok;
+	}
+	if (!n)
+		return 0;
+	return parse_rule_args(n, words, a, false, err, errlen) ? -1 : 1;
+}
+
+void format_port_range(u16 lo, u16 hi, char *buf, size_t len)
+{
+	if (lo == 0 && hi == 65535)
+		snprintf(buf, len, "any");
+	else if (lo == hi)
+		snprintf(buf, len, "%u", lo);
+	else
+		snprintf(buf, len, "%u-%u", lo, hi);
+}
+
+/* Append "KEY VALUE " to @buf, of @len bytes, at *@used. */
+static void append_word(char *buf, size_t len, size_t *used, const char *key,
+			const char *value)
+{
+	int n = snprintf(buf + *used, len - *used, "%s %s ", key, value);
+
+	if (n > 0 && (size_t)n < len - *used)
+		*used += n;
+}
+
+void format_rule(const struct catoproxy_rule *r, char *buf, size_t len)
+{
+	const char *action = catoproxy_rule_action_name(r->action);
+	char word[PREFIX_STR_MAX];
+	size_t used = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (r->flags & CATOPROXY_RULE_F_SRC) {
+		format_prefix(&r->src, word, sizeof(word));
+		append_word(buf, len, &used, "src", word);
+	}
+	if (r->flags & CATOPROXY_RULE_F_DST) {
+		format_prefix(&r->dst, word, sizeof(word));
+		append_word(buf, len, &used, "dst", word);
+	}
+	if (r->sport_min || r->sport_max != 65535) {
+		format_port_range(r->sport_min, r->sport_max, word, sizeof(word));
+		append_word(buf, len, &used, "sport", word);
+	}
+	if (r->dport_min || r->dport_max != 65535) {
+		format_port_range(r->dport_min, r->dport_max, word, sizeof(word));
+		append_word(buf, len, &used, "dport", word);
+	}
+	append_word(buf, len, &used, "action", action ? action : "?");
+	if (used)
+		buf[used - 1] = '\0';
 }

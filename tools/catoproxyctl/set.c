@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "ctl.h"
 #include "ipc.h"
@@ -14,10 +16,43 @@
 	"  syn-backlog N (0 to 1000000)\n"                                     \
 	"  force-full-ports {PORT[,PORT...]|none} (at most 16)\n"              \
 	"  adaptive-ttl SECONDS (1 to 86400)\n"                                \
-	"  adaptive-size N (64 to 262144)\n"
+	"  adaptive-size N (64 to 262144)\n"                                \
+	"  block-page-ports {PORT[,PORT...]|none} (at most 16)\n"              \
+	"  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"
+
+/* The block page's body, from a file or standard input, into @buf. */
+static int read_page(const char *name, u8 *buf, size_t *len)
+{
+	FILE *f = strcmp(name, "-") ? fopen(name, "rb") : stdin;
+	size_t n;
+
+	if (!f) {
+		fprintf(stderr, "%s: set: cannot open %s: %s\n", PROG_NAME, name,
+			strerror(errno));
+		return -1;
+	}
+	/* One byte more than fits tells a long file from a full one. */
+	n = fread(buf, 1, CATOPROXY_BLOCK_PAGE_MAX + 1, f);
+	if (ferror(f)) {
+		fprintf(stderr, "%s: set: cannot read %s: %s\n", PROG_NAME, name,
+			strerror(errno));
+		n = (size_t)-1;
+	} else if (n > CATOPROXY_BLOCK_PAGE_MAX) {
+		fprintf(stderr, "%s: set: %s is longer than %d bytes\n",
+			PROG_NAME, name, CATOPROXY_BLOCK_PAGE_MAX);
+		n = (size_t)-1;
+	}
+	if (f != stdin)
+		fclose(f);
+	if (n == (size_t)-1)
+		return -1;
+	*len = n;
+	return 0;
+}
 
 int set_main(int argc, char *argv[])
 {
+	static u8 page[CATOPROXY_BLOCK_PAGE_MAX + 1];
 	char err[PARSE_ERR_MAX];
 	struct set_args a;
 	struct ipc_error e;
@@ -25,6 +60,11 @@ int set_main(int argc, char *argv[])
 	if (parse_set_args(argc - 1, argv + 1, &a, err, sizeof(err))) {
 		usage_error(SET_USAGE, "%s", err);
 		return EXIT_USAGE;
+	}
+	if (a.has_block_page) {
+		if (read_page(a.block_page_file, page, &a.block_page_len))
+			return EXIT_USAGE;
+		a.block_page = page;
 	}
 	/* One request, so the kernel applies all pairs or none. */
 	if (ipc_set_config(&a, &e)) {

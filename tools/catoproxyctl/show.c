@@ -8,8 +8,9 @@
 #include "ipc.h"
 #include "json.h"
 
-#define SHOW_USAGE \
-	"Usage: " PROG_NAME " [-j] [-n NAME] show [config|stats|sites|conns]\n"
+#define SHOW_USAGE                                       \
+	"Usage: " PROG_NAME " [-j] [-n NAME] show "       \
+	"[config|stats|sites|conns|rules|block-page]\n"
 
 /* A value from a newer kernel still gets a stable, parseable name. */
 static const char *or_unknown(const char *name, unsigned int value,
@@ -29,6 +30,7 @@ static const char *mode_str(unsigned int mode, char *buf, size_t len)
 static int show_config(void)
 {
 	char b1[32], b2[32], b3[32], ports[PORT_LIST_STR_MAX];
+	char pports[PORT_LIST_STR_MAX];
 	const char *mode, *bsyn, *cack;
 	struct ipc_config cfg;
 	struct ipc_error e;
@@ -45,6 +47,8 @@ static int show_config(void)
 			  cfg.challenge_ack, b3, sizeof(b3));
 	format_port_list(cfg.force_full_ports, cfg.nforce_full_ports, ports,
 			 sizeof(ports));
+	format_port_list(cfg.block_page_ports, cfg.nblock_page_ports, pports,
+			 sizeof(pports));
 	if (!json_output) {
 		printf("mode: %s\n", mode);
 		printf("tls-inspection: %s\n", cfg.tls_inspection ? "on" : "off");
@@ -60,6 +64,13 @@ static int show_config(void)
 			printf("adaptive-ttl: %" PRIu32 "\n", cfg.adaptive_ttl);
 		if (cfg.has_adaptive_size)
 			printf("adaptive-size: %" PRIu32 "\n", cfg.adaptive_size);
+		if (cfg.has_rule_count)
+			printf("rules: %" PRIu32 "\n", cfg.rule_count);
+		if (cfg.has_block_page_ports)
+			printf("block-page-ports: %s\n", pports);
+		/* The page itself: `show block-page'. */
+		if (cfg.has_block_page)
+			printf("block-page: %zu bytes\n", cfg.block_page_len);
 		return EXIT_OK;
 	}
 	json_init(&j, stdout);
@@ -92,6 +103,21 @@ static int show_config(void)
 	if (cfg.has_adaptive_size) {
 		json_key(&j, "adaptive_size");
 		json_u64(&j, cfg.adaptive_size);
+	}
+	if (cfg.has_rule_count) {
+		json_key(&j, "rule_count");
+		json_u64(&j, cfg.rule_count);
+	}
+	if (cfg.has_block_page_ports) {
+		json_key(&j, "block_page_ports");
+		json_array_begin(&j);
+		for (unsigned int i = 0; i < cfg.nblock_page_ports; i++)
+			json_u64(&j, cfg.block_page_ports[i]);
+		json_array_end(&j);
+	}
+	if (cfg.has_block_page) {
+		json_key(&j, "block_page_len");
+		json_u64(&j, cfg.block_page_len);
 	}
 	json_object_end(&j);
 	json_finish(&j);
@@ -261,6 +287,141 @@ static int show_conns(void)
 	return EXIT_OK;
 }
 
+static void rule_words(const struct catoproxy_rule *r, char *src, char *dst,
+		       char *sp, char *dp, size_t len)
+{
+	snprintf(src, len, "any");
+	snprintf(dst, len, "any");
+	if (r->flags & CATOPROXY_RULE_F_SRC)
+		format_prefix(&r->src, src, len);
+	if (r->flags & CATOPROXY_RULE_F_DST)
+		format_prefix(&r->dst, dst, len);
+	format_port_range(r->sport_min, r->sport_max, sp, len);
+	format_port_range(r->dport_min, r->dport_max, dp, len);
+}
+
+static void show_rules_text(const struct ipc_rules *rules)
+{
+	char src[PREFIX_STR_MAX], dst[PREFIX_STR_MAX], sp[PREFIX_STR_MAX],
+		dp[PREFIX_STR_MAX], b[32];
+	int wsrc = 3, wdst = 3;
+
+	for (size_t i = 0; i < rules->n; i++) {
+		rule_words(&rules->v[i].rule, src, dst, sp, dp, sizeof(src));
+		if ((int)strlen(src) > wsrc)
+			wsrc = strlen(src);
+		if ((int)strlen(dst) > wdst)
+			wdst = strlen(dst);
+	}
+	printf("%-5s  %-6s  %-*s  %-*s  %-11s  %-11s  %-6s  %s\n", "POS", "ID",
+	       wsrc, "SRC", wdst, "DST", "SPORT", "DPORT", "ACTION", "HITS");
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct ipc_rule *r = &rules->v[i];
+
+		rule_words(&r->rule, src, dst, sp, dp, sizeof(src));
+		printf("%-5" PRIu32 "  %-6" PRIu32 "  %-*s  %-*s  %-11s  %-11s  %-6s  %" PRIu64 "\n",
+		       r->pos, r->rule.id, wsrc, src, wdst, dst, sp, dp,
+		       or_unknown(catoproxy_rule_action_name(r->rule.action),
+				  r->rule.action, b, sizeof(b)),
+		       r->hits);
+	}
+}
+
+static void show_rules_json(const struct ipc_rules *rules)
+{
+	char prefix[PREFIX_STR_MAX], b[32];
+	struct json j;
+
+	json_init(&j, stdout);
+	json_array_begin(&j);
+	for (size_t i = 0; i < rules->n; i++) {
+		const struct ipc_rule *r = &rules->v[i];
+
+		json_object_begin(&j);
+		json_key(&j, "pos");
+		json_u64(&j, r->pos);
+		json_key(&j, "id");
+		json_u64(&j, r->rule.id);
+		json_key(&j, "family");
+		json_string(&j, r->rule.family == AF_INET ? "ipv4" :
+				r->rule.family == AF_INET6 ? "ipv6" :
+							     "any");
+		json_key(&j, "src");
+		if (r->rule.flags & CATOPROXY_RULE_F_SRC) {
+			format_prefix(&r->rule.src, prefix, sizeof(prefix));
+			json_string(&j, prefix);
+		} else {
+			json_null(&j);
+		}
+		json_key(&j, "dst");
+		if (r->rule.flags & CATOPROXY_RULE_F_DST) {
+			format_prefix(&r->rule.dst, prefix, sizeof(prefix));
+			json_string(&j, prefix);
+		} else {
+			json_null(&j);
+		}
+		json_key(&j, "sport_min");
+		json_u64(&j, r->rule.sport_min);
+		json_key(&j, "sport_max");
+		json_u64(&j, r->rule.sport_max);
+		json_key(&j, "dport_min");
+		json_u64(&j, r->rule.dport_min);
+		json_key(&j, "dport_max");
+		json_u64(&j, r->rule.dport_max);
+		json_key(&j, "action");
+		json_string(&j, or_unknown(catoproxy_rule_action_name(r->rule.action),
+					   r->rule.action, b, sizeof(b)));
+		json_key(&j, "hits");
+		json_u64(&j, r->hits);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_finish(&j);
+}
+
+static int show_rules(void)
+{
+	struct ipc_rules rules;
+	struct ipc_error e;
+
+	if (ipc_get_rules(&rules, &e)) {
+		ipc_perror("show rules", &e);
+		return EXIT_RUNTIME;
+	}
+	if (json_output)
+		show_rules_json(&rules);
+	else
+		show_rules_text(&rules);
+	free(rules.v);
+	return EXIT_OK;
+}
+
+/* The body as it was set, byte for byte, for `set block-page' to take. */
+static int show_block_page(void)
+{
+	struct ipc_config cfg;
+	struct ipc_error e;
+
+	if (ipc_get_config(&cfg, &e)) {
+		ipc_perror("show block-page", &e);
+		return EXIT_RUNTIME;
+	}
+	if (json_output) {
+		struct json j;
+
+		json_init(&j, stdout);
+		json_object_begin(&j);
+		json_key(&j, "block_page");
+		json_string_len(&j, (const char *)cfg.block_page,
+				cfg.block_page_len);
+		json_object_end(&j);
+		json_finish(&j);
+	} else {
+		fwrite(cfg.block_page, 1, cfg.block_page_len, stdout);
+	}
+	return EXIT_OK;
+}
+
 int show_main(int argc, char *argv[])
 {
 	const char *what = argc > 1 ? argv[1] : "config";
@@ -277,8 +438,12 @@ int show_main(int argc, char *argv[])
 		return show_sites();
 	if (!strcmp(what, "conns"))
 		return show_conns();
+	if (!strcmp(what, "rules"))
+		return show_rules();
+	if (!strcmp(what, "block-page"))
+		return show_block_page();
 	usage_error(SHOW_USAGE,
-		    "Invalid show target `%s': expected config, stats, sites or conns",
+		    "Invalid show target `%s': expected config, stats, sites, conns, rules or block-page",
 		    what);
 	return EXIT_USAGE;
 }

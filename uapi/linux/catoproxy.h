@@ -34,6 +34,16 @@
  *                              SYN-ACK
  *    CATOPROXY_A_ADAPTIVE_SIZE: NLA_U32, entries of the namespace's
  *                               adaptive cache (its memory bound)
+ *    CATOPROXY_A_RULE_COUNT: NLA_U32, number of rules
+ *    CATOPROXY_A_BLOCK_PAGE_PORTS: NLA_BINARY, array of u16 (host order),
+ *                                  0 to CATOPROXY_BLOCK_PAGE_PORTS_MAX
+ *                                  distinct non-zero destination ports on
+ *                                  which a blocked connection that got a
+ *                                  handshake is answered with an HTTP 403
+ *                                  page rather than a reset; default { 80 }
+ *    CATOPROXY_A_BLOCK_PAGE: NLA_BINARY, 0 to CATOPROXY_BLOCK_PAGE_MAX
+ *                            bytes, the body of that page (the module adds
+ *                            the HTTP header)
  *
  * CATOPROXY_CMD_SET_CONFIG
  * ------------------------
@@ -51,6 +61,8 @@
  *    CATOPROXY_A_ADAPTIVE_SIZE: NLA_U32, CATOPROXY_ADAPTIVE_SIZE_MIN to
  *                               CATOPROXY_ADAPTIVE_SIZE_MAX; a new size
  *                               starts an empty cache
+ *    CATOPROXY_A_BLOCK_PAGE_PORTS: NLA_BINARY, as above (empty: none)
+ *    CATOPROXY_A_BLOCK_PAGE: NLA_BINARY, as above
  *
  * All attributes are applied together or none is. A new mode applies to
  * connections that start after the change; live connections keep theirs.
@@ -145,6 +157,83 @@
  * meanwhile may or may not be listed, and one can occasionally be listed
  * twice.
  *
+ * CATOPROXY_CMD_ADD_RULE
+ * ----------------------
+ *
+ *    CATOPROXY_A_RULE: NLA_NESTED
+ *        CATOPROXY_RULE_A_POS: NLA_U32, optional: the rule becomes the one
+ *                              at this position (1 is the first), the
+ *                              rules from there on move down; default:
+ *                              after the last one
+ *        CATOPROXY_RULE_A_SRC: NLA_NESTED, optional: the source prefix
+ *            CATOPROXY_PREFIX_A_FAMILY: NLA_U16, AF_INET or AF_INET6
+ *            CATOPROXY_PREFIX_A_ADDR: NLA_BINARY, 4 or 16 bytes, host bits
+ *                                     clear
+ *            CATOPROXY_PREFIX_A_PLEN: NLA_U8, at most 32 or 128
+ *        CATOPROXY_RULE_A_DST: NLA_NESTED, optional: the destination
+ *                              prefix, as SRC and of the same family
+ *        CATOPROXY_RULE_A_SPORT_MIN: NLA_U16, optional, default 0
+ *        CATOPROXY_RULE_A_SPORT_MAX: NLA_U16, optional, default SPORT_MIN
+ *                                    when that is given, else 65535; never
+ *                                    below SPORT_MIN
+ *        CATOPROXY_RULE_A_DPORT_MIN: NLA_U16, as SPORT_MIN
+ *        CATOPROXY_RULE_A_DPORT_MAX: NLA_U16, as SPORT_MAX
+ *        CATOPROXY_RULE_A_ACTION: NLA_U8, enum catoproxy_action, required
+ *
+ * The reply carries the new rule's id:
+ *
+ *    CATOPROXY_A_RULE: NLA_NESTED
+ *        CATOPROXY_RULE_A_ID: NLA_U32, assigned by the kernel, never
+ *                             reused within a namespace
+ *
+ * Rules are matched against the first packet of a forwarded TCP
+ * connection (its SYN), in order; the first that matches decides. A rule
+ * without prefixes matches IPv4 and IPv6. ALLOW leaves the decision to the
+ * policy (account, site, port), BLOCK blocks the connection (see
+ * CATOPROXY_A_BLOCKED_SYN), BYPASS keeps the module away from it entirely:
+ * no state, no translation, no event. A connection no rule matches is
+ * allowed. A new list applies to connections that start after it; every
+ * connection is decided by one whole list, the old or the new one.
+ *
+ * CATOPROXY_CMD_DEL_RULE
+ * ----------------------
+ *
+ *    CATOPROXY_A_RULE: NLA_NESTED
+ *        CATOPROXY_RULE_A_ID: NLA_U32
+ *
+ * CATOPROXY_CMD_SET_RULES
+ * -----------------------
+ *
+ * Replaces the whole list at once:
+ *
+ *    CATOPROXY_A_RULE: NLA_NESTED, repeated 0 to CATOPROXY_RULES_MAX times,
+ *                      the rules in order, each as in ADD_RULE without POS
+ *
+ * A request without any empties the list. Each rule gets a new id, in
+ * order. The attribute is repeated at the top level, not nested in a list,
+ * because a nest holds at most 64 KiB and a long list is bigger: the
+ * request is one message, so the sender's socket buffer must hold it.
+ *
+ * CATOPROXY_CMD_GET_RULE (dump)
+ * -----------------------------
+ *
+ * One message per rule, in order, each:
+ *
+ *    CATOPROXY_A_RULE: NLA_NESTED
+ *        CATOPROXY_RULE_A_ID: NLA_U32
+ *        CATOPROXY_RULE_A_POS: NLA_U32, 1 for the first rule
+ *        CATOPROXY_RULE_A_SRC, CATOPROXY_RULE_A_DST: as in ADD_RULE, when
+ *                                                    the rule has them
+ *        CATOPROXY_RULE_A_SPORT_MIN, CATOPROXY_RULE_A_SPORT_MAX,
+ *        CATOPROXY_RULE_A_DPORT_MIN, CATOPROXY_RULE_A_DPORT_MAX: NLA_U16,
+ *                                                                always
+ *        CATOPROXY_RULE_A_ACTION: NLA_U8
+ *        CATOPROXY_RULE_A_HITS: NLA_U64, connections the rule decided
+ *                               (a blocked SYN counts each time it comes);
+ *                               kept across ADD_RULE and DEL_RULE
+ *
+ * A dump that races with a change is flagged NLM_F_DUMP_INTR.
+ *
  * Multicast group CATOPROXY_MCGRP_EVENTS: CATOPROXY_CMD_EVENT
  * ----------------------------------------------------------
  *
@@ -155,6 +244,13 @@
  *        CATOPROXY_CONN_A_EVENT: NLA_U8, enum catoproxy_event
  *        CATOPROXY_CONN_A_CAUSE: NLA_U8, enum catoproxy_cause, why a FAILED
  *                                event failed; NONE for the others
+ *        CATOPROXY_CONN_A_RULE_ID: NLA_U32, DECISION and BLOCKED events:
+ *                                  the rule that matched, 0 for none
+ *
+ * A BLOCKED event reports a blocked connection's SYN: ACCEL 1 when the
+ * module answered it with a handshake, 0 when it dropped it; MODE and
+ * REASON are what the policy would have chosen. Nothing is kept of a
+ * blocked connection: a retransmitted SYN is reported again.
  *
  * The state is the one after the event. Events are sent from the packet
  * path with atomic allocations: a listener that falls behind sees its
@@ -182,6 +278,10 @@
 #define CATOPROXY_ADAPTIVE_TTL_MAX 86400
 #define CATOPROXY_ADAPTIVE_SIZE_MIN 64
 #define CATOPROXY_ADAPTIVE_SIZE_MAX 262144
+/* Bounds of the rule list and of the block page. */
+#define CATOPROXY_RULES_MAX 65536
+#define CATOPROXY_BLOCK_PAGE_PORTS_MAX 16
+#define CATOPROXY_BLOCK_PAGE_MAX 4096
 
 enum catoproxy_mode {
 	CATOPROXY_MODE_INHERIT, /* sites only: follow the namespace's mode */
@@ -217,6 +317,10 @@ enum catoproxy_cmd {
 	CATOPROXY_CMD_GET_SITE,
 	CATOPROXY_CMD_EVENT, /* notification only, never a request */
 	CATOPROXY_CMD_GET_CONN,
+	CATOPROXY_CMD_ADD_RULE,
+	CATOPROXY_CMD_DEL_RULE,
+	CATOPROXY_CMD_SET_RULES,
+	CATOPROXY_CMD_GET_RULE,
 	__CATOPROXY_CMD_LAST
 };
 #define CATOPROXY_CMD_MAX (__CATOPROXY_CMD_LAST - 1)
@@ -237,6 +341,10 @@ enum catoproxy_attr {
 	CATOPROXY_A_ADAPTIVE_TTL,
 	CATOPROXY_A_ADAPTIVE_SIZE,
 	CATOPROXY_A_ADAPTIVE_ENTRIES,
+	CATOPROXY_A_RULE,
+	CATOPROXY_A_RULE_COUNT,
+	CATOPROXY_A_BLOCK_PAGE_PORTS,
+	CATOPROXY_A_BLOCK_PAGE,
 	__CATOPROXY_A_LAST
 };
 #define CATOPROXY_A_MAX (__CATOPROXY_A_LAST - 1)
@@ -283,9 +391,35 @@ enum catoproxy_conn_attr {
 	CATOPROXY_CONN_A_EVENT,
 	CATOPROXY_CONN_A_CAUSE,
 	CATOPROXY_CONN_A_SITE_NAME,
+	CATOPROXY_CONN_A_RULE_ID,
 	__CATOPROXY_CONN_A_LAST
 };
 #define CATOPROXY_CONN_A_MAX (__CATOPROXY_CONN_A_LAST - 1)
+
+enum catoproxy_rule_attr {
+	CATOPROXY_RULE_A_UNSPEC,
+	CATOPROXY_RULE_A_ID,
+	CATOPROXY_RULE_A_POS,
+	CATOPROXY_RULE_A_SRC,
+	CATOPROXY_RULE_A_DST,
+	CATOPROXY_RULE_A_SPORT_MIN,
+	CATOPROXY_RULE_A_SPORT_MAX,
+	CATOPROXY_RULE_A_DPORT_MIN,
+	CATOPROXY_RULE_A_DPORT_MAX,
+	CATOPROXY_RULE_A_ACTION,
+	CATOPROXY_RULE_A_HITS,
+	CATOPROXY_RULE_A_PAD,
+	__CATOPROXY_RULE_A_LAST
+};
+#define CATOPROXY_RULE_A_MAX (__CATOPROXY_RULE_A_LAST - 1)
+
+enum catoproxy_action {
+	CATOPROXY_ACTION_ALLOW, /* the policy decides the mode */
+	CATOPROXY_ACTION_BLOCK, /* see enum catoproxy_blocked_syn */
+	CATOPROXY_ACTION_BYPASS, /* the module never touches the connection */
+	__CATOPROXY_ACTION_LAST
+};
+#define CATOPROXY_ACTION_MAX (__CATOPROXY_ACTION_LAST - 1)
 
 /* Why a connection got its mode (see the decision in design.rst). */
 enum catoproxy_reason {
@@ -305,6 +439,7 @@ enum catoproxy_conn_state {
 	CATOPROXY_CONN_FAILED, /* full: server refused or timed out */
 	CATOPROXY_CONN_WAITING, /* delayed: SYN passed, no SYN-ACK yet */
 	CATOPROXY_CONN_ENGAGED, /* delayed: the server answered, module follows */
+	CATOPROXY_CONN_BLOCKED, /* events only: a rule blocked the connection */
 	__CATOPROXY_CONN_STATE_LAST
 };
 #define CATOPROXY_CONN_STATE_MAX (__CATOPROXY_CONN_STATE_LAST - 1)
@@ -318,6 +453,8 @@ enum catoproxy_event {
 	CATOPROXY_EVENT_FAILED,
 	/* delayed: the server's SYN-ACK passed, the module engaged (accel 0) */
 	CATOPROXY_EVENT_ENGAGED,
+	/* a rule blocked the connection's SYN (see CATOPROXY_A_BLOCKED_SYN) */
+	CATOPROXY_EVENT_BLOCKED,
 	__CATOPROXY_EVENT_LAST
 };
 #define CATOPROXY_EVENT_MAX (__CATOPROXY_EVENT_LAST - 1)
@@ -420,6 +557,25 @@ enum catoproxy_stat {
 	 * outside its windows (out-of-window data or flags): dropped
 	 */
 	CATOPROXY_STAT_INVALID_DROPPED,
+	/* forwarded TCP connections a bypass rule kept the module away from */
+	CATOPROXY_STAT_CONN_BYPASSED,
+	/*
+	 * blocked SYNs answered with the module's SYN-ACK (blocked-syn
+	 * handshake); nothing reaches the destination
+	 */
+	CATOPROXY_STAT_BLOCKED_HANDSHAKE,
+	/* HTTP 403 pages sent on block-page ports, retransmissions included */
+	CATOPROXY_STAT_BLOCKED_PAGE_SENT,
+	/* resets sent after the handshake on other ports */
+	CATOPROXY_STAT_BLOCKED_RESET_SENT,
+	/* blocked SYNs dropped unanswered (blocked-syn drop) */
+	CATOPROXY_STAT_BLOCKED_SYN_DROPPED,
+	/*
+	 * other segments of blocked connections dropped: resets, segments
+	 * of a handshake the module did not answer (or no longer would
+	 * recognise), everything in blocked-syn drop
+	 */
+	CATOPROXY_STAT_BLOCKED_DROPPED,
 	__CATOPROXY_STAT_LAST
 };
 #define CATOPROXY_STAT_MAX (__CATOPROXY_STAT_LAST - 1)

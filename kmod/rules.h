@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rule base: an ordered list of rules matched against a connection's
+ * first packet, first match wins. Plain C (see pure.h), shared by the
+ * module, catoproxyctl and the host unit tests.
+ *
+ * A list is compiled into a struct catoproxy_ruleset, one block of memory
+ * the caller allocates, which is immutable once built and is replaced as a
+ * whole. Lookup does not scan the rules: rules are grouped by the shape of
+ * what they match (address family, prefix lengths, and port ranges cut into
+ * aligned power-of-two blocks), and each shape is an exact-match hash table
+ * of masked keys holding the first rule with that key. A lookup probes one
+ * table per shape, in the order of the first rule each holds, and stops as
+ * soon as no later table can hold an earlier rule than the one found. Its
+ * cost follows the number of shapes, which real rule bases keep small,
+ * rather than the number of rules. Rules whose port ranges would cut into
+ * too many blocks are kept aside and compared one by one.
+ *
+ * Building a set takes three steps, so that no allocation happens here:
+ * catoproxy_rules_scratch_size() says how much scratch memory the build
+ * needs, catoproxy_rules_size() (with that scratch) how big the set is, and
+ * catoproxy_rules_build() fills it.
+ */
+#ifndef _CATOPROXY_RULES_H
+#define _CATOPROXY_RULES_H
+
+#include "policy.h"
+
+/* What a rule matches; an absent prefix is one of length 0. */
+struct catoproxy_rule {
+	u32 id; /* assigned by the kernel, never reused in a namespace */
+	/* AF_INET or AF_INET6 when a prefix is given, else AF_UNSPEC: both */
+	u16 family;
+	u8 action; /* enum catoproxy_action */
+	u8 flags; /* CATOPROXY_RULE_F_* */
+	struct catoproxy_prefix src, dst;
+	u16 sport_min, sport_max; /* 0-65535: any */
+	u16 dport_min, dport_max;
+};
+
+#define CATOPROXY_RULE_F_SRC 0x01 /* @src was given */
+#define CATOPROXY_RULE_F_DST 0x02 /* @dst was given */
+
+/* No rule matched. */
+#define CATOPROXY_RULE_NONE 0xffffffffu
+
+/* "allow", "block", "bypass"; NULL when out of range. */
+const char *catoproxy_rule_action_name(unsigned int action);
+/* The action called @name, or -EINVAL. */
+int catoproxy_rule_action_parse(const char *name);
+
+/*
+ * Checks @r (its id aside) and sets its family from its prefixes. False,
+ * with @why set, when it is not a rule the kernel accepts.
+ */
+bool catoproxy_rule_normalize(struct catoproxy_rule *r, const char **why);
+
+/* Does @r match @flow? What the compiled lookup must agree with. */
+bool catoproxy_rule_match(const struct catoproxy_rule *r,
+			  const struct catoproxy_flow *flow);
+
+struct catoproxy_ruleset;
+
+/* Scratch bytes catoproxy_rules_size() and _build() need for @rules. */
+size_t catoproxy_rules_scratch_size(const struct catoproxy_rule *rules, u32 n);
+/*
+ * Bytes of the set compiled from @rules[0..@n), which must all have passed
+ * catoproxy_rule_normalize(). Leaves in @scratch what _build() reads.
+ */
+size_t catoproxy_rules_size(const struct catoproxy_rule *rules, u32 n,
+			    void *scratch);
+/*
+ * Compile @rules[0..@n) into @set, of the size catoproxy_rules_size()
+ * returned for them with the same @scratch.
+ */
+void catoproxy_rules_build(struct catoproxy_ruleset *set,
+			   const struct catoproxy_rule *rules, u32 n,
+			   void *scratch);
+
+u32 catoproxy_rules_count(const struct catoproxy_ruleset *set);
+/* Rules in order; catoproxy_rules_count() of them. */
+const struct catoproxy_rule *
+catoproxy_rules_list(const struct catoproxy_ruleset *set);
+/* Number of exact-match tables (shapes) and of rules compared one by one. */
+u32 catoproxy_rules_tables(const struct catoproxy_ruleset *set);
+u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set);
+/* Does any rule say block? */
+bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set);
+
+/* Index (position - 1) of the first rule matching @flow, or RULE_NONE. */
+u32 catoproxy_rules_lookup(const struct catoproxy_ruleset *set,
+			   const struct catoproxy_flow *flow);
+
+#endif /* _CATOPROXY_RULES_H */
