@@ -10,6 +10,9 @@
  * policy wants.
  */
 
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
 
@@ -19,6 +22,7 @@
 #include "tcp.h"
 #include "netns.h"
 #include "proxy.h"
+#include "rulebase.h"
 
 static void conn_destroy(struct nf_conn *ct)
 {
@@ -56,7 +60,7 @@ struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct)
 	return nfct_help_data(ct);
 }
 
-static void conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow)
+void catoproxy_conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow)
 {
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
@@ -76,23 +80,49 @@ static void conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow)
 	flow->dport = ntohs(t->dst.u.tcp.port);
 }
 
+void catoproxy_conn_skb_flow(const struct sk_buff *skb, u8 pf,
+			    const struct tcphdr *th, struct catoproxy_flow *flow)
+{
+	memset(flow, 0, sizeof(*flow));
+	if (pf == NFPROTO_IPV4) {
+		flow->family = AF_INET;
+		memcpy(flow->saddr, &ip_hdr(skb)->saddr, 4);
+		memcpy(flow->daddr, &ip_hdr(skb)->daddr, 4);
+	} else {
+		flow->family = AF_INET6;
+		memcpy(flow->saddr, &ipv6_hdr(skb)->saddr, 16);
+		memcpy(flow->daddr, &ipv6_hdr(skb)->daddr, 16);
+	}
+	flow->sport = ntohs(th->source);
+	flow->dport = ntohs(th->dest);
+}
+
 static const enum catoproxy_stat mode_stat[] = {
 	[CATOPROXY_MODE_FULL] = CATOPROXY_STAT_CONN_FULL,
 	[CATOPROXY_MODE_DELAYED] = CATOPROXY_STAT_CONN_DELAYED,
 	[CATOPROXY_MODE_ADAPTIVE] = CATOPROXY_STAT_CONN_ADAPTIVE,
 };
 
-void catoproxy_conn_decide_flow(struct net *net,
-				const struct catoproxy_flow *flow,
-				struct catoproxy_decision *d)
+static void decide(struct net *net, const struct catoproxy_flow *flow,
+		   struct catoproxy_decision *d, bool count)
 {
+	catoproxy_rulebase_decide(net, flow, d, count);
 	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
 				flow, d);
-	if (d->mode != CATOPROXY_MODE_ADAPTIVE)
+	/* A connection a rule blocks or bypasses never asks the cache. */
+	if (d->mode != CATOPROXY_MODE_ADAPTIVE ||
+	    d->action != CATOPROXY_ACTION_ALLOW)
 		return;
 	d->adaptive = true;
 	d->mode = catoproxy_adaptive_alive(net, flow) ? CATOPROXY_MODE_FULL :
 							CATOPROXY_MODE_DELAYED;
+}
+
+void catoproxy_conn_decide_flow(struct net *net,
+				const struct catoproxy_flow *flow,
+				struct catoproxy_decision *d)
+{
+	decide(net, flow, d, false);
 }
 
 void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
@@ -100,8 +130,8 @@ void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 {
 	struct catoproxy_flow flow;
 
-	conn_flow(ct, &flow);
-	catoproxy_conn_decide_flow(net, &flow, d);
+	catoproxy_conn_flow(ct, &flow);
+	decide(net, &flow, d, true);
 }
 
 struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,

@@ -68,14 +68,26 @@ static inline u8 catoproxy_conn_mode(const struct catoproxy_conn *conn)
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
 struct catoproxy_decision;
 struct catoproxy_flow;
+/* @ct's original tuple, as the policy and the rules read it. */
+void catoproxy_conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow);
+struct tcphdr;
+/* The same from a TCP segment's headers (@th: its TCP header). */
+void catoproxy_conn_skb_flow(const struct sk_buff *skb, u8 pf,
+			    const struct tcphdr *th, struct catoproxy_flow *flow);
 /*
- * The decision for a new connection @flow: the policy's, with adaptive
- * made into full or delayed by the adaptive cache (d->adaptive set).
+ * The decision for a new connection @flow: the rule that matched and its
+ * action (rulebase.h), and the policy's mode, with adaptive made into full
+ * or delayed by the adaptive cache (d->adaptive set) for an allowed
+ * connection. A mode the policy gives a blocked or bypassed connection is
+ * only reported.
  */
 void catoproxy_conn_decide_flow(struct net *net,
 				const struct catoproxy_flow *flow,
 				struct catoproxy_decision *d);
-/* The same, from the connection's conntrack tuple. */
+/*
+ * The same, from the connection's conntrack tuple, for the packet that
+ * creates its entry: it counts as a hit of the rule.
+ */
 void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 			   struct catoproxy_decision *d);
 /* Attach state for decision @d (never off) to unconfirmed @ct, or NULL. */

@@ -3,8 +3,11 @@
 #define _CATOPROXY_EVENT_H
 
 #include <linux/catoproxy.h>
+#include <linux/types.h>
 
 struct catoproxy_conn;
+struct catoproxy_decision;
+struct catoproxy_flow;
 struct net;
 struct nf_conn;
 
@@ -19,5 +22,14 @@ struct nf_conn;
 void catoproxy_event_conn(struct net *net, const struct nf_conn *ct,
 			  const struct catoproxy_conn *conn,
 			  enum catoproxy_event event, enum catoproxy_cause cause);
+/* The DECISION event, which names the rule that matched (0: none). */
+void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
+			      const struct catoproxy_conn *conn, u32 rule_id);
+/*
+ * A BLOCKED event for the SYN of @flow, which decision @d blocked; @accel:
+ * the module answered it with a handshake.
+ */
+void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
+			     const struct catoproxy_decision *d, bool accel);
 
 #endif /* _CATOPROXY_EVENT_H */

@@ -13,6 +13,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 
+#include "block.h"
 #include "conn.h"
 #include "event.h"
 #include "hooks.h"
@@ -51,8 +52,22 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
 	}
 
-	/* The policy is decided once, on the packet that creates the entry. */
+	/*
+	 * The rules and the policy are decided once, on the packet that
+	 * creates the entry.
+	 */
 	catoproxy_conn_decide(state->net, ct, &d);
+	if (d.action == CATOPROXY_ACTION_BYPASS) {
+		catoproxy_stat_inc(catoproxy_net(state->net),
+				   CATOPROXY_STAT_CONN_BYPASSED);
+		return NF_ACCEPT;
+	}
+	if (d.action == CATOPROXY_ACTION_BLOCK) {
+		struct catoproxy_flow flow;
+
+		catoproxy_conn_flow(ct, &flow);
+		return catoproxy_block(state->net, skb, state->pf, &flow, &d);
+	}
 	if (d.mode == CATOPROXY_MODE_OFF) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_OFF);
@@ -70,9 +85,25 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	if (intercept)
 		verdict = catoproxy_proxy_syn(state->net, skb, ct, conn);
-	catoproxy_event_conn(state->net, ct, conn, CATOPROXY_EVENT_DECISION,
-			     CATOPROXY_CAUSE_NONE);
+	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
 	return verdict;
+}
+
+/*
+ * Before the filter: packets with no confirmed entry (a new one, or none at
+ * all when conntrack found them invalid) may follow a blocked connection's
+ * handshake (block.c). Established connections leave at the first test.
+ */
+static unsigned int hooks_forward_early(void *priv, struct sk_buff *skb,
+					const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (ct ? nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) :
+		 ctinfo == IP_CT_UNTRACKED)
+		return NF_ACCEPT;
+	return catoproxy_block_early(state->net, skb, state->pf, ct != NULL);
 }
 
 /*
@@ -106,7 +137,10 @@ static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
 	return catoproxy_proxy_local_out(state->net, skb);
 }
 
-/* After the filter table, so that connections it drops are not counted. */
+/*
+ * Decisions come after the filter table, so that connections it drops are
+ * not counted; what answers for a blocked connection comes before it.
+ */
 static const struct nf_hook_ops hooks_ops[] = {
 	{
 		.hook = hooks_pre,
@@ -130,6 +164,18 @@ static const struct nf_hook_ops hooks_ops[] = {
 		.hook = hooks_local_out,
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_forward_early,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_FORWARD,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_forward_early,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_FORWARD,
 		.priority = NF_IP6_PRI_CONNTRACK + 1,
 	},
 	{

@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "netlink.h"
 #include "netns.h"
+#include "rulebase.h"
 
 static struct genl_family catoproxy_family;
 
@@ -36,6 +37,19 @@ static const struct nla_policy site_policy[CATOPROXY_SITE_A_MAX + 1] = {
 				    .len = CATOPROXY_SITE_NAME_MAX - 1 },
 	[CATOPROXY_SITE_A_MODE] = NLA_POLICY_MAX(NLA_U8, CATOPROXY_MODE_MAX),
 	[CATOPROXY_SITE_A_PREFIXES] = NLA_POLICY_NESTED(prefixes_policy),
+};
+
+/* ID is for DEL_RULE, POS for ADD_RULE; HITS is output only. */
+static const struct nla_policy rule_policy[CATOPROXY_RULE_A_MAX + 1] = {
+	[CATOPROXY_RULE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CATOPROXY_RULE_A_POS] = NLA_POLICY_MIN(NLA_U32, 1),
+	[CATOPROXY_RULE_A_SRC] = NLA_POLICY_NESTED(prefix_policy),
+	[CATOPROXY_RULE_A_DST] = NLA_POLICY_NESTED(prefix_policy),
+	[CATOPROXY_RULE_A_SPORT_MIN] = { .type = NLA_U16 },
+	[CATOPROXY_RULE_A_SPORT_MAX] = { .type = NLA_U16 },
+	[CATOPROXY_RULE_A_DPORT_MIN] = { .type = NLA_U16 },
+	[CATOPROXY_RULE_A_DPORT_MAX] = { .type = NLA_U16 },
+	[CATOPROXY_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, CATOPROXY_ACTION_MAX),
 };
 
 /* NLA_POLICY_RANGE() holds s16 bounds: these need the full form. */
@@ -58,7 +72,10 @@ static const struct netlink_range_validation adaptive_size_range = {
 	.max = CATOPROXY_ADAPTIVE_SIZE_MAX,
 };
 
-/* SITE_COUNT, STATS, CONN and ADAPTIVE_ENTRIES are output only. */
+/*
+ * SITE_COUNT, STATS, CONN, ADAPTIVE_ENTRIES and RULE_COUNT are output
+ * only.
+ */
 static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, CATOPROXY_MODE_FULL,
 					      CATOPROXY_MODE_MAX),
@@ -80,6 +97,15 @@ static const struct nla_policy catoproxy_policy[CATOPROXY_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U32, &adaptive_ttl_range),
 	[CATOPROXY_A_ADAPTIVE_SIZE] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &adaptive_size_range),
+	[CATOPROXY_A_RULE] = NLA_POLICY_NESTED(rule_policy),
+	[CATOPROXY_A_BLOCK_PAGE_PORTS] = {
+		.type = NLA_BINARY,
+		.len = CATOPROXY_BLOCK_PAGE_PORTS_MAX * sizeof(u16),
+	},
+	[CATOPROXY_A_BLOCK_PAGE] = {
+		.type = NLA_BINARY,
+		.len = CATOPROXY_BLOCK_PAGE_MAX,
+	},
 };
 
 /* Publish @pol; catoproxy_net_policy_commit() can fail for one reason. */
@@ -121,11 +147,13 @@ static struct catoproxy_net *info_net(const struct genl_info *info)
 static int get_config(struct sk_buff *skb, struct genl_info *info)
 {
 	struct catoproxy_net *cn = info_net(info);
+	const struct catoproxy_rulebase *rb;
 	const struct catoproxy_policy *pol;
 	struct sk_buff *msg;
 	void *hdr;
 
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	/* The block page alone may fill a page. */
+	msg = genlmsg_new(NLMSG_GOODSIZE + CATOPROXY_BLOCK_PAGE_MAX, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &catoproxy_family, 0,
@@ -135,6 +163,7 @@ static int get_config(struct sk_buff *skb, struct genl_info *info)
 
 	rcu_read_lock();
 	pol = rcu_dereference(cn->policy);
+	rb = rcu_dereference(cn->rules);
 	if (nla_put_u8(msg, CATOPROXY_A_MODE, pol->mode) ||
 	    nla_put_u8(msg, CATOPROXY_A_TLS_INSPECTION, pol->tls_inspection) ||
 	    nla_put_u8(msg, CATOPROXY_A_BLOCKED_SYN, pol->blocked_syn) ||
@@ -147,7 +176,14 @@ static int get_config(struct sk_buff *skb, struct genl_info *info)
 		    pol->nforce_ports * sizeof(pol->force_ports[0]),
 		    pol->force_ports) ||
 	    nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_TTL, pol->adaptive_ttl_s) ||
-	    nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_SIZE, pol->adaptive_size)) {
+	    nla_put_u32(msg, CATOPROXY_A_ADAPTIVE_SIZE, pol->adaptive_size) ||
+	    nla_put_u32(msg, CATOPROXY_A_RULE_COUNT,
+			rb ? catoproxy_rules_count(rb->set) : 0) ||
+	    nla_put(msg, CATOPROXY_A_BLOCK_PAGE_PORTS,
+		    pol->npage_ports * sizeof(pol->page_ports[0]),
+		    pol->page_ports) ||
+	    nla_put(msg, CATOPROXY_A_BLOCK_PAGE, pol->page_len,
+		    catoproxy_policy_block_page(pol))) {
 		rcu_read_unlock();
 		goto err_msg;
 	}
@@ -167,31 +203,41 @@ static const unsigned int settable[] = {
 	CATOPROXY_A_BLOCKED_SYN,    CATOPROXY_A_CHALLENGE_ACK,
 	CATOPROXY_A_SERVER_TIMEOUT, CATOPROXY_A_SYN_BACKLOG,
 	CATOPROXY_A_FORCE_FULL_PORTS, CATOPROXY_A_ADAPTIVE_TTL,
-	CATOPROXY_A_ADAPTIVE_SIZE,
+	CATOPROXY_A_ADAPTIVE_SIZE, CATOPROXY_A_BLOCK_PAGE_PORTS,
+	CATOPROXY_A_BLOCK_PAGE,
 };
 
-static int set_force_ports(struct catoproxy_policy *pol,
-			   const struct nlattr *attr,
-			   struct netlink_ext_ack *extack)
+static void set_why_attr(struct netlink_ext_ack *extack, const char *why,
+			 const struct nlattr *attr)
 {
-	u16 ports[CATOPROXY_FORCE_PORTS_MAX];
+	set_why(extack, why);
+	if (extack)
+		extack->bad_attr = attr;
+}
+
+/* A port list attribute (forced ports, block-page ports) into @pol. */
+static int set_port_list(struct catoproxy_policy *pol,
+			 const struct nlattr *attr,
+			 int (*set)(struct catoproxy_policy *pol,
+				    const u16 *ports, unsigned int n,
+				    const char **why),
+			 struct netlink_ext_ack *extack)
+{
+	u16 ports[CATOPROXY_BLOCK_PAGE_PORTS_MAX];
 	const char *why = NULL;
 	int len = nla_len(attr), ret;
 
+	BUILD_BUG_ON(CATOPROXY_FORCE_PORTS_MAX > CATOPROXY_BLOCK_PAGE_PORTS_MAX);
 	if (len % sizeof(u16)) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "forced ports must be an array of u16");
+				    "a port list must be an array of u16");
 		return -EINVAL;
 	}
-	/* The policy bounds the length: they fit. */
+	/* The policies bound the lengths: they fit. */
 	memcpy(ports, nla_data(attr), len);
-	ret = catoproxy_policy_set_force_ports(pol, ports, len / sizeof(u16),
-					       &why);
-	if (ret) {
-		set_why(extack, why);
-		if (extack)
-			extack->bad_attr = attr;
-	}
+	ret = set(pol, ports, len / sizeof(u16), &why);
+	if (ret)
+		set_why_attr(extack, why, attr);
 	return ret;
 }
 
@@ -215,6 +261,11 @@ static int set_config(struct sk_buff *skb, struct genl_info *info)
 				    "sites are changed with ADD_SITE/DEL_SITE");
 		return -EINVAL;
 	}
+	if (attrs[CATOPROXY_A_RULE]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "rules are changed with ADD_RULE, DEL_RULE and SET_RULES");
+		return -EINVAL;
+	}
 
 	pol = catoproxy_net_policy_begin(cn, 0);
 	if (IS_ERR(pol))
@@ -236,13 +287,27 @@ static int set_config(struct sk_buff *skb, struct genl_info *info)
 		pol->adaptive_ttl_s = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_TTL]);
 	if (attrs[CATOPROXY_A_ADAPTIVE_SIZE])
 		pol->adaptive_size = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_SIZE]);
-	if (attrs[CATOPROXY_A_FORCE_FULL_PORTS]) {
-		ret = set_force_ports(pol, attrs[CATOPROXY_A_FORCE_FULL_PORTS],
-				      info->extack);
-		if (ret) {
-			catoproxy_net_policy_abort(cn, pol);
-			return ret;
-		}
+	ret = 0;
+	if (attrs[CATOPROXY_A_FORCE_FULL_PORTS])
+		ret = set_port_list(pol, attrs[CATOPROXY_A_FORCE_FULL_PORTS],
+				    catoproxy_policy_set_force_ports,
+				    info->extack);
+	if (!ret && attrs[CATOPROXY_A_BLOCK_PAGE_PORTS])
+		ret = set_port_list(pol, attrs[CATOPROXY_A_BLOCK_PAGE_PORTS],
+				    catoproxy_policy_set_page_ports,
+				    info->extack);
+	if (!ret && attrs[CATOPROXY_A_BLOCK_PAGE]) {
+		const struct nlattr *page = attrs[CATOPROXY_A_BLOCK_PAGE];
+		const char *why = NULL;
+
+		ret = catoproxy_policy_set_block_page(pol, nla_data(page),
+						      nla_len(page), &why);
+		if (ret)
+			set_why_attr(info->extack, why, page);
+	}
+	if (ret) {
+		catoproxy_net_policy_abort(cn, pol);
+		return ret;
 	}
 	return commit(cn, pol, info->extack);
 }
@@ -426,10 +491,29 @@ static int del_site(struct sk_buff *skb, struct genl_info *info)
 	return change_site(info, false);
 }
 
+/* A CATOPROXY_PREFIX_A_* nest of type @type. */
+static int put_prefix(struct sk_buff *skb, int type,
+		      const struct catoproxy_prefix *p)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest ||
+	    nla_put_u16(skb, CATOPROXY_PREFIX_A_FAMILY, p->family) ||
+	    nla_put(skb, CATOPROXY_PREFIX_A_ADDR,
+		    p->family == AF_INET ? 4 : 16, p->addr) ||
+	    nla_put_u8(skb, CATOPROXY_PREFIX_A_PLEN, p->plen)) {
+		if (nest)
+			nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int put_site(struct sk_buff *skb, const struct catoproxy_policy *pol,
 		    const struct catoproxy_site *site)
 {
-	struct nlattr *nest, *prefixes, *prefix;
+	struct nlattr *nest, *prefixes;
 	unsigned int i;
 
 	nest = nla_nest_start(skb, CATOPROXY_A_SITE);
@@ -444,18 +528,10 @@ static int put_site(struct sk_buff *skb, const struct catoproxy_policy *pol,
 	prefixes = nla_nest_start(skb, CATOPROXY_SITE_A_PREFIXES);
 	if (!prefixes)
 		goto err;
-	for (i = 0; i < site->nprefixes; i++) {
-		const struct catoproxy_prefix *p = &site->prefixes[i];
-
-		prefix = nla_nest_start(skb, CATOPROXY_PREFIXES_A_PREFIX);
-		if (!prefix ||
-		    nla_put_u16(skb, CATOPROXY_PREFIX_A_FAMILY, p->family) ||
-		    nla_put(skb, CATOPROXY_PREFIX_A_ADDR,
-			    p->family == AF_INET ? 4 : 16, p->addr) ||
-		    nla_put_u8(skb, CATOPROXY_PREFIX_A_PLEN, p->plen))
+	for (i = 0; i < site->nprefixes; i++)
+		if (put_prefix(skb, CATOPROXY_PREFIXES_A_PREFIX,
+			       &site->prefixes[i]))
 			goto err;
-		nla_nest_end(skb, prefix);
-	}
 	nla_nest_end(skb, prefixes);
 	nla_nest_end(skb, nest);
 	return 0;
@@ -499,6 +575,372 @@ static int dump_sites(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
+/* ------------------------------------------------------------ rules */
+
+/* A port range: MIN alone is one port, neither is every port. */
+static int parse_range(const struct nlattr *lo, const struct nlattr *hi,
+		       u16 *min, u16 *max, const char *why,
+		       struct netlink_ext_ack *extack)
+{
+	if (hi && !lo) {
+		set_why_attr(extack, why, hi);
+		return -EINVAL;
+	}
+	*min = lo ? nla_get_u16(lo) : 0;
+	*max = hi ? nla_get_u16(hi) : lo ? *min : 65535;
+	return 0;
+}
+
+/*
+ * A CATOPROXY_A_RULE nest into @r, checked and normalised; its POS into
+ * @pos when @pos is given, else POS is refused.
+ */
+static int parse_rule(const struct nlattr *attr, struct catoproxy_rule *r,
+		      u32 *pos, struct netlink_ext_ack *extack)
+{
+	struct nlattr *tb[CATOPROXY_RULE_A_MAX + 1];
+	const char *why = NULL;
+	int ret;
+
+	ret = nla_parse_nested(tb, CATOPROXY_RULE_A_MAX, attr, rule_policy,
+			       extack);
+	if (ret)
+		return ret;
+	if (tb[CATOPROXY_RULE_A_ID]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_ID],
+				    "rule ids are assigned by the kernel");
+		return -EINVAL;
+	}
+	if (tb[CATOPROXY_RULE_A_POS] && !pos) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_POS],
+				    "a whole list has no positions to insert at");
+		return -EINVAL;
+	}
+	if (missing(extack, attr, tb, CATOPROXY_RULE_A_ACTION,
+		    "rule has no action"))
+		return -EINVAL;
+
+	memset(r, 0, sizeof(*r));
+	r->action = nla_get_u8(tb[CATOPROXY_RULE_A_ACTION]);
+	if (pos)
+		*pos = tb[CATOPROXY_RULE_A_POS] ?
+			       nla_get_u32(tb[CATOPROXY_RULE_A_POS]) : 0;
+	if (tb[CATOPROXY_RULE_A_SRC]) {
+		ret = parse_prefix(tb[CATOPROXY_RULE_A_SRC], &r->src, extack);
+		if (ret)
+			return ret;
+		r->flags |= CATOPROXY_RULE_F_SRC;
+	}
+	if (tb[CATOPROXY_RULE_A_DST]) {
+		ret = parse_prefix(tb[CATOPROXY_RULE_A_DST], &r->dst, extack);
+		if (ret)
+			return ret;
+		r->flags |= CATOPROXY_RULE_F_DST;
+	}
+	ret = parse_range(tb[CATOPROXY_RULE_A_SPORT_MIN],
+			  tb[CATOPROXY_RULE_A_SPORT_MAX], &r->sport_min,
+			  &r->sport_max, "source port range has no start",
+			  extack) ?:
+	      parse_range(tb[CATOPROXY_RULE_A_DPORT_MIN],
+			  tb[CATOPROXY_RULE_A_DPORT_MAX], &r->dport_min,
+			  &r->dport_max, "destination port range has no start",
+			  extack);
+	if (ret)
+		return ret;
+	if (!catoproxy_rule_normalize(r, &why)) {
+		set_why_attr(extack, why, attr);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The current rules, or none; under cn->lock. */
+static const struct catoproxy_rule *
+current_rules(struct catoproxy_net *cn, const struct catoproxy_rulebase **rb,
+	      u32 *n)
+{
+	*rb = catoproxy_rulebase_current(cn);
+	*n = *rb ? catoproxy_rules_count((*rb)->set) : 0;
+	return *rb ? catoproxy_rules_list((*rb)->set) : NULL;
+}
+
+/*
+ * Publish @rules[0..@n), new ids assigned from @first_new on, and release
+ * cn->lock; an empty list is no rule base at all. @rules is freed.
+ */
+static int publish_rules(struct catoproxy_net *cn, struct catoproxy_rule *rules,
+			 u32 n, u32 nnew, const struct catoproxy_rulebase *carry,
+			 struct netlink_ext_ack *extack)
+{
+	struct catoproxy_rulebase *rb = NULL;
+
+	lockdep_assert_held(&cn->lock);
+	if (n) {
+		rb = catoproxy_rulebase_build(rules, n, carry);
+		if (IS_ERR(rb)) {
+			mutex_unlock(&cn->lock);
+			kvfree(rules);
+			NL_SET_ERR_MSG(extack, "no memory for the rules");
+			return PTR_ERR(rb);
+		}
+	}
+	kvfree(rules);
+	cn->next_rule_id += nnew;
+	catoproxy_rulebase_publish(cn, rb);
+	mutex_unlock(&cn->lock);
+	return 0;
+}
+
+/* No id may come back: the counter must not wrap. */
+static bool ids_left(struct catoproxy_net *cn, u32 n,
+		     struct netlink_ext_ack *extack)
+{
+	if (cn->next_rule_id <= U32_MAX - n)
+		return true;
+	NL_SET_ERR_MSG(extack, "rule ids are exhausted in this namespace");
+	return false;
+}
+
+static int add_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	const struct catoproxy_rulebase *cur;
+	const struct catoproxy_rule *old;
+	struct catoproxy_rule rule, *rules;
+	struct nlattr *nest;
+	struct sk_buff *msg;
+	u32 n, pos, idx;
+	void *hdr;
+	int ret;
+
+	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_RULE,
+		    "request has no rule"))
+		return -EINVAL;
+	ret = parse_rule(info->attrs[CATOPROXY_A_RULE], &rule, &pos,
+			 info->extack);
+	if (ret)
+		return ret;
+	/* Ready before the change, so that a change is never left unsaid. */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &catoproxy_family, 0,
+				CATOPROXY_CMD_ADD_RULE);
+	if (!hdr) {
+		ret = -EMSGSIZE;
+		goto err_msg;
+	}
+
+	mutex_lock(&cn->lock);
+	old = current_rules(cn, &cur, &n);
+	ret = -ENOSPC;
+	if (n >= CATOPROXY_RULES_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many rules");
+		goto err_unlock;
+	}
+	if (!ids_left(cn, 1, info->extack))
+		goto err_unlock;
+	ret = -ERANGE;
+	if (pos > n + 1) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[CATOPROXY_A_RULE],
+				    "position is past the end of the list");
+		goto err_unlock;
+	}
+	ret = -ENOMEM;
+	rules = kvmalloc_array(n + 1, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		goto err_unlock;
+	idx = pos ? pos - 1 : n;
+	if (idx)
+		memcpy(rules, old, idx * sizeof(*rules));
+	rule.id = cn->next_rule_id;
+	rules[idx] = rule;
+	if (n > idx)
+		memcpy(rules + idx + 1, old + idx, (n - idx) * sizeof(*rules));
+	ret = publish_rules(cn, rules, n + 1, 1, cur, info->extack);
+	if (ret)
+		goto err_msg;
+
+	nest = nla_nest_start(msg, CATOPROXY_A_RULE);
+	if (!nest || nla_put_u32(msg, CATOPROXY_RULE_A_ID, rule.id)) {
+		ret = -EMSGSIZE;
+		goto err_msg;
+	}
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_unlock:
+	mutex_unlock(&cn->lock);
+err_msg:
+	nlmsg_free(msg);
+	return ret;
+}
+
+static int del_rule(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct nlattr *tb[CATOPROXY_RULE_A_MAX + 1];
+	const struct catoproxy_rulebase *cur;
+	const struct catoproxy_rule *old;
+	struct catoproxy_rule *rules;
+	const struct nlattr *attr;
+	u32 n, i, id;
+	int ret;
+
+	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_RULE,
+		    "request has no rule"))
+		return -EINVAL;
+	attr = info->attrs[CATOPROXY_A_RULE];
+	ret = nla_parse_nested(tb, CATOPROXY_RULE_A_MAX, attr, rule_policy,
+			       info->extack);
+	if (ret)
+		return ret;
+	if (missing(info->extack, attr, tb, CATOPROXY_RULE_A_ID,
+		    "rule has no id"))
+		return -EINVAL;
+	for (i = CATOPROXY_RULE_A_UNSPEC + 1; i <= CATOPROXY_RULE_A_MAX; i++) {
+		if (i != CATOPROXY_RULE_A_ID && tb[i]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
+					    "a rule is deleted by id only");
+			return -EINVAL;
+		}
+	}
+	id = nla_get_u32(tb[CATOPROXY_RULE_A_ID]);
+
+	mutex_lock(&cn->lock);
+	old = current_rules(cn, &cur, &n);
+	for (i = 0; i < n && old[i].id != id; i++)
+		;
+	if (i == n) {
+		mutex_unlock(&cn->lock);
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[CATOPROXY_RULE_A_ID],
+				    "no rule with this id");
+		return -ENOENT;
+	}
+	rules = kvmalloc_array(n, sizeof(*rules), GFP_KERNEL);
+	if (!rules) {
+		mutex_unlock(&cn->lock);
+		return -ENOMEM;
+	}
+	memcpy(rules, old, i * sizeof(*rules));
+	memcpy(rules + i, old + i + 1, (n - i - 1) * sizeof(*rules));
+	return publish_rules(cn, rules, n - 1, 0, cur, info->extack);
+}
+
+/* SET_RULES repeats CATOPROXY_A_RULE at the top level: see the UAPI. */
+#define for_each_top_attr(pos, info, rem)                       \
+	nla_for_each_attr(pos, genlmsg_data((info)->genlhdr),    \
+			  genlmsg_len((info)->genlhdr), rem)
+
+static int set_rules(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct catoproxy_rule *rules;
+	const struct nlattr *pos;
+	u32 n = 0, i = 0;
+	int ret, rem;
+
+	for_each_top_attr(pos, info, rem) {
+		if (nla_type(pos) != CATOPROXY_A_RULE)
+			continue;
+		if (++n > CATOPROXY_RULES_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pos, "too many rules");
+			return -E2BIG;
+		}
+	}
+	rules = kvmalloc_array(max(n, 1U), sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		return -ENOMEM;
+	for_each_top_attr(pos, info, rem) {
+		if (nla_type(pos) != CATOPROXY_A_RULE)
+			continue;
+		ret = parse_rule(pos, &rules[i], NULL, info->extack);
+		if (ret) {
+			kvfree(rules);
+			return ret;
+		}
+		i++;
+	}
+
+	mutex_lock(&cn->lock);
+	if (!ids_left(cn, n, info->extack)) {
+		mutex_unlock(&cn->lock);
+		kvfree(rules);
+		return -ENOSPC;
+	}
+	for (i = 0; i < n; i++)
+		rules[i].id = cn->next_rule_id + i;
+	/* New ids: there are no hits to carry over. */
+	return publish_rules(cn, rules, n, n, NULL, info->extack);
+}
+
+static int put_rule(struct sk_buff *skb, const struct catoproxy_rulebase *rb,
+		    u32 idx)
+{
+	const struct catoproxy_rule *r = &catoproxy_rules_list(rb->set)[idx];
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, CATOPROXY_A_RULE);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, CATOPROXY_RULE_A_ID, r->id) ||
+	    nla_put_u32(skb, CATOPROXY_RULE_A_POS, idx + 1) ||
+	    ((r->flags & CATOPROXY_RULE_F_SRC) &&
+	     put_prefix(skb, CATOPROXY_RULE_A_SRC, &r->src)) ||
+	    ((r->flags & CATOPROXY_RULE_F_DST) &&
+	     put_prefix(skb, CATOPROXY_RULE_A_DST, &r->dst)) ||
+	    nla_put_u16(skb, CATOPROXY_RULE_A_SPORT_MIN, r->sport_min) ||
+	    nla_put_u16(skb, CATOPROXY_RULE_A_SPORT_MAX, r->sport_max) ||
+	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MIN, r->dport_min) ||
+	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MAX, r->dport_max) ||
+	    nla_put_u8(skb, CATOPROXY_RULE_A_ACTION, r->action) ||
+	    nla_put_u64_64bit(skb, CATOPROXY_RULE_A_HITS,
+			      atomic64_read(&rb->hits[idx]),
+			      CATOPROXY_RULE_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* cb->args[0]: index of the next rule to dump. */
+static int dump_rules(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct catoproxy_net *cn = catoproxy_net(sock_net(skb->sk));
+	const struct catoproxy_rulebase *rb;
+	unsigned long idx = cb->args[0];
+	u32 n;
+	void *hdr;
+	int ret = 0;
+
+	rcu_read_lock();
+	rb = rcu_dereference(cn->rules);
+	n = rb ? catoproxy_rules_count(rb->set) : 0;
+	/* The rules and the generation change together under cn->lock. */
+	cb->seq = READ_ONCE(cn->generation);
+	for (; idx < n; idx++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &catoproxy_family,
+				  NLM_F_MULTI, CATOPROXY_CMD_GET_RULE);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (put_rule(skb, rb, idx)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	rcu_read_unlock();
+
+	if (idx == cb->args[0] && idx < n)
+		ret = -EMSGSIZE;
+	cb->args[0] = idx;
+	return ret ?: skb->len;
+}
+
 /* The site's current name: sites are renamed only by deleting them. */
 static int put_site_name(struct sk_buff *skb, struct net *net, u32 site_id)
 {
@@ -516,39 +958,39 @@ static int put_site_name(struct sk_buff *skb, struct net *net, u32 site_id)
 	return ret;
 }
 
-struct nlattr *catoproxy_netlink_put_conn(struct sk_buff *skb,
-					  const struct nf_conn *ct,
-					  const struct catoproxy_conn *conn)
+void catoproxy_netlink_conn_of(struct catoproxy_netlink_conn *c,
+			       const struct nf_conn *ct,
+			       const struct catoproxy_conn *conn)
 {
-	const struct nf_conntrack_tuple *t =
-		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
-	struct nlattr *nest;
-	u16 family;
-	int len;
+	catoproxy_conn_flow(ct, &c->flow);
+	c->site_id = conn->site_id;
+	c->mode = catoproxy_conn_mode(conn);
+	/* State and flags move on the packet path while we read them. */
+	c->accel = !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL);
+	c->reason = conn->reason;
+	c->state = READ_ONCE(conn->state);
+}
 
-	if (nf_ct_l3num(ct) == NFPROTO_IPV4) {
-		family = AF_INET;
-		len = sizeof(t->src.u3.ip);
-	} else {
-		family = AF_INET6;
-		len = sizeof(t->src.u3.in6);
-	}
+struct nlattr *catoproxy_netlink_put_conn(struct sk_buff *skb, struct net *net,
+					  const struct catoproxy_netlink_conn *c)
+{
+	int len = c->flow.family == AF_INET ? 4 : 16;
+	struct nlattr *nest;
+
 	nest = nla_nest_start(skb, CATOPROXY_A_CONN);
 	if (!nest)
 		return NULL;
-	/* State and flags move on the packet path while we read them. */
-	if (nla_put_u16(skb, CATOPROXY_CONN_A_FAMILY, family) ||
-	    nla_put(skb, CATOPROXY_CONN_A_SADDR, len, &t->src.u3) ||
-	    nla_put(skb, CATOPROXY_CONN_A_DADDR, len, &t->dst.u3) ||
-	    nla_put_u16(skb, CATOPROXY_CONN_A_SPORT, ntohs(t->src.u.tcp.port)) ||
-	    nla_put_u16(skb, CATOPROXY_CONN_A_DPORT, ntohs(t->dst.u.tcp.port)) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, catoproxy_conn_mode(conn)) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_ACCEL,
-		       !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL)) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, conn->reason) ||
-	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, conn->site_id) ||
-	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, READ_ONCE(conn->state)) ||
-	    put_site_name(skb, nf_ct_net(ct), conn->site_id)) {
+	if (nla_put_u16(skb, CATOPROXY_CONN_A_FAMILY, c->flow.family) ||
+	    nla_put(skb, CATOPROXY_CONN_A_SADDR, len, c->flow.saddr) ||
+	    nla_put(skb, CATOPROXY_CONN_A_DADDR, len, c->flow.daddr) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_SPORT, c->flow.sport) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_DPORT, c->flow.dport) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, c->mode) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_ACCEL, c->accel) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, c->reason) ||
+	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, c->site_id) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, c->state) ||
+	    put_site_name(skb, net, c->site_id)) {
 		nla_nest_cancel(skb, nest);
 		return NULL;
 	}
@@ -559,6 +1001,7 @@ static int put_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
 			const struct nf_conn *ct,
 			const struct catoproxy_conn *conn)
 {
+	struct catoproxy_netlink_conn c;
 	struct nlattr *nest;
 	void *hdr;
 
@@ -567,7 +1010,8 @@ static int put_conn_msg(struct sk_buff *skb, struct netlink_callback *cb,
 			  CATOPROXY_CMD_GET_CONN);
 	if (!hdr)
 		return -EMSGSIZE;
-	nest = catoproxy_netlink_put_conn(skb, ct, conn);
+	catoproxy_netlink_conn_of(&c, ct, conn);
+	nest = catoproxy_netlink_put_conn(skb, nf_ct_net(ct), &c);
 	if (!nest) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -681,6 +1125,25 @@ static const struct genl_small_ops catoproxy_ops[] = {
 	{
 		.cmd = CATOPROXY_CMD_GET_CONN,
 		.dumpit = dump_conns,
+	},
+	{
+		.cmd = CATOPROXY_CMD_ADD_RULE,
+		.doit = add_rule,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_DEL_RULE,
+		.doit = del_rule,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_SET_RULES,
+		.doit = set_rules,
+		.flags = GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd = CATOPROXY_CMD_GET_RULE,
+		.dumpit = dump_rules,
 	},
 };
 

@@ -10,10 +10,12 @@
  */
 
 #include <linux/moduleparam.h>
+#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "adaptive.h"
 #include "netns.h"
+#include "rulebase.h"
 
 unsigned int catoproxy_net_id __read_mostly;
 
@@ -148,6 +150,9 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	INIT_LIST_HEAD(&cn->pending_list);
 	atomic_set(&cn->npending, 0);
 	cn->cookies_until = jiffies;
+	RCU_INIT_POINTER(cn->rules, NULL);
+	cn->next_rule_id = 1;
+	get_random_bytes(&cn->block_key, sizeof(cn->block_key));
 	cn->stats = alloc_percpu(struct catoproxy_stats);
 	if (!cn->stats)
 		goto err_stats;
@@ -183,6 +188,7 @@ static void __net_exit catoproxy_net_exit_net(struct net *net)
 	synchronize_rcu();
 	policy_free(rcu_dereference_protected(cn->policy, true));
 	catoproxy_adaptive_free(rcu_dereference_protected(cn->adaptive, true));
+	catoproxy_rulebase_free(rcu_dereference_protected(cn->rules, true));
 	free_percpu(cn->stats);
 }
 

@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
 #include <net/net_namespace.h>
@@ -14,17 +15,26 @@
 #include "policy.h"
 
 struct catoproxy_adaptive;
+struct catoproxy_rulebase;
 struct catoproxy_stats {
 	u64 counters[__CATOPROXY_STAT_LAST];
 };
 
 struct catoproxy_net {
-	/* Serialises writers of @policy and @generation. */
+	/* Serialises writers of @policy, @rules, @next_rule_id, @generation. */
 	struct mutex lock;
 	/* Readers: RCU. Writers: replace the whole policy under @lock. */
 	struct catoproxy_policy __rcu *policy;
-	/* Bumped under @lock on every change; lets site dumps detect races. */
+	/*
+	 * The rules (rulebase.h), NULL while there is none. Readers: RCU.
+	 * Writers: replace the whole rule base under @lock.
+	 */
+	struct catoproxy_rulebase __rcu *rules;
+	u32 next_rule_id; /* rule ids are never reused in a namespace */
+	/* Bumped under @lock on every change; lets dumps detect races. */
 	unsigned int generation;
+	/* Keys the ISNs of blocked connections' handshakes (block.c). */
+	siphash_key_t block_key;
 	/*
 	 * Servers recently proved alive (adaptive.c), NULL while no mode says
 	 * adaptive. Readers: RCU. Replaced with @policy, under @lock.

@@ -99,7 +99,6 @@ static void join(struct net *net, struct nf_conn *ct,
 		 struct catoproxy_conn *conn, struct catoproxy_pending *p);
 static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 			    const struct tcphdr *th);
-static int tcp_offset(const struct sk_buff *skb, u8 pf);
 
 /*
  * Address @tx as the server talking to the client (@to_client) or as the
@@ -403,7 +402,7 @@ unsigned int catoproxy_proxy_hold(struct net *net, struct sk_buff *skb, u8 pf)
 	unsigned int verdict = NF_ACCEPT;
 	int thoff;
 
-	thoff = tcp_offset(skb, pf);
+	thoff = catoproxy_tx_tcp_offset(skb, pf);
 	if (thoff < 0)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
@@ -494,27 +493,6 @@ static int cookie_check(const struct sk_buff *skb, const struct tcphdr *th)
 	return __cookie_v6_check(ipv6_hdr(skb), th);
 }
 
-/* Where the TCP header of an unfragmented TCP packet starts, or -1. */
-static int tcp_offset(const struct sk_buff *skb, u8 pf)
-{
-	__be16 frag_off;
-	u8 proto;
-	int thoff;
-
-	if (pf == NFPROTO_IPV4) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return -1;
-		return skb_network_offset(skb) + ip_hdrlen(skb);
-	}
-	proto = ipv6_hdr(skb)->nexthdr;
-	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-				 sizeof(struct ipv6hdr), &proto, &frag_off);
-	if (thoff < 0 || proto != IPPROTO_TCP || frag_off)
-		return -1;
-	return thoff;
-}
-
 unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
@@ -535,7 +513,7 @@ unsigned int catoproxy_proxy_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	struct seg s;
 	u16 mss;
 
-	thoff = tcp_offset(skb, pf);
+	thoff = catoproxy_tx_tcp_offset(skb, pf);
 	if (thoff < 0 || !seg_get(skb, thoff, &s) || !s.th.syn ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
 	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) ||
@@ -648,8 +626,7 @@ unsigned int catoproxy_proxy_local_out(struct net *net, struct sk_buff *skb)
 	conn->isn = op->isn;
 	pending_start(cn, ct, conn, op->p, rcu_dereference(cn->policy));
 	op->attached = true;
-	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_DECISION,
-			     CATOPROXY_CAUSE_NONE);
+	catoproxy_event_decision(net, ct, conn, d.rule_id);
 	return NF_ACCEPT;
 }
 
@@ -710,23 +687,13 @@ static struct sk_buff *cookie_server_syn(const struct sk_buff *ack,
 static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 			    const struct tcphdr *th)
 {
-	struct catoproxy_flow flow = {
-		.sport = ntohs(th->source),
-		.dport = ntohs(th->dest),
-	};
 	struct catoproxy_decision d;
+	struct catoproxy_flow flow;
 
-	if (pf == NFPROTO_IPV4) {
-		flow.family = AF_INET;
-		memcpy(flow.saddr, &ip_hdr(skb)->saddr, 4);
-		memcpy(flow.daddr, &ip_hdr(skb)->daddr, 4);
-	} else {
-		flow.family = AF_INET6;
-		memcpy(flow.saddr, &ipv6_hdr(skb)->saddr, 16);
-		memcpy(flow.daddr, &ipv6_hdr(skb)->daddr, 16);
-	}
+	catoproxy_conn_skb_flow(skb, pf, th, &flow);
 	catoproxy_conn_decide_flow(net, &flow, &d);
-	return d.mode == CATOPROXY_MODE_FULL;
+	return d.action == CATOPROXY_ACTION_ALLOW &&
+	       d.mode == CATOPROXY_MODE_FULL;
 }
 
 /* An ACK for no known connection while cookies may be out. */

@@ -29,6 +29,7 @@
 #include "proxy.h"
 #include "rst.h"
 #include "tcp.h"
+#include "tx.h"
 
 /* The TCP header at @thoff, or NULL. */
 static const struct tcphdr *rst_th(const struct sk_buff *skb,
@@ -151,22 +152,9 @@ unsigned int catoproxy_rst_invalid(struct net *net, struct sk_buff *skb,
 	struct nf_conn *ct;
 	int thoff;
 
-	if (pf == NFPROTO_IPV4) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return NF_ACCEPT;
-		thoff = skb_network_offset(skb) + ip_hdrlen(skb);
-	} else {
-		u8 nexthdr = ipv6_hdr(skb)->nexthdr;
-		__be16 frag_off;
-
-		thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-					 sizeof(struct ipv6hdr),
-					 &nexthdr, &frag_off);
-		if (thoff < 0 || nexthdr != IPPROTO_TCP ||
-		    (frag_off & htons(~0x7)))
-			return NF_ACCEPT;
-	}
+	thoff = catoproxy_tx_tcp_offset(skb, pf);
+	if (thoff < 0)
+		return NF_ACCEPT;
 	th = rst_th(skb, thoff, &buf);
 	if (!th)
 		return NF_ACCEPT;

@@ -113,11 +113,14 @@ static void fill(struct net *net, struct sk_buff *skb,
 	th->doff = thlen / 4;
 	th->window = htons(t->window);
 	memcpy(th + 1, t->opts, t->optlen);
+	if (t->len)
+		skb_put_data(skb, t->data, t->len);
 
 	if (t->family == AF_INET)
-		th->check = ~tcp_v4_check(thlen, t->saddr->ip, t->daddr->ip, 0);
+		th->check = ~tcp_v4_check(thlen + t->len, t->saddr->ip,
+					  t->daddr->ip, 0);
 	else
-		th->check = ~tcp_v6_check(thlen, &t->saddr->in6,
+		th->check = ~tcp_v6_check(thlen + t->len, &t->saddr->in6,
 					  &t->daddr->in6, 0);
 	skb->ip_summed = CHECKSUM_PARTIAL;
 	skb->csum_start = (unsigned char *)th - skb->head;
@@ -128,7 +131,27 @@ static unsigned int tx_len(const struct catoproxy_tx *t)
 {
 	return (t->family == AF_INET ? sizeof(struct iphdr) :
 				       sizeof(struct ipv6hdr)) +
-	       sizeof(struct tcphdr) + t->optlen;
+	       sizeof(struct tcphdr) + t->optlen + t->len;
+}
+
+int catoproxy_tx_tcp_offset(const struct sk_buff *skb, u8 pf)
+{
+	__be16 frag_off;
+	u8 proto;
+	int thoff;
+
+	if (pf == NFPROTO_IPV4) {
+		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
+		    ip_is_fragment(ip_hdr(skb)))
+			return -1;
+		return skb_network_offset(skb) + ip_hdrlen(skb);
+	}
+	proto = ipv6_hdr(skb)->nexthdr;
+	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
+				 sizeof(struct ipv6hdr), &proto, &frag_off);
+	if (thoff < 0 || proto != IPPROTO_TCP || frag_off)
+		return -1;
+	return thoff;
 }
 
 /* Route and send @skb, built by fill(). Consumes @skb. */

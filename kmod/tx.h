@@ -4,12 +4,14 @@
 
 #include <net/netfilter/nf_conntrack.h>
 
-/* A TCP segment without payload that the module sends on its own. */
+/* A TCP segment that the module sends on its own. */
 struct catoproxy_tx {
 	const union nf_inet_addr *saddr;
 	const union nf_inet_addr *daddr;
 	const u8 *opts; /* multiple of 4 bytes */
 	unsigned int optlen;
+	const u8 *data; /* payload, if any */
+	unsigned int len;
 	u32 seq;
 	u32 ack;
 	__be16 sport;
@@ -28,6 +30,9 @@ struct catoproxy_tx {
 
 /* Build and send @t. */
 int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
+
+/* Where the TCP header of an unfragmented TCP packet starts, or -1. */
+int catoproxy_tx_tcp_offset(const struct sk_buff *skb, u8 pf);
 
 /*
  * Send @t in the buffer of @skb, a packet received and not yet routed

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The namespace's rule base: compiled by rules.c into memory allocated
+ * here, published under RCU and replaced as a whole, so that every
+ * connection is decided by one complete list.
+ */
+
+#include <linux/bsearch.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+
+#include "netns.h"
+#include "rulebase.h"
+
+void catoproxy_rulebase_free(struct catoproxy_rulebase *rb)
+{
+	if (!rb)
+		return;
+	kvfree(rb->hits);
+	kvfree(rb->set);
+	kfree(rb);
+}
+
+/* (id, index) pairs of the old base, sorted by id, to carry hits over. */
+struct id_idx {
+	u32 id;
+	u32 idx;
+};
+
+static int id_cmp(const void *a, const void *b)
+{
+	const struct id_idx *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+static void carry_hits(struct catoproxy_rulebase *rb,
+		       const struct catoproxy_rulebase *old)
+{
+	const struct catoproxy_rule *was = catoproxy_rules_list(old->set);
+	const struct catoproxy_rule *now = catoproxy_rules_list(rb->set);
+	u32 nold = catoproxy_rules_count(old->set), i;
+	u32 n = catoproxy_rules_count(rb->set);
+	struct id_idx *map, key;
+
+	map = kvmalloc_array(nold, sizeof(*map), GFP_KERNEL);
+	/* Counters are statistics: without memory they start from zero. */
+	if (!map)
+		return;
+	for (i = 0; i < nold; i++) {
+		map[i].id = was[i].id;
+		map[i].idx = i;
+	}
+	sort(map, nold, sizeof(*map), id_cmp, NULL);
+	for (i = 0; i < n; i++) {
+		const struct id_idx *hit;
+
+		key.id = now[i].id;
+		hit = bsearch(&key, map, nold, sizeof(*map), id_cmp);
+		/*
+		 * The old base may still be counting: a connection decided
+		 * during the change can be missed here.
+		 */
+		if (hit)
+			atomic64_set(&rb->hits[i],
+				     atomic64_read(&old->hits[hit->idx]));
+	}
+	kvfree(map);
+}
+
+struct catoproxy_rulebase *
+catoproxy_rulebase_build(const struct catoproxy_rule *rules, u32 n,
+			 const struct catoproxy_rulebase *carry)
+{
+	struct catoproxy_rulebase *rb;
+	void *scratch;
+	size_t size;
+
+	rb = kzalloc(sizeof(*rb), GFP_KERNEL);
+	if (!rb)
+		return ERR_PTR(-ENOMEM);
+	scratch = kvmalloc(catoproxy_rules_scratch_size(rules, n), GFP_KERNEL);
+	if (!scratch)
+		goto err_scratch;
+	size = catoproxy_rules_size(rules, n, scratch);
+	rb->set = kvmalloc(size, GFP_KERNEL);
+	rb->hits = kvcalloc(max(n, 1U), sizeof(*rb->hits), GFP_KERNEL);
+	if (!rb->set || !rb->hits)
+		goto err_set;
+	catoproxy_rules_build(rb->set, rules, n, scratch);
+	kvfree(scratch);
+	if (carry)
+		carry_hits(rb, carry);
+	return rb;
+
+err_set:
+	kvfree(scratch);
+err_scratch:
+	catoproxy_rulebase_free(rb);
+	return ERR_PTR(-ENOMEM);
+}
+
+void catoproxy_rulebase_decide(struct net *net,
+			       const struct catoproxy_flow *flow,
+			       struct catoproxy_decision *d, bool count)
+{
+	const struct catoproxy_rulebase *rb;
+	u32 idx;
+
+	d->rule_id = 0;
+	d->action = CATOPROXY_ACTION_ALLOW;
+	rb = rcu_dereference(catoproxy_net(net)->rules);
+	if (!rb)
+		return;
+	idx = catoproxy_rules_lookup(rb->set, flow);
+	if (idx == CATOPROXY_RULE_NONE)
+		return;
+	d->rule_id = catoproxy_rules_list(rb->set)[idx].id;
+	d->action = catoproxy_rules_list(rb->set)[idx].action;
+	if (count)
+		atomic64_inc(&rb->hits[idx]);
+}
+
+bool catoproxy_rulebase_blocks(struct net *net)
+{
+	const struct catoproxy_rulebase *rb;
+
+	rb = rcu_dereference(catoproxy_net(net)->rules);
+	return rb && catoproxy_rules_blocks(rb->set);
+}
+
+const struct catoproxy_rulebase *
+catoproxy_rulebase_current(struct catoproxy_net *cn)
+{
+	return rcu_dereference_protected(cn->rules, lockdep_is_held(&cn->lock));
+}
+
+void catoproxy_rulebase_publish(struct catoproxy_net *cn,
+				struct catoproxy_rulebase *rb)
+{
+	struct catoproxy_rulebase *old;
+
+	lockdep_assert_held(&cn->lock);
+	old = rcu_replace_pointer(cn->rules, rb, lockdep_is_held(&cn->lock));
+	cn->generation++;
+	/*
+	 * Under the lock, so that the next change carries hits over from
+	 * this one; changes are rare, and a grace period is short.
+	 */
+	synchronize_rcu();
+	catoproxy_rulebase_free(old);
+}

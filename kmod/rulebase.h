@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_RULEBASE_H
+#define _CATOPROXY_RULEBASE_H
+
+#include <linux/atomic.h>
+
+#include "rules.h"
+
+struct catoproxy_net;
+struct net;
+
+/*
+ * A namespace's rules: the compiled set (rules.h) and a hit counter per
+ * rule. Immutable once published, except for the counters. The counters
+ * are shared atomics, not per-CPU ones: a rule is hit once per connection,
+ * not per packet, and a per-CPU block cannot hold 65536 of them.
+ */
+struct catoproxy_rulebase {
+	struct catoproxy_ruleset *set;
+	atomic64_t *hits; /* indexed like the set's rules */
+};
+
+/*
+ * Compile @rules[0..@n) (normalised, ids assigned) into a new rule base.
+ * Hit counts of rules that @carry holds too (by id) are carried over.
+ * ERR_PTR(-ENOMEM) when it does not fit in memory.
+ */
+struct catoproxy_rulebase *
+catoproxy_rulebase_build(const struct catoproxy_rule *rules, u32 n,
+			 const struct catoproxy_rulebase *carry);
+void catoproxy_rulebase_free(struct catoproxy_rulebase *rb);
+
+/*
+ * The rule that decides @flow in @net: sets @d's rule_id (0: none) and
+ * action (ALLOW when no rule matched). @count: the flow is a connection
+ * being decided, which counts as a hit. Under RCU.
+ */
+void catoproxy_rulebase_decide(struct net *net,
+			       const struct catoproxy_flow *flow,
+			       struct catoproxy_decision *d, bool count);
+/* Does a rule of @net say block? Under RCU; one load when there is none. */
+bool catoproxy_rulebase_blocks(struct net *net);
+
+/*
+ * Writers, under the namespace's lock (catoproxy_net.lock): the current
+ * rule base, NULL when there is no rule; publishing @rb (NULL: no rule),
+ * which frees the one it replaces once no reader can see it.
+ */
+const struct catoproxy_rulebase *
+catoproxy_rulebase_current(struct catoproxy_net *cn);
+void catoproxy_rulebase_publish(struct catoproxy_net *cn,
+				struct catoproxy_rulebase *rb);
+
+#endif /* _CATOPROXY_RULEBASE_H */
