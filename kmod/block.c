@@ -27,7 +27,9 @@
  * - on any other port the handshake ACK is answered with a reset.
  *
  * Nothing of it reaches the destination: every segment is dropped once
- * answered.
+ * answered. A segment that answers one of these SYN-ACKs stays the
+ * module's whatever the rules have become since: a connection is decided
+ * on its SYN, once.
  */
 
 #include <linux/siphash.h>
@@ -45,6 +47,8 @@
 #include "tx.h"
 
 #define ISN_SLOT_SHIFT 6 /* seconds */
+/* How long an answered SYN may have later segments: the last two slots. */
+#define ANSWER_WINDOW ((2 << ISN_SLOT_SHIFT) * HZ)
 #define ISN_HASH_BITS 30
 #define ISN_HASH_MASK ((1U << ISN_HASH_BITS) - 1)
 /* What the top two bits of the ISN say: the segment size to use. */
@@ -132,6 +136,9 @@ static void answer_syn(struct net *net, struct catoproxy_net *cn,
 	tx.seq = isn_hash(cn, flow, isn_slot()) + (idx << ISN_HASH_BITS);
 	send_or_count(net, &tx);
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_HANDSHAKE);
+	/* Once a jiffy at most: every forwarded new flow reads it. */
+	if (READ_ONCE(cn->block_until) != jiffies + ANSWER_WINDOW)
+		WRITE_ONCE(cn->block_until, jiffies + ANSWER_WINDOW);
 }
 
 /*
@@ -290,13 +297,16 @@ unsigned int catoproxy_block(struct net *net, struct sk_buff *skb, u8 pf,
 unsigned int catoproxy_block_early(struct net *net, struct sk_buff *skb, u8 pf,
 				   bool new_ct)
 {
-	struct catoproxy_decision d;
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_decision d = {};
+	bool answering = time_before(jiffies, READ_ONCE(cn->block_until));
 	struct catoproxy_flow flow;
 	const struct tcphdr *th;
 	struct tcphdr _th;
+	u32 isn, acked;
 	int thoff;
 
-	if (!catoproxy_rulebase_blocks(net))
+	if (!answering && !catoproxy_rulebase_blocks(net))
 		return NF_ACCEPT;
 	thoff = catoproxy_tx_tcp_offset(skb, pf);
 	if (thoff < 0)
@@ -308,6 +318,13 @@ unsigned int catoproxy_block_early(struct net *net, struct sk_buff *skb, u8 pf,
 	    !(tcp_flag_byte(th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)))
 		return NF_ACCEPT;
 	catoproxy_conn_skb_flow(skb, pf, th, &flow);
+	/* It follows a handshake the module answered: see the top. */
+	if (answering && th->ack && !th->syn &&
+	    answered(cn, &flow, ntohl(th->ack_seq),
+		     CATOPROXY_BLOCK_RESPONSE_MAX + 1, &isn, &acked)) {
+		d.action = CATOPROXY_ACTION_BLOCK;
+		return catoproxy_block(net, skb, pf, &flow, &d);
+	}
 	catoproxy_conn_decide_flow(net, &flow, &d);
 	if (d.action != CATOPROXY_ACTION_BLOCK)
 		return NF_ACCEPT;

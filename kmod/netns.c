@@ -153,6 +153,7 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	RCU_INIT_POINTER(cn->rules, NULL);
 	cn->next_rule_id = 1;
 	get_random_bytes(&cn->block_key, sizeof(cn->block_key));
+	cn->block_until = jiffies;
 	cn->stats = alloc_percpu(struct catoproxy_stats);
 	if (!cn->stats)
 		goto err_stats;

@@ -35,6 +35,8 @@ struct catoproxy_net {
 	unsigned int generation;
 	/* Keys the ISNs of blocked connections' handshakes (block.c). */
 	siphash_key_t block_key;
+	/* jiffies until which segments may answer such a handshake */
+	unsigned long block_until;
 	/*
 	 * Servers recently proved alive (adaptive.c), NULL while no mode says
 	 * adaptive. Readers: RCU. Replaced with @policy, under @lock.
