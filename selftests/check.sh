@@ -56,6 +56,15 @@ else
 	result fail "unit tests build"
 fi
 
+echo "# test programs"
+# The VM selftests run the benchmark's C client and server (rules.sh).
+if make -s -C selftests/bench >"$log/bench-build.log" 2>&1; then
+	result ok "selftests/bench programs build"
+else
+	cat "$log/bench-build.log"
+	result fail "selftests/bench programs build"
+fi
+
 echo "# catoproxyctl"
 make -s -C tools/catoproxyctl clean >/dev/null 2>&1
 if make -C tools/catoproxyctl >"$log/tools.log" 2>&1 &&

@@ -12,21 +12,29 @@
 # account mode only when they inherit, they are deleted, and their ids are
 # never reused. server-timeout, syn-backlog, force-full-ports (ordered
 # lists, none, 16 ports), adaptive-ttl and adaptive-size round-trip at their
-# bounds. show stats lists every counter, then the adaptive_entries gauge.
-# Human output is checked line by line.
+# bounds, and so do block-page-ports and the block page (byte for byte,
+# NUL included, from a file or standard input, 0 and 4096 bytes; 4097 and
+# a missing file refused with nothing changed). show stats lists every
+# counter, then the adaptive_entries gauge. Human output is checked line by
+# line.
 
 source lib.sh
 
-DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096}'
+# The default block page is 166 bytes (kmod/policy.c).
+DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166}'
 # The lines show config ends with, at the defaults.
+RULES_TAIL="rules: 0
+block-page-ports: 80
+block-page: 166 bytes"
 DEFAULT_TAIL="server-timeout: 10000
 syn-backlog: 1024
 force-full-ports: 443
 adaptive-ttl: 300
-adaptive-size: 4096"
+adaptive-size: 4096
+$RULES_TAIL"
 # Every counter, in the order show stats prints them (lib.sh's STAT_NAMES
 # has only those the tracking tests check), then the adaptive cache's gauge.
-ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped adaptive_entries"
+ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped conn_bypassed blocked_handshake blocked_page_sent blocked_reset_sent blocked_syn_dropped blocked_dropped adaptive_entries"
 
 # assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
 # list order significant); ACTUAL must be valid JSON.
@@ -334,11 +342,70 @@ server-timeout: 10000
 syn-backlog: 1024
 force-full-ports: 8443
 adaptive-ttl: 2
-adaptive-size: 128" "$(ctl show)"
+adaptive-size: 128
+$RULES_TAIL" "$(ctl show)"
 	capture ctl set adaptive-size 4096 mode full force-full-ports 443 \
 		adaptive-ttl 300 tls-inspection off
 	config_is "back to defaults" "$DEFAULT_CONFIG"
 	log_test "set force-full-ports, adaptive-ttl and adaptive-size round-trip at their bounds"
+}
+
+test_block_page()
+{
+	local i list='' before
+
+	set_and_check block-page-ports 80,8080 block_page_ports '[80,8080]'
+	assert_line "text" "block-page-ports: 80,8080" "$(ctl show config)"
+	set_and_check block-page-ports 8080,80,443 block_page_ports '[8080,80,443]'
+	set_and_check block-page-ports none block_page_ports '[]'
+	assert_line "text" "block-page-ports: none" "$(ctl show config)"
+	for ((i = 1; i <= 16; i++)); do
+		list+=${list:+,}$((50000 + i))
+	done
+	set_and_check block-page-ports "$list" block_page_ports "[$list]"
+	capture ctl set block-page-ports "$(ctl show config | sed -n 's/^block-page-ports: //p')"
+	assert_eq "set block-page-ports from show config: exit code" 0 "$CMD_RC"
+	set_and_check block-page-ports 80 block_page_ports '[80]'
+
+	ctl show block-page >"$TMP_DIR/default.page"
+	assert_eq "the default page's length" 166 "$(stat -c %s "$TMP_DIR/default.page")"
+	assert_match "the default page" "403 Forbidden" "$(cat "$TMP_DIR/default.page")"
+	# Every byte value, NUL included, comes back as it went.
+	$PYTHON -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 3)' \
+		>"$TMP_DIR/bytes.page"
+	capture ctl set block-page "$TMP_DIR/bytes.page"
+	assert_eq "set block-page FILE: exit code" 0 "$CMD_RC"
+	ctl show block-page >"$TMP_DIR/back.page"
+	cmp -s "$TMP_DIR/bytes.page" "$TMP_DIR/back.page" ||
+		fail "show block-page does not give the 768 bytes back"
+	assert_line "text" "block-page: 768 bytes" "$(ctl show config)"
+	assert_eq "JSON block_page" 768 \
+		"$(json_get "$(ctl -j show block-page)" 'len(d["block_page"])')"
+	capture ctl set block-page - <"$TMP_DIR/default.page"
+	assert_eq "set block-page - (stdin): exit code" 0 "$CMD_RC"
+	config_is "the default page again" "$DEFAULT_CONFIG"
+	head -c 4096 /dev/zero | tr '\0' 'p' >"$TMP_DIR/4096.page"
+	capture ctl set block-page "$TMP_DIR/4096.page"
+	assert_eq "4096 bytes: exit code" 0 "$CMD_RC"
+	assert_line "text" "block-page: 4096 bytes" "$(ctl show config)"
+	: >"$TMP_DIR/empty.page"
+	capture ctl set block-page "$TMP_DIR/empty.page"
+	assert_eq "0 bytes: exit code" 0 "$CMD_RC"
+	assert_line "text" "block-page: 0 bytes" "$(ctl show config)"
+
+	before=$(ctl -j show config)
+	head -c 4097 /dev/zero | tr '\0' 'p' >"$TMP_DIR/4097.page"
+	capture ctl set mode delayed block-page "$TMP_DIR/4097.page"
+	assert_eq "4097 bytes: exit code" 1 "$CMD_RC"
+	assert_eq "4097 bytes: message" \
+		"catoproxyctl: set: $TMP_DIR/4097.page is longer than 4096 bytes" "$CMD_ERR"
+	capture ctl set mode delayed block-page "$TMP_DIR/no-such.page"
+	assert_eq "missing file: exit code" 1 "$CMD_RC"
+	assert_match "missing file: message" "cannot open .*no-such.page: No such file" "$CMD_ERR"
+	assert_eq "nothing changed" "$before" "$(ctl -j show config)"
+	capture ctl set block-page - <"$TMP_DIR/default.page"
+	config_is "back to defaults" "$DEFAULT_CONFIG"
+	log_test "set block-page-ports and block-page round-trip, byte for byte, at their bounds"
 }
 
 test_stats_shape()
@@ -364,7 +431,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 13
+ktap_set_plan 14
 require_module
 
 test_defaults
@@ -378,6 +445,7 @@ test_force_ports_adaptive
 test_sites
 test_sites_text
 test_site_del_and_ids
+test_block_page
 test_stats_shape
 
 ktap_finished

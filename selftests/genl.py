@@ -24,6 +24,20 @@ the CLI would never build and check that the kernel itself rejects them.
   genl.py join GROUP          join catoproxy's multicast GROUP, print
                               "joined GROUP"
   genl.py list-cases          print the case names
+  genl.py rules               GET_RULE dump, print JSON
+  genl.py set-rules N [PORT]  SET_RULES with N rules, each blocking one
+                              /32 destination from 198.18.0.0/15 (on
+                              PORT, default any); prints "errno E ERRNAME
+                              extack" ("errno 0 OK" on success)
+  genl.py rewrite COUNT GAP_MS LIST_A LIST_B
+                              SET_RULES COUNT times, alternating LIST_A and
+                              LIST_B, GAP_MS apart, in one process; after
+                              each, one JSON line with the version number,
+                              the list's name and the ids it got. A LIST is
+                              rules separated by ";", each ACTION and then
+                              ":KEY=VALUE" for src, dst (CIDR), sport,
+                              dport (P or P-Q), e.g.
+                              "allow:src=10.0.1.2/32:dport=8080;block"
 
 Exit status: 0 when the requests could be sent, 3 when the family is
 missing, 1 on usage errors.
@@ -54,6 +68,7 @@ NLM_F_ACK_TLVS = 0x200
 NLA_F_NESTED = 0x8000
 NLA_TYPE_MASK = 0x3FFF
 
+SO_SNDBUFFORCE = 32  # asm-generic/socket.h
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
 NLMSGERR_ATTR_MISS_TYPE = 5
@@ -76,15 +91,23 @@ VERSION = 1
 MODE_INHERIT, MODE_FULL, MODE_DELAYED, MODE_ADAPTIVE, MODE_OFF = range(5)
 MODES = ["inherit", "full", "delayed", "adaptive", "off"]
 (CMD_GET_CONFIG, CMD_SET_CONFIG, CMD_GET_STATS, CMD_ADD_SITE, CMD_DEL_SITE,
- CMD_GET_SITE, CMD_EVENT, CMD_GET_CONN) = range(1, 9)
+ CMD_GET_SITE, CMD_EVENT, CMD_GET_CONN, CMD_ADD_RULE, CMD_DEL_RULE,
+ CMD_SET_RULES, CMD_GET_RULE) = range(1, 13)
 (A_MODE, A_TLS_INSPECTION, A_BLOCKED_SYN, A_CHALLENGE_ACK, A_SITE_COUNT,
  A_STATS, A_SITE, A_SERVER_TIMEOUT, A_SYN_BACKLOG, A_CONN,
  A_FORCE_FULL_PORTS, A_ADAPTIVE_TTL, A_ADAPTIVE_SIZE,
- A_ADAPTIVE_ENTRIES) = range(1, 15)
-A_MAX = A_ADAPTIVE_ENTRIES
+ A_ADAPTIVE_ENTRIES, A_RULE, A_RULE_COUNT, A_BLOCK_PAGE_PORTS,
+ A_BLOCK_PAGE) = range(1, 19)
+A_MAX = A_BLOCK_PAGE
+(RULE_A_ID, RULE_A_POS, RULE_A_SRC, RULE_A_DST, RULE_A_SPORT_MIN,
+ RULE_A_SPORT_MAX, RULE_A_DPORT_MIN, RULE_A_DPORT_MAX, RULE_A_ACTION,
+ RULE_A_HITS, RULE_A_PAD) = range(1, 12)
+ACTIONS = ["allow", "block", "bypass"]
+RULES_MAX = 65536
+BLOCK_PAGE_MAX = 4096
 (CONN_A_FAMILY, CONN_A_SADDR, CONN_A_DADDR, CONN_A_SPORT, CONN_A_DPORT,
  CONN_A_MODE, CONN_A_ACCEL, CONN_A_REASON, CONN_A_SITE_ID, CONN_A_STATE,
- CONN_A_EVENT, CONN_A_CAUSE, CONN_A_SITE_NAME) = range(1, 14)
+ CONN_A_EVENT, CONN_A_CAUSE, CONN_A_SITE_NAME, CONN_A_RULE_ID) = range(1, 15)
 FORCE_PORTS_MAX = 16
 (SITE_A_ID, SITE_A_NAME, SITE_A_MODE, SITE_A_EFFECTIVE_MODE,
  SITE_A_PREFIXES) = range(1, 6)
@@ -105,7 +128,10 @@ STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               29: "rst_out_of_window", 30: "challenge_ack_seen",
               31: "rst_challenge_allowed", 32: "rst_challenge_dropped",
               33: "challenge_ack_sent", 34: "challenge_ack_ratelimited",
-              35: "server_challenge_reset", 36: "invalid_dropped"}
+              35: "server_challenge_reset", 36: "invalid_dropped",
+              37: "conn_bypassed", 38: "blocked_handshake",
+              39: "blocked_page_sent", 40: "blocked_reset_sent",
+              41: "blocked_syn_dropped", 42: "blocked_dropped"}
 
 
 class FamilyMissing(Exception):
@@ -317,6 +343,57 @@ def prefix_attr(fam, addr, plen, addr_len=None):
                     nla_u8(PREFIX_A_PLEN, plen))
 
 
+def pfx_nest(atype, fam, addr, plen):
+    return nla_nest(atype, nla_u16(PREFIX_A_FAMILY, fam),
+                    nla(PREFIX_A_ADDR, socket.inet_pton(fam, addr)),
+                    nla_u8(PREFIX_A_PLEN, plen))
+
+
+def rule_attr(action=None, src=None, dst=None, sport=None, dport=None,
+              pos=None, rid=None, extra=b""):
+    """src/dst: "ADDR/PLEN"; sport/dport: (min, max) or (min,) or
+    (None, max)."""
+    parts = []
+    if rid is not None:
+        parts.append(nla_u32(RULE_A_ID, rid))
+    if pos is not None:
+        parts.append(nla_u32(RULE_A_POS, pos))
+    for atype, p in ((RULE_A_SRC, src), (RULE_A_DST, dst)):
+        if p is not None:
+            addr, plen = p.split("/")
+            fam = V6 if ":" in addr else V4
+            parts.append(pfx_nest(atype, fam, addr, int(plen)))
+    for lo_t, hi_t, rng in ((RULE_A_SPORT_MIN, RULE_A_SPORT_MAX, sport),
+                            (RULE_A_DPORT_MIN, RULE_A_DPORT_MAX, dport)):
+        if rng is None:
+            continue
+        if rng[0] is not None:
+            parts.append(nla_u16(lo_t, rng[0]))
+        if len(rng) > 1 and rng[1] is not None:
+            parts.append(nla_u16(hi_t, rng[1]))
+    if action is not None:
+        parts.append(nla_u8(RULE_A_ACTION, action))
+    parts.append(extra)
+    return nla_nest(A_RULE, *parts)
+
+
+def parse_list(spec):
+    """"allow:src=10.0.1.2/32:dport=8080;block" -> [rule_attr payloads]"""
+    out = []
+    for r in spec.split(";"):
+        words = r.split(":")
+        kw = {}
+        for w in words[1:]:
+            k, v = w.split("=", 1)
+            if k in ("sport", "dport"):
+                lo, _, hi = v.partition("-")
+                kw[k] = (int(lo), int(hi or lo))
+            else:
+                kw[k] = v
+        out.append(rule_attr(ACTIONS.index(words[0]), **kw))
+    return out
+
+
 def site_attr(name=None, mode=None, prefixes=(), extra=b""):
     parts = []
     if name is not None:
@@ -350,7 +427,12 @@ class Catoproxy:
                     "=%dH" % (len(a[A_FORCE_FULL_PORTS]) // 2),
                     a[A_FORCE_FULL_PORTS])),
                 "adaptive_ttl": u32(a[A_ADAPTIVE_TTL]),
-                "adaptive_size": u32(a[A_ADAPTIVE_SIZE])}
+                "adaptive_size": u32(a[A_ADAPTIVE_SIZE]),
+                "rule_count": u32(a[A_RULE_COUNT]),
+                "block_page_ports": list(struct.unpack(
+                    "=%dH" % (len(a[A_BLOCK_PAGE_PORTS]) // 2),
+                    a[A_BLOCK_PAGE_PORTS])),
+                "block_page": a[A_BLOCK_PAGE].decode("utf-8", "replace")}
 
     def stats(self):
         a = attr_dict(self.req(CMD_GET_STATS)[0])
@@ -379,8 +461,30 @@ class Catoproxy:
                         "prefixes": pfx})
         return out
 
+    def rules(self):
+        out = []
+        for rep in self.req(CMD_GET_RULE, dump=True):
+            r = attr_dict(attr_dict(rep)[A_RULE])
+            d = {"id": u32(r[RULE_A_ID]), "pos": u32(r[RULE_A_POS]),
+                 "action": ACTIONS[u8(r[RULE_A_ACTION])],
+                 "sport": [u16(r[RULE_A_SPORT_MIN]), u16(r[RULE_A_SPORT_MAX])],
+                 "dport": [u16(r[RULE_A_DPORT_MIN]), u16(r[RULE_A_DPORT_MAX])],
+                 "hits": u64(r[RULE_A_HITS])}
+            for key, t in (("src", RULE_A_SRC), ("dst", RULE_A_DST)):
+                if t in r:
+                    pa = attr_dict(r[t])
+                    fam = u16(pa[PREFIX_A_FAMILY])
+                    d[key] = "%s/%d" % (socket.inet_ntop(fam, pa[PREFIX_A_ADDR]),
+                                        u8(pa[PREFIX_A_PLEN]))
+            out.append(d)
+        return out
+
     def snapshot(self):
-        return json.dumps([self.config(), self.sites()], sort_keys=True)
+        # hits move with traffic; what a request may change is the rest
+        rules = [{k: v for k, v in r.items() if k != "hits"}
+                 for r in self.rules()]
+        return json.dumps([self.config(), self.sites(), rules],
+                          sort_keys=True)
 
 
 V4 = socket.AF_INET
@@ -513,6 +617,54 @@ CASES = {
     "del-unknown": (CMD_DEL_SITE, site_attr("nosuchsite", None, None)),
     "del-no-name": (CMD_DEL_SITE, nla_nest(A_SITE, b"")),
     "del-with-prefixes": (CMD_DEL_SITE, site_attr("keep", None, [])),
+    # block page settings
+    "page-ports-zero": (CMD_SET_CONFIG,
+                        nla(A_BLOCK_PAGE_PORTS, u16_array([80, 0]))),
+    "page-ports-dup": (CMD_SET_CONFIG,
+                       nla(A_BLOCK_PAGE_PORTS, u16_array([80, 81, 80]))),
+    "page-ports-17": (CMD_SET_CONFIG,
+                      nla(A_BLOCK_PAGE_PORTS, u16_array(range(1, 18)))),
+    "page-ports-odd-len": (CMD_SET_CONFIG,
+                           nla(A_BLOCK_PAGE_PORTS, u16_array([80]) + b"\1")),
+    "page-4097": (CMD_SET_CONFIG, nla(A_BLOCK_PAGE, b"x" * 4097)),
+    # all-or-nothing: a valid page beside invalid page ports
+    "set-partial-page": (CMD_SET_CONFIG,
+                         nla(A_BLOCK_PAGE, b"changed") +
+                         nla(A_BLOCK_PAGE_PORTS, u16_array([0]))),
+    "set-with-rule": (CMD_SET_CONFIG,
+                      nla_u8(A_MODE, MODE_OFF) +
+                      rule_attr(1, dport=(80,))),
+    "set-rule-count": (CMD_SET_CONFIG,
+                       nla_u8(A_MODE, MODE_OFF) + nla_u32(A_RULE_COUNT, 3)),
+    # ADD_RULE
+    "rule-no-rule-attr": (CMD_ADD_RULE, b""),
+    "rule-no-action": (CMD_ADD_RULE, rule_attr(None, dport=(80,))),
+    "rule-action-3": (CMD_ADD_RULE, rule_attr(3)),
+    "rule-action-u32": (CMD_ADD_RULE,
+                        nla_nest(A_RULE, nla_u32(RULE_A_ACTION, 1))),
+    "rule-inverted-dport": (CMD_ADD_RULE, rule_attr(1, dport=(90, 80))),
+    "rule-inverted-sport": (CMD_ADD_RULE, rule_attr(1, sport=(2, 1))),
+    "rule-max-only": (CMD_ADD_RULE, rule_attr(1, dport=(None, 80))),
+    "rule-mixed-families": (CMD_ADD_RULE,
+                            rule_attr(1, src="10.0.0.0/8", dst="fd00::/8")),
+    "rule-host-bits": (CMD_ADD_RULE, rule_attr(1, dst="10.0.2.1/24")),
+    "rule-plen-33": (CMD_ADD_RULE, rule_attr(1, dst="10.0.2.0/33")),
+    "rule-with-id": (CMD_ADD_RULE, rule_attr(1, rid=5)),
+    "rule-with-hits": (CMD_ADD_RULE,
+                       rule_attr(1, extra=nla(RULE_A_HITS, b"\0" * 8))),
+    "rule-pos-0": (CMD_ADD_RULE, rule_attr(1, pos=0)),
+    "rule-pos-past-end": (CMD_ADD_RULE, rule_attr(1, pos=99)),
+    "rule-unknown-attr": (CMD_ADD_RULE,
+                          rule_attr(1, extra=nla_u8(RULE_A_PAD + 5, 1))),
+    # DEL_RULE
+    "rule-del-unknown": (CMD_DEL_RULE, rule_attr(rid=999999)),
+    "rule-del-no-id": (CMD_DEL_RULE, nla_nest(A_RULE, b"")),
+    "rule-del-with-action": (CMD_DEL_RULE, rule_attr(1, rid=1)),
+    "rule-del-no-rule-attr": (CMD_DEL_RULE, b""),
+    # SET_RULES: one bad rule refuses the whole list
+    "rules-one-bad": (CMD_SET_RULES,
+                      rule_attr(1, dport=(80,)) + rule_attr(1, dport=(9, 8))),
+    "rules-with-pos": (CMD_SET_RULES, rule_attr(1, pos=1)),
     # commands
     "cmd-unknown": (99, b""),
     "cmd-unspec": (0, b""),
@@ -524,6 +676,9 @@ VALID = {
     "set-mode-off": (CMD_SET_CONFIG, nla_u8(A_MODE, MODE_OFF)),
     "add-site": (CMD_ADD_SITE, site_attr("priv", MODE_FULL, [OK_PFX])),
     "del-keep": (CMD_DEL_SITE, site_attr("keep", None, None)),
+    "add-rule": (CMD_ADD_RULE, rule_attr(1, dport=(80,))),
+    "del-rule": (CMD_DEL_RULE, rule_attr(rid=1)),
+    "set-rules": (CMD_SET_RULES, rule_attr(2, dport=(81,))),
 }
 
 
@@ -560,6 +715,46 @@ def fill(prefix, n):
     print("added %d errno 0 OK" % added)
 
 
+def set_rules(n, port=None):
+    cp = Catoproxy()
+    # the whole list is one message: make room for it, past wmem_max
+    cp.nl.sock.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 64 << 20)
+    payload = b"".join(
+        rule_attr(1, dst="198.%d.%d.%d/32" % (18 + (i >> 16), (i >> 8) & 255,
+                                              i & 255),
+                  dport=(port,) if port else None)
+        for i in range(n))
+    try:
+        cp.req(CMD_SET_RULES, payload)
+    except NlError as e:
+        print("errno %d %s %s" % (e.errno, errname(e.errno), e.extack))
+        return
+    print("errno 0 OK")
+
+
+def rewrite(count, gap_ms, list_a, list_b):
+    import time
+    cp = Catoproxy()
+    lists = (("A", b"".join(parse_list(list_a))),
+             ("B", b"".join(parse_list(list_b))))
+    # CATOPROXY_REWRITE_SPLIT=1: empty the list, then add the rules one by
+    # one, a replacement that is not atomic, for checking that rules.sh
+    # notices one.
+    split = os.environ.get("CATOPROXY_REWRITE_SPLIT") == "1"
+    for k in range(count):
+        name, payload = lists[k % 2]
+        if split:
+            cp.req(CMD_SET_RULES, b"")
+            for r in parse_attrs(payload):
+                cp.req(CMD_ADD_RULE, nla(A_RULE | NLA_F_NESTED, r[1]))
+        else:
+            cp.req(CMD_SET_RULES, payload)
+        ids = [r["id"] for r in cp.rules()]
+        print(json.dumps({"version": k, "list": name, "ids": ids}))
+        sys.stdout.flush()
+        time.sleep(gap_ms / 1000.0)
+
+
 def main(argv):
     if len(argv) < 2:
         print(__doc__, file=sys.stderr)
@@ -574,6 +769,12 @@ def main(argv):
             print(json.dumps(Catoproxy().stats(), sort_keys=True))
         elif what == "sites":
             print(json.dumps(Catoproxy().sites(), sort_keys=True))
+        elif what == "rules":
+            print(json.dumps(Catoproxy().rules(), sort_keys=True))
+        elif what == "set-rules" and len(argv) in (3, 4):
+            set_rules(int(argv[2]), int(argv[3]) if len(argv) == 4 else None)
+        elif what == "rewrite" and len(argv) == 6:
+            rewrite(int(argv[2]), int(argv[3]), argv[4], argv[5])
         elif what == "join" and len(argv) == 3:
             nl = Genl()
             grp = nl.resolve(FAMILY)["mcast_groups"][argv[2]]

@@ -15,17 +15,25 @@
 #    answers with the exact errno and an extack message, and GET_CONFIG plus
 #    the site dump are unchanged after each request.
 # 3. The 257th site is refused with ENOSPC; 256 sites dump completely.
+# 4. Rules: catoproxyctl refuses bad CIDRs, inverted port ranges, unknown
+#    and missing actions, bad positions and ids, bad lines of a rule file
+#    (exit 1, the file's line named); the kernel refuses an unknown id and
+#    a position past the end (exit 2); the rule list is unchanged.
+# 5. The rule limit: a list of 65536 rules loads and dumps completely; one
+#    of 65537 is refused with E2BIG, one more ADD_RULE with ENOSPC.
 
 source lib.sh
 
 snapshot()
 {
-	local c s
+	local c s r
 
 	c=$(ctl -j show config) || fail "snapshot: show config failed"
 	s=$(ctl -j show sites) || fail "snapshot: show sites failed"
+	r=$(ctl -j show rules) || fail "snapshot: show rules failed"
 	echo "$c"
 	echo "$s"
+	echo "$r"
 }
 
 # reject CODE REGEX ARGS...: "catoproxyctl ARGS" exits CODE, stdout is
@@ -50,7 +58,7 @@ check_unchanged()
 	local after
 
 	after=$(snapshot)
-	if ! assert_eq "$1: config and sites unchanged" "$BEFORE" "$after"; then
+	if ! assert_eq "$1: config, sites and rules unchanged" "$BEFORE" "$after"; then
 		BEFORE=$after
 	fi
 }
@@ -243,12 +251,42 @@ declare -A RAW_ERRNO=(
 	[del-unknown]=ENOENT
 	[del-no-name]=EINVAL
 	[del-with-prefixes]=EINVAL
+	[page-ports-zero]=EINVAL
+	[page-ports-dup]=EINVAL
+	[page-ports-17]=ERANGE
+	[page-ports-odd-len]=EINVAL
+	[page-4097]=ERANGE
+	[set-partial-page]=EINVAL
+	[set-with-rule]=EINVAL
+	[set-rule-count]=EINVAL
+	[rule-no-rule-attr]=EINVAL
+	[rule-no-action]=EINVAL
+	[rule-action-3]=ERANGE
+	[rule-action-u32]=EINVAL
+	[rule-inverted-dport]=EINVAL
+	[rule-inverted-sport]=EINVAL
+	[rule-max-only]=EINVAL
+	[rule-mixed-families]=EINVAL
+	[rule-host-bits]=EINVAL
+	[rule-plen-33]=EINVAL
+	[rule-with-id]=EINVAL
+	[rule-with-hits]=EINVAL
+	[rule-pos-0]=ERANGE
+	[rule-pos-past-end]=ERANGE
+	[rule-unknown-attr]=EINVAL
+	[rule-del-unknown]=ENOENT
+	[rule-del-no-id]=EINVAL
+	[rule-del-with-action]=EINVAL
+	[rule-del-no-rule-attr]=EINVAL
+	[rules-one-bad]=EINVAL
+	[rules-with-pos]=EINVAL
 	[cmd-unknown]=EOPNOTSUPP
 	[cmd-unspec]=EOPNOTSUPP
 )
 # Requests lacking a mandatory attribute: the type the kernel must name in
 # NLMSGERR_ATTR_MISS_TYPE (CATOPROXY_A_SITE 7, CATOPROXY_SITE_A_NAME 2,
-# CATOPROXY_SITE_A_PREFIXES 5, CATOPROXY_PREFIX_A_PLEN 3). They still need a
+# CATOPROXY_SITE_A_PREFIXES 5, CATOPROXY_PREFIX_A_PLEN 3, CATOPROXY_A_RULE
+# 15, CATOPROXY_RULE_A_ACTION 9, CATOPROXY_RULE_A_ID 1). They still need a
 # message: the UAPI promises one with every rejected change.
 declare -A RAW_MISSING=(
 	[site-no-site-attr]=7
@@ -256,6 +294,10 @@ declare -A RAW_MISSING=(
 	[del-no-name]=2
 	[site-no-prefixes]=5
 	[site-prefix-no-plen]=3
+	[rule-no-rule-attr]=15
+	[rule-no-action]=9
+	[rule-del-no-id]=1
+	[rule-del-no-rule-attr]=15
 )
 declare -A RAW_EXTACK=(
 	[mode-99]="integer out of range"
@@ -263,7 +305,7 @@ declare -A RAW_EXTACK=(
 	[server-timeout-99]="integer out of range"
 	[server-timeout-600001]="integer out of range"
 	[syn-backlog-1000001]="integer out of range"
-	[force-ports-odd-len]="forced ports must be an array of u16"
+	[force-ports-odd-len]="a port list must be an array of u16"
 	[force-ports-zero]="port 0 cannot be forced"
 	[force-ports-dup]="a forced port is listed twice"
 	[set-partial-ports]="port 0 cannot be forced"
@@ -281,6 +323,29 @@ declare -A RAW_EXTACK=(
 	[site-dup-prefix]="prefix already belongs to a site"
 	[site-33-prefixes]="too many prefixes"
 	[del-unknown]="no site with this name"
+	[page-ports-zero]="port 0 cannot serve a block page"
+	[page-ports-dup]="a block-page port is listed twice"
+	[page-ports-odd-len]="a port list must be an array of u16"
+	[set-partial-page]="port 0 cannot serve a block page"
+	[set-with-rule]="rules are changed with ADD_RULE, DEL_RULE and SET_RULES"
+	[rule-no-rule-attr]="request has no rule"
+	[rule-no-action]="rule has no action"
+	[rule-action-3]="integer out of range"
+	[rule-inverted-dport]="destination port range is inverted"
+	[rule-inverted-sport]="source port range is inverted"
+	[rule-max-only]="destination port range has no start"
+	[rule-mixed-families]="source and destination prefixes are of different families"
+	[rule-host-bits]="prefix has host bits set"
+	[rule-plen-33]="prefix length too long for the address family"
+	[rule-with-id]="rule ids are assigned by the kernel"
+	[rule-pos-0]="integer out of range"
+	[rule-pos-past-end]="position is past the end of the list"
+	[rule-del-unknown]="no rule with this id"
+	[rule-del-no-id]="rule has no id"
+	[rule-del-with-action]="a rule is deleted by id only"
+	[rule-del-no-rule-attr]="request has no rule"
+	[rules-one-bad]="destination port range is inverted"
+	[rules-with-pos]="a whole list has no positions to insert at"
 	[cmd-unknown]=-
 	[cmd-unspec]=-
 )
@@ -336,6 +401,79 @@ limit255
 	log_test "site limit: 256 sites, the 257th refused with ENOSPC; full dump"
 }
 
+test_cli_rules()
+{
+	local file=$TMP_DIR/rules.txt
+
+	ctl rule add dst 10.0.2.0/24 dport 80 action block >/dev/null &&
+	ctl rule add src fd00:1::/64 action bypass >/dev/null ||
+		fail "cannot add the rules the test keeps"
+	BEFORE=$(snapshot)
+	reject 1 "missing rule command: expected add, del, flush or load" rule
+	reject 1 "invalid rule command .bogus." rule bogus
+	reject 1 "missing action: expected .action allow\|block\|bypass." rule add dport 80
+	reject 1 "invalid action .deny.: expected allow, block or bypass" rule add action deny
+	reject 1 "missing value for .action." rule add action
+	reject 1 "invalid prefix .10.0.1.300/24.: .10.0.1.300. is not an IPv4 address" \
+		rule add src 10.0.1.300/24 action block
+	reject 1 "invalid prefix .10.0.1.1/24.: host bits set, did you mean 10.0.1.0/24\?" \
+		rule add dst 10.0.1.1/24 action block
+	reject 1 "invalid prefix .fd00::/129.: prefix length 129 exceeds 128" \
+		rule add dst fd00::/129 action block
+	reject 1 "invalid port range .90-80. for .dport.: 90 is above 80" \
+		rule add dport 90-80 action block
+	reject 1 "invalid port range .65536. for .sport." rule add sport 65536 action block
+	reject 1 "invalid port range .http. for .dport." rule add dport http action block
+	reject 1 "invalid rule: source and destination prefixes are of different families" \
+		rule add src 10.0.0.0/8 dst fd00::/8 action block
+	reject 1 "duplicate key .src." rule add src 10.0.0.0/8 src 10.1.0.0/16 action block
+	reject 1 "invalid argument .port.: expected pos, src, dst, sport, dport or action" \
+		rule add port 80 action block
+	reject 1 "invalid position .0.: expected a number from 1" rule add pos 0 action block
+	reject 1 "missing rule id" rule del
+	reject 1 "invalid rule id .abc.: expected a number from 1" rule del abc
+	reject 1 "invalid rule id .0.: expected a number from 1" rule del 0
+	reject 1 "unexpected argument .2." rule del 1 2
+	reject 1 "unexpected argument .now." rule flush now
+	reject 1 "missing file name" rule load
+	reject 1 "cannot open .*/nonexistent: No such file" rule load "$TMP_DIR/nonexistent"
+	printf 'dport 80 action block\ndport 90-80 action allow\n' >"$file"
+	reject 1 "rule load: $file:2: invalid port range .90-80. for .dport.: 90 is above 80" \
+		rule load "$file"
+	printf 'pos 1 dport 80 action block\n' >"$file"
+	reject 1 "rule load: $file:1: invalid argument .pos.: expected src, dst, sport, dport or action" \
+		rule load "$file"
+	check_unchanged "catoproxyctl rule usage errors"
+	reject 2 "rule del: no rule with this id" rule del 999999
+	reject 2 "rule add: position is past the end of the list" rule add pos 4 action block
+	check_unchanged "kernel refusals of rules"
+	log_test "catoproxyctl rule: bad CIDR, inverted range, unknown or missing action refused; nothing changes"
+}
+
+test_rule_limit()
+{
+	local out
+
+	out=$($PYTHON genl.py set-rules 65536 80)
+	assert_eq "65536 rules in one SET_RULES" "errno 0 OK" "$out"
+	assert_eq "rule_count" 65536 "$(json_get "$(ctl -j show config)" 'd["rule_count"]')"
+	out=$(ctl show rules)
+	assert_eq "show rules: all of them" 65537 "$(wc -l <<<"$out")"
+	assert_eq "show rules: the last one" "65536 198.18.255.255/32 80 block" \
+		"$(tail -n 1 <<<"$out" | awk '{print $1, $4, $6, $7}')"
+	capture ctl rule add action block
+	assert_eq "the 65537th rule: exit code" 2 "$CMD_RC"
+	assert_eq "the 65537th rule: message" \
+		"catoproxyctl: rule add: too many rules (No space left on device)" "$CMD_ERR"
+	out=$($PYTHON genl.py set-rules 65537 80)
+	assert_eq "65537 rules in one SET_RULES" "errno 7 E2BIG too many rules" "$out"
+	assert_eq "rule_count after the refusals" 65536 \
+		"$(json_get "$(ctl -j show config)" 'd["rule_count"]')"
+	ctl rule flush || fail "rule flush"
+	assert_eq "rule_count after flush" 0 "$(json_get "$(ctl -j show config)" 'd["rule_count"]')"
+	log_test "rule limit: 65536 rules load and dump, the 65537th refused (E2BIG, ENOSPC)"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -345,7 +483,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 7
 require_module
 
 test_cli_usage
@@ -353,5 +491,7 @@ test_cli_site_usage
 test_cli_kernel
 test_raw
 test_site_limit
+test_cli_rules
+test_rule_limit
 
 ktap_finished

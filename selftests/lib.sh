@@ -889,3 +889,67 @@ events_count_is()
 	echo "$got"
 	[ "$got" = "$want" ]
 }
+
+# ------------------------------------------------------------ captures
+#
+# tcpdump in a namespace, for the tests that assert what crossed a link
+# (blocked.sh, rules.sh). pcap_start returns once tcpdump listens, so that
+# nothing sent afterwards is missed; pcap_stop makes it write the rest.
+
+declare -A PCAP_PIDS=()
+
+# pcap_start NAME NS DEV FILTER: capture into $TMP_DIR/NAME.pcap.
+pcap_start()
+{
+	local name=$1 ns=$2 dev=$3 filter=$4
+
+	ip netns exec "$ns" tcpdump --immediate-mode -U -n -i "$dev" -w "$TMP_DIR/$name.pcap" \
+		"$filter" 2>"$TMP_DIR/$name.err" &
+	PCAP_PIDS[$name]=$!
+	BG_PIDS+=($!)
+	slowwait 30 grep -q "listening on" "$TMP_DIR/$name.err"
+}
+
+# pcap_stop NAME
+pcap_stop()
+{
+	local pid=${PCAP_PIDS[$1]}
+
+	[ -n "$pid" ] || return 0
+	kill -INT "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "PCAP_PIDS[$1]"
+}
+
+# pcap_lines NAME [FILTER]: the capture, one packet per line, as tcpdump
+# -n -S prints it, sequence numbers absolute (e.g. "IP 10.0.1.2.41000 >
+# 10.0.2.2.80: Flags [S], seq 1234, ...").
+pcap_lines()
+{
+	tcpdump -n -S -r "$TMP_DIR/$1.pcap" ${2:+"$2"} 2>/dev/null |
+		sed 's/^[0-9:.]* //'
+}
+
+# pcap_count NAME [FILTER]: packets in the capture.
+pcap_count()
+{
+	local n
+
+	n=$(pcap_lines "$@" | wc -l)
+	echo "${n// /}"
+}
+
+# pcap_flags NAME [FILTER]: the TCP flags of each packet, in order, with
+# "<" for packets towards the client: "S <S. . <R".
+pcap_flags()
+{
+	pcap_lines "$@" | awk -v c4="$CLIENT4." -v c6="$CLIENT6." '
+	{
+		from_client = index($2, c4) == 1 || index($2, c6) == 1
+		f = ""
+		for (i = 1; i <= NF; i++)
+			if ($i == "Flags") { f = $(i + 1); gsub(/[\[\],]/, "", f) }
+		printf "%s%s%s", n++ ? " " : "", from_client ? "" : "<", f
+	}
+	END { print "" }'
+}

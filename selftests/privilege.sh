@@ -6,8 +6,8 @@
 #
 #   init_net (owned by init_user_ns)      netns "own" (owned by a user
 #     nobody, no capabilities:               namespace nobody created)
-#       show: allowed                          set/site: allowed
-#       set/site: EPERM
+#       show: allowed                          set/site/rule: allowed
+#       set/site/rule: EPERM
 #
 # Checked with catoproxyctl (exit 2, "Operation not permitted") and with raw
 # genetlink requests (EPERM), and the config must be unchanged. Joining the
@@ -22,6 +22,7 @@ snapshot()
 {
 	ctl -j show config
 	ctl -j show sites
+	ctl -j show rules
 }
 
 # as_nobody_rejected ARGS...: catoproxyctl ARGS as nobody exits 2 with EPERM.
@@ -37,7 +38,7 @@ test_reads()
 {
 	local what out
 
-	for what in config stats sites; do
+	for what in config stats sites rules block-page; do
 		capture "${NOBODY[@]}" "$CATOPROXYCTL" -j show "$what"
 		assert_eq "nobody: -j show $what: exit code" 0 "$CMD_RC"
 		assert_eq "nobody: -j show $what: stderr" "" "$CMD_ERR"
@@ -47,7 +48,7 @@ test_reads()
 	capture "${NOBODY[@]}" "$CATOPROXYCTL" show
 	assert_eq "nobody: show: exit code" 0 "$CMD_RC"
 	assert_line "nobody: show" "mode: delayed" "$CMD_OUT"
-	log_test "without CAP_NET_ADMIN: show config/stats/sites work"
+	log_test "without CAP_NET_ADMIN: show config/stats/sites/rules/block-page work"
 }
 
 test_writes()
@@ -59,12 +60,20 @@ test_writes()
 	as_nobody_rejected set tls-inspection on blocked-syn drop
 	as_nobody_rejected site add intruder prefix 10.50.0.0/16
 	as_nobody_rejected site del keep
+	as_nobody_rejected rule add action bypass
+	as_nobody_rejected rule del 1
+	as_nobody_rejected rule flush
+	# readable by nobody, so that the refusal is the kernel's
+	printf 'action bypass\n' >"$TMP_DIR/rules.txt"
+	chmod a+rx "$TMP_DIR" && chmod a+r "$TMP_DIR/rules.txt"
+	as_nobody_rejected rule load "$TMP_DIR/rules.txt"
+	as_nobody_rejected set block-page-ports none
 	# usage errors are still usage errors, before any permission check
 	capture "${NOBODY[@]}" "$CATOPROXYCTL" set mode bogus
 	assert_eq "nobody: set mode bogus: exit code" 1 "$CMD_RC"
 	after=$(snapshot)
 	assert_eq "config unchanged" "$before" "$after"
-	log_test "without CAP_NET_ADMIN: set, site add, site del fail with exit 2 (EPERM)"
+	log_test "without CAP_NET_ADMIN: set, site add/del, rule add/del/flush/load fail with exit 2 (EPERM)"
 }
 
 test_raw()
@@ -72,7 +81,8 @@ test_raw()
 	local before after out name err ename changed miss extack n=0
 
 	before=$(snapshot)
-	out=$("${NOBODY[@]}" "$PYTHON" genl.py cases set-mode-off add-site del-keep)
+	out=$("${NOBODY[@]}" "$PYTHON" genl.py cases set-mode-off add-site del-keep \
+		add-rule del-rule set-rules)
 	assert_eq "genl.py as nobody: exit code" 0 "$?"
 	while IFS=$'\t' read -r name err ename changed miss extack; do
 		n=$((n + 1))
@@ -80,7 +90,7 @@ test_raw()
 		assert_eq "raw $name as nobody: errno" EPERM "$ename"
 		assert_eq "raw $name as nobody: changed" 0 "$changed"
 	done <<<"$out"
-	assert_eq "raw requests answered" 3 "$n"
+	assert_eq "raw requests answered" 6 "$n"
 	out=$("${NOBODY[@]}" "$PYTHON" genl.py family catoproxy)
 	assert_eq "events group visible to nobody" 1 \
 		"$(json_get "$out" 'int("events" in d["mcast_groups"])')"
@@ -88,7 +98,7 @@ test_raw()
 	assert_eq "nobody joins the events group" "joined events" "$out"
 	after=$(snapshot)
 	assert_eq "config unchanged" "$before" "$after"
-	log_test "without CAP_NET_ADMIN: raw SET_CONFIG/ADD_SITE/DEL_SITE get EPERM; events group open"
+	log_test "without CAP_NET_ADMIN: raw SET_CONFIG/ADD_SITE/DEL_SITE/ADD_RULE/DEL_RULE/SET_RULES get EPERM; events group open"
 }
 
 # A user namespace of nobody's own, with a network namespace it owns:
@@ -105,11 +115,12 @@ test_userns()
 	before=$(snapshot)
 	out=$("${NOBODY[@]}" unshare -Urn sh -c '
 		"$1" set mode adaptive tls-inspection on && "$1" site add mine prefix 10.60.0.0/16 &&
-		"$1" -j show config' sh "$CATOPROXYCTL" 2>&1)
+		"$1" rule add dport 80 action block >/dev/null && "$1" -j show config' sh "$CATOPROXYCTL" 2>&1)
 	assert_eq "own netns: config" "adaptive
 true
 handshake
-1" "$(json_get "$out" 'd["mode"]' 'd["tls_inspection"]' 'd["blocked_syn"]' 'd["site_count"]' 2>&1)"
+1
+1" "$(json_get "$out" 'd["mode"]' 'd["tls_inspection"]' 'd["blocked_syn"]' 'd["site_count"]' 'd["rule_count"]' 2>&1)"
 	# Root of a user namespace does not own init_net.
 	capture "${NOBODY[@]}" unshare -Ur "$CATOPROXYCTL" set mode off
 	assert_eq "userns root on init_net: exit code" 2 "$CMD_RC"
@@ -134,7 +145,8 @@ require_module
 
 # Something non-default to protect.
 ctl set mode delayed challenge-ack strict &&
-	ctl site add keep prefix 10.99.0.0/16 prefix fd00:99::/64 mode off ||
+	ctl site add keep prefix 10.99.0.0/16 prefix fd00:99::/64 mode off &&
+	ctl rule add dst 10.99.0.0/16 action block >/dev/null ||
 	{ echo "# FAIL: cannot configure"; exit $ksft_fail; }
 
 test_reads

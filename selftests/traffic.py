@@ -18,6 +18,13 @@ python process.
         COUNT datagrams to each target, each waiting for its echo. Prints
         "OK FAIL".
 
+  traffic.py outcome TIMEOUT HOST,PORT [HOST,PORT ...]
+        One connection to each target: connect, send a line, read until
+        the peer closes, each step within TIMEOUT seconds. Prints one word
+        per target, in order: echo (the line came back), reset-connect
+        (reset while connecting), reset (reset once connected), refused,
+        timeout-connect, timeout, closed (closed without an answer).
+
   traffic.py hold COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
         Opens COUNT connections to each target and pings each once, creates
         READYFILE, waits for GOFILE, pings each again and writes
@@ -141,6 +148,43 @@ def udp(count, targets):
     return 0 if fail == 0 else 1
 
 
+def outcome(timeout, targets):
+    words = []
+    for fam, host, port in targets:
+        s = socket.socket(fam, socket.SOCK_STREAM)
+        s.settimeout(timeout)
+        try:
+            s.connect((host, port))
+        except ConnectionResetError:
+            words.append("reset-connect")
+            continue
+        except ConnectionRefusedError:
+            words.append("refused")
+            continue
+        except socket.timeout:
+            words.append("timeout-connect")
+            continue
+        try:
+            s.sendall(b"outcome\n")
+            got = b""
+            while True:
+                data = s.recv(4096)
+                if not data:
+                    break
+                got += data
+                if got == b"outcome\n":
+                    break
+            words.append("echo" if got == b"outcome\n" else "closed")
+        except (ConnectionResetError, BrokenPipeError):
+            words.append("reset")
+        except socket.timeout:
+            words.append("timeout")
+        finally:
+            s.close()
+    print(" ".join(words))
+    return 0
+
+
 def churn(stopfile, resultfile, hold, targets):
     held = []
     for fam, host, port in targets:
@@ -250,6 +294,8 @@ def main(argv):
         serve([int(p) for p in rest[0].split(",")], udp_port)
     elif cmd == "connect":
         return connect(int(argv[2]), [target(t) for t in argv[3:]])
+    elif cmd == "outcome" and len(argv) >= 4:
+        return outcome(float(argv[2]), [target(t) for t in argv[3:]])
     elif cmd == "udp":
         return udp(int(argv[2]), [target(t) for t in argv[3:]])
     elif cmd == "hold" and len(argv) >= 7:

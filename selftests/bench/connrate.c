@@ -4,19 +4,24 @@
  * benchmark.
  *
  *   connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q REQUEST_BYTES]
- *            [-T CONN_TIMEOUT_MS] HOST PORT
+ *            [-T CONN_TIMEOUT_MS] [-l LOGFILE] HOST PORT
  *
  * One process, one epoll loop, at most INFLIGHT (default 1: sequential)
  * connections at a time. Each connection: non-blocking connect(), send a
  * request of REQUEST_BYTES (default 64) once connected, read the response
  * until the server closes, close. It stops after COUNT connections were
  * started or SECONDS (default 5) have passed, whichever comes first, waits
- * for those in flight, and prints one line:
+ * for those in flight, and prints one line (SIGINT or SIGTERM stop it the
+ * same way):
  *
  *   conns=OK errors=ERR secs=S rate=OK/S p50_ms=.. p90_ms=.. min_ms=.. max_ms=..
  *
  * where the latencies are from the start of connect() to the first byte of
  * the response (time to first byte), over the successful connections.
+ * With -l, every connection also gets a line "LOCAL_PORT OUTCOME" in
+ * LOGFILE, OUTCOME one of ok (a response, then the server's close), reset
+ * (ECONNRESET, at connect or later, before any response), timeout or
+ * error.
  * Exit status 0 iff at least one connection succeeded.
  */
 #define _GNU_SOURCE
@@ -38,6 +43,8 @@
 struct slot {
 	int fd;
 	int state; /* 0 free, 1 connecting, 2 waiting for response, 3 reading */
+	int err; /* errno that ended it */
+	unsigned int port; /* local port */
 	double t0;
 };
 
@@ -62,9 +69,22 @@ static char req[65536];
 static size_t req_len = 64;
 static double *lat;
 static unsigned long nlat, ok, errs, started;
+static FILE *logf;
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
 
 static void slot_close(int ep, struct slot *s, int success)
 {
+	if (logf)
+		fprintf(logf, "%u %s\n", s->port,
+			success ? "ok" :
+			s->err == ECONNRESET ? "reset" :
+			s->err == ETIMEDOUT ? "timeout" : "error");
 	epoll_ctl(ep, EPOLL_CTL_DEL, s->fd, NULL);
 	close(s->fd);
 	s->fd = -1;
@@ -73,6 +93,18 @@ static void slot_close(int ep, struct slot *s, int success)
 		ok++;
 	else
 		errs++;
+}
+
+static unsigned int local_port(int fd)
+{
+	struct sockaddr_storage a;
+	socklen_t l = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &l))
+		return 0;
+	return ntohs(a.ss_family == AF_INET6 ?
+			     ((struct sockaddr_in6 *)&a)->sin6_port :
+			     ((struct sockaddr_in *)&a)->sin_port);
 }
 
 static int slot_start(int ep, struct slot *s, int idx)
@@ -86,12 +118,16 @@ static int slot_start(int ep, struct slot *s, int idx)
 	s->fd = fd;
 	s->t0 = now();
 	s->state = 1;
+	s->err = 0;
 	started++;
 	if (connect(fd, (struct sockaddr *)&dst, dst_len) && errno != EINPROGRESS) {
+		s->err = errno;
+		s->port = local_port(fd);
 		epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev); /* for slot_close's DEL */
 		slot_close(ep, s, 0);
 		return 0;
 	}
+	s->port = local_port(fd);
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev)) {
 		close(fd);
 		s->fd = -1;
@@ -113,10 +149,12 @@ static void slot_event(int ep, struct slot *s, int idx, unsigned int events)
 
 		getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &l);
 		if (err || (events & (EPOLLERR | EPOLLHUP))) {
+			s->err = err;
 			slot_close(ep, s, 0);
 			return;
 		}
 		if (write(s->fd, req, req_len) != (ssize_t)req_len) {
+			s->err = errno;
 			slot_close(ep, s, 0);
 			return;
 		}
@@ -140,6 +178,7 @@ static void slot_event(int ep, struct slot *s, int idx, unsigned int events)
 		}
 		if (errno == EAGAIN || errno == EINTR)
 			return;
+		s->err = errno;
 		slot_close(ep, s, s->state == 3); /* a reset after the data */
 		return;
 	}
@@ -154,8 +193,15 @@ int main(int argc, char **argv)
 	struct epoll_event evs[MAX_INFLIGHT];
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 
-	while ((opt = getopt(argc, argv, "d:n:c:q:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:c:q:T:l:")) != -1) {
 		switch (opt) {
+		case 'l':
+			logf = fopen(optarg, "w");
+			if (!logf) {
+				perror(optarg);
+				return 2;
+			}
+			break;
 		case 'd': dur = atof(optarg); break;
 		case 'n': count = strtoul(optarg, NULL, 0); break;
 		case 'c': inflight = atoi(optarg); break;
@@ -178,6 +224,8 @@ int main(int argc, char **argv)
 	memset(req, 'q', sizeof(req));
 	lat = calloc(MAX_SAMPLES, sizeof(*lat));
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (!lat || ep < 0) {
 		perror("connrate");
@@ -194,9 +242,12 @@ int main(int argc, char **argv)
 
 		active = 0;
 		for (i = 0; i < inflight; i++) {
-			if (slots[i].state && t - slots[i].t0 > tmo / 1000.0)
+			if (slots[i].state && t - slots[i].t0 > tmo / 1000.0) {
+				slots[i].err = ETIMEDOUT;
 				slot_close(ep, &slots[i], 0);
-			if (!slots[i].state && t < deadline && started < count)
+			}
+			if (!slots[i].state && t < deadline && started < count &&
+			    !stopping)
 				slot_start(ep, &slots[i], i);
 			active += slots[i].state != 0;
 		}
@@ -223,8 +274,12 @@ int main(int argc, char **argv)
 		printf("conns=%lu errors=%lu secs=%.3f rate=%.1f p50_ms=%.2f p90_ms=%.2f min_ms=%.2f max_ms=%.2f\n",
 		       ok, errs, secs, secs > 0 ? ok / secs : 0, p50, p90, mn, mx);
 	}
+	if (logf && fclose(logf)) {
+		perror("connrate: log");
+		return 1;
+	}
 	return ok ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q BYTES] [-T MS] HOST PORT\n");
+	fprintf(stderr, "usage: connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q BYTES] [-T MS] [-l LOGFILE] HOST PORT\n");
 	return 2;
 }

@@ -1,0 +1,370 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck disable=SC2154,SC2034 # client, router, server: set by setup_topology; stats arrays used by name
+#
+# Rules: evaluated on a connection's SYN, first match wins; allow leaves
+# the decision to the policy, block blocks (blocked.sh has the responses),
+# bypass keeps the module away from the connection.
+#
+#   client                 router (mode full)      server
+#  c0: 10.0.1.2/24  --- r0: 10.0.1.1/24
+#      fd00:1::2/64         fd00:1::1/64
+#                           r1: 10.0.2.1/24  ---  s0: 10.0.2.2/24
+#                               fd00:2::1/64          fd00:2::2/64
+#                                                     echo on 8080, 8081;
+#                                                     echo_server on 9000
+#
+# 1. rule add, pos, del, flush and load: ids are kept when rules are
+#    inserted before them and never reused; positions follow; show rules
+#    in text and JSON, exactly.
+# 2. First match wins, on traffic: "src 10.0.1.2 dport 8080 bypass" before
+#    "dport 8080 block" lets IPv4 through untouched and blocks IPv6; an
+#    "allow" inserted at position 1 wins over both; deleting it brings the
+#    old order back. Outcomes, counters, events and per-rule hits agree;
+#    hits survive inserts and deletes.
+# 3. Bypass means untouched: the client gets the server's own SYN-ACK (the
+#    ISN and options the server sent, captured on both sides), no
+#    sequence translation all along, no helper on the conntrack entry, no
+#    event, nothing in show conns; the same connection without the rule is
+#    intercepted (the module's ISN), which proves the capture can tell.
+# 4. Families and ports: an IPv6 source prefix, an IPv4 destination, a
+#    source port range and a rule without prefixes each match exactly the
+#    flows they name.
+# 5. The rule list rewritten 100 times (SET_RULES, alternating two lists,
+#    in one process) while a client opens connections as fast as it can
+#    (8 in flight): every connection's decision names the first rule of a
+#    whole list, old or new, never a rule of a half list and never "no
+#    rule", and its outcome is that rule's action (allow: the response;
+#    block: a reset).
+
+source lib.sh
+
+BIN=$LIB_DIR/../build/bench
+EVENTS=$TMP_DIR/events.json
+CHURN_PORT=9000
+
+rctl()
+{
+	ctl_in "$router" "$@"
+}
+
+# rules_text: show rules without the HITS column.
+rules_text()
+{
+	rctl show rules | sed 's/  *[0-9]*$//; s/  *HITS$//'
+}
+
+test_edit()
+{
+	local a b c d out
+
+	a=$(rctl rule add dport 80 action block) || fail "rule add"
+	b=$(rctl rule add src 10.0.1.0/24 dst 10.0.2.0/24 sport 1024-65535 action bypass) ||
+		fail "rule add with every key"
+	c=$(rctl rule add pos 1 dst fd00:2::/64 action allow) || fail "rule add pos 1"
+	assert_eq "ids in the order of the adds" "1 2 3" "$a $b $c"
+	assert_eq "show rules after pos 1" \
+"POS    ID      SRC          DST          SPORT        DPORT        ACTION
+1      3       any          fd00:2::/64  any          any          allow
+2      1       any          any          any          80           block
+3      2       10.0.1.0/24  10.0.2.0/24  1024-65535   any          bypass" "$(rules_text)"
+	d=$(rctl -j rule add pos 3 sport 7 dport 8-9 action block) || fail "rule add pos 3"
+	assert_eq "rule add -j" '{"id":4}' "$d"
+	out=$(rctl -j show rules)
+	assert_eq "positions and ids" "1:3 2:1 3:4 4:2" \
+		"$(json_get "$out" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
+	assert_eq "JSON of the inserted rule" \
+		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport_min": 7, "sport_max": 7, "dport_min": 8, "dport_max": 9, "action": "block", "hits": 0}' \
+		"$(json_get "$out" 'd[2]')"
+	assert_eq "JSON families" "ipv6 any any ipv4" \
+		"$(json_get "$out" '" ".join(r["family"] for r in d)')"
+	rctl rule del 1 || fail "rule del 1"
+	assert_eq "after del 1" "1:3 2:4 3:2" \
+		"$(json_get "$(rctl -j show rules)" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
+	assert_eq "rules in show config" "rules: 3" "$(rctl show config | grep '^rules:')"
+	a=$(rctl rule add action allow)
+	assert_eq "an id is never reused" 5 "$a"
+	rctl rule flush || fail "rule flush"
+	assert_eq "flush: no rule" "" "$(rctl show rules | sed 1d)"
+	assert_eq "flush: JSON" "[]" "$(rctl -j show rules)"
+	printf '%s\n' "# a rule file" "dport 22 action block" "" \
+		"src fd00:1::/64 action bypass   # IPv6 clients" >"$TMP_DIR/rules.txt"
+	rctl rule load "$TMP_DIR/rules.txt" || fail "rule load"
+	assert_eq "load: in file order, fresh ids" "1:6 2:7" \
+		"$(json_get "$(rctl -j show rules)" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
+	rctl rule load - </dev/null || fail "rule load of nothing"
+	assert_eq "an empty load empties the list" "[]" "$(rctl -j show rules)"
+	log_test "rule add/pos/del/flush/load: ids stable across inserts, never reused; show rules exact"
+}
+
+# hits_of ID: the hits of rule ID.
+hits_of()
+{
+	json_get "$(rctl -j show rules)" "[r['hits'] for r in d if r['id'] == $1][0]"
+}
+
+test_first_match()
+{
+	local -A b a
+	local bypass block allow from words
+
+	bypass=$(rctl rule add src "$CLIENT4/32" dport "$TCP_PORT" action bypass)
+	block=$(rctl rule add dport "$TCP_PORT" action block)
+	from=$(events_lines "$EVENTS")
+	read_stats b || return
+	words=$(ip netns exec "$client" $PYTHON traffic.py outcome 5 \
+		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" "$SERVER4,8081")
+	assert_match "bypass IPv4, block IPv6, 8081 untouched by both" \
+		"^echo (reset|reset-connect) echo$" "$words"
+	read_stats a || return
+	assert_stats_moved "bypass then block" b a conn_bypassed=1 \
+		blocked_handshake=1 syn_intercepted=1
+	assert_eq "hits" "1 1" "$(hits_of "$bypass") $(hits_of "$block")"
+
+	allow=$(rctl rule add pos 1 dport "$TCP_PORT" action allow)
+	read_stats b || return
+	words=$(ip netns exec "$client" $PYTHON traffic.py outcome 5 \
+		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT")
+	assert_eq "allow at position 1 wins" "echo echo" "$words"
+	read_stats a || return
+	assert_stats_moved "allow first" b a conn_bypassed=0 blocked_handshake=0 \
+		syn_intercepted=2
+	assert_eq "hits after the insert" "2 1 1" \
+		"$(hits_of "$allow") $(hits_of "$bypass") $(hits_of "$block")"
+	slowwait 10 events_count_is 2 "$EVENTS" "$from" event=decision dport="$TCP_PORT" >/dev/null
+	assert_eq "decision events name the allow rule" 2 \
+		"$(events_count "$EVENTS" "$from" event=decision dport="$TCP_PORT" rule_id="$allow" accel=1)"
+
+	rctl rule del "$allow" || fail "rule del"
+	words=$(ip netns exec "$client" $PYTHON traffic.py outcome 5 \
+		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT")
+	assert_match "the old order is back" "^echo (reset|reset-connect)$" "$words"
+	assert_eq "hits survive the delete" "2 2" "$(hits_of "$bypass") $(hits_of "$block")"
+	assert_eq "no event of a bypassed connection" 0 \
+		"$(events_count "$EVENTS" "$from" family=ipv4 dport="$TCP_PORT" rule_id="$bypass")"
+	assert_eq "the blocked ones name their rule" 2 \
+		"$(events_count "$EVENTS" "$from" event=blocked family=ipv6 rule_id="$block")"
+	rctl rule flush
+	log_test "first match wins: bypass before block, allow inserted first, deleted again; hits carried"
+}
+
+# synack_seq NAME: the sequence number of the first SYN-ACK in capture NAME.
+synack_seq()
+{
+	pcap_lines "$1" 'tcp[tcpflags] & (tcp-syn|tcp-ack) == (tcp-syn|tcp-ack)' |
+		sed -n '1s/.*Flags \[S\.\], seq \([0-9]*\),.*/\1/p'
+}
+
+# data_seqs NAME: "seq" of every segment from the server with data.
+data_seqs()
+{
+	pcap_lines "$1" "src port $TCP_PORT and tcp[tcpflags] & tcp-push != 0" |
+		sed -n 's/.*seq \([0-9:]*\),.*/\1/p' | tr '\n' ' '
+}
+
+# first_sport NAME: the client's port of the first packet in capture NAME.
+first_sport()
+{
+	pcap_lines "$1" | sed -n '1s/^IP6\{0,1\} [0-9a-f:.]*\.\([0-9]*\) >.*/\1/p'
+}
+
+# segments NAME: every packet of capture NAME, its TCP part, sorted.
+segments()
+{
+	pcap_lines "$1" | sed 's/.*Flags/Flags/; s/, length.*//' | LC_ALL=C sort
+}
+
+test_bypass_untouched()
+{
+	local out cseq sseq sport
+
+	rctl rule add src "$CLIENT4/32" dport "$TCP_PORT" action bypass >/dev/null
+	pcap_start bc "$client" c0 "tcp port $TCP_PORT"
+	pcap_start bs "$server" s0 "tcp port $TCP_PORT"
+	tcp_connect "$client" 1 "$SERVER4,$TCP_PORT" || fail "bypassed connection failed"
+	pcap_stop bc
+	pcap_stop bs
+	cseq=$(synack_seq bc)
+	sseq=$(synack_seq bs)
+	sport=$(first_sport bc)
+	assert_ne "bypass: a SYN-ACK was captured" "" "$sseq"
+	assert_eq "bypass: the client gets the server's own SYN-ACK" "$sseq" "$cseq"
+	if [ "$(segments bc | wc -l)" -lt 8 ]; then
+		fail "bypass: too few segments captured: $(segments bc | wc -l)"
+	fi
+	assert_eq "bypass: every segment the same on both sides (absolute numbers, options)" \
+		"$(segments bs)" "$(segments bc)"
+	out=$(conntrack_in "$router" -L -p tcp --sport "$sport" --dport "$TCP_PORT")
+	assert_eq "bypass: one conntrack entry" 1 "$(count_lines "$out" "dport=$TCP_PORT ")"
+	assert_eq "bypass: without the module's helper" 0 "$(count_lines "$out" "helper=catoproxy")"
+	assert_eq "bypass: nothing in show conns" 0 \
+		"$(json_get "$(rctl -j show conns)" "len([c for c in d if c['sport'] == $sport])")"
+
+	# Without the rule the same connection is intercepted: the capture
+	# tells the two apart.
+	rctl rule flush
+	pcap_start ic "$client" c0 "tcp port $TCP_PORT"
+	pcap_start is "$server" s0 "tcp port $TCP_PORT"
+	tcp_connect "$client" 1 "$SERVER4,$TCP_PORT" || fail "intercepted connection failed"
+	pcap_stop ic
+	pcap_stop is
+	assert_ne "without the rule: the client's SYN-ACK is the module's" \
+		"$(synack_seq is)" "$(synack_seq ic)"
+	sport=$(first_sport ic)
+	out=$(conntrack_in "$router" -L -p tcp --sport "$sport" --dport "$TCP_PORT")
+	assert_eq "without the rule: the module's helper" 1 "$(count_lines "$out" "helper=catoproxy")"
+	assert_eq "without the rule: listed in show conns" 1 \
+		"$(json_get "$(rctl -j show conns)" "len([c for c in d if c['sport'] == $sport])")"
+	log_test "bypass: the server's own SYN-ACK and numbers end to end, no helper, no listing"
+}
+
+test_families_ports()
+{
+	local words
+
+	# In order: what each should decide for the probes below.
+	rctl rule add src fd00:1::/64 dport 8081 action block >/dev/null &&
+	rctl rule add dst "$SERVER4/32" dport 8081 sport 1-1023 action block >/dev/null &&
+	rctl rule add dst "$SERVER4/32" dport 8081 sport 1024-65535 action bypass >/dev/null &&
+	rctl rule add dport "$TCP_PORT" action block >/dev/null ||
+		fail "rules for families and ports"
+	words=$(ip netns exec "$client" $PYTHON traffic.py outcome 5 \
+		"$SERVER6,8081" "$SERVER4,8081" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT")
+	assert_match "v6 source blocks 8081 v6; v4 ephemeral port bypasses; the catch-all blocks both families" \
+		"^(reset|reset-connect) echo (reset|reset-connect) (reset|reset-connect)$" "$words"
+	assert_eq "hits" "1 0 1 2" \
+		"$(json_get "$(rctl -j show rules)" '" ".join(str(r["hits"]) for r in d)')"
+	rctl rule flush
+	log_test "families and ports: IPv6 source, IPv4 destination, source port ranges, a rule for both families"
+}
+
+# The two lists the churn alternates. For the client (10.0.1.2) the first
+# rule decides; the second decides only for a list that lost its first.
+LIST_A="allow:src=$CLIENT4/32:dport=$CHURN_PORT;block:dport=$CHURN_PORT"
+LIST_B="block:src=$CLIENT4/32:dport=$CHURN_PORT;allow:dport=$CHURN_PORT"
+
+test_churn()
+{
+	local out versions=$TMP_DIR/versions.json conns=$TMP_DIR/conns.txt rpid from
+
+	rctl rule flush
+	ip netns exec "$server" "$BIN/echo_server" "$CHURN_PORT" &
+	BG_PIDS+=($!)
+	busywait "$BUSYWAIT_TIMEOUT" listening "$server" "$CHURN_PORT" ||
+		fail "echo_server does not listen"
+	ip netns exec "$router" $PYTHON genl.py rewrite 1 0 "$LIST_A" "$LIST_B" \
+		>"$versions" || fail "the first list"
+	from=$(events_lines "$EVENTS")
+
+	# The client runs as long as the rewrites do, and a little before
+	# and after, so that every version of the list sees connections.
+	ip netns exec "$client" "$BIN/connrate" -d 600 -c 8 -T 5000 \
+		-l "$conns" "$SERVER4" "$CHURN_PORT" >"$TMP_DIR/connrate.out" &
+	rpid=$!
+	slowwait 10 test -s "$conns"
+	ip netns exec "$router" $PYTHON genl.py rewrite 100 40 "$LIST_A" "$LIST_B" \
+		>>"$versions" || fail "genl.py rewrite"
+	sleep 0.5
+	kill -INT "$rpid" 2>/dev/null
+	wait "$rpid"
+	# The last events may still be on their way to the monitor.
+	slowwait 10 test "$(wc -l <"$EVENTS")" -gt 0
+	sleep 1
+	out=$($PYTHON - "$versions" "$conns" "$EVENTS" "$CHURN_PORT" "$from" <<'PYEOF'
+import collections, json, sys
+vfile, cfile, efile = sys.argv[1], sys.argv[2], sys.argv[3]
+port, skip = int(sys.argv[4]), int(sys.argv[5])
+first, half = {}, set()
+versions = [json.loads(l) for l in open(vfile)]
+for v in versions:
+    first[v["ids"][0]] = "allow" if v["list"] == "A" else "block"
+    half.update(v["ids"][1:])
+conns = [l.split() for l in open(cfile)]
+# A port comes back after a while: the n-th connection from a port goes
+# with the n-th decision of that port, as the two cannot overlap.
+ev = collections.defaultdict(list)
+for i, l in enumerate(open(efile)):
+    if i < skip:
+        continue
+    d = json.loads(l)
+    if d.get("dport") == port and d["event"] in ("decision", "blocked"):
+        ev[d["sport"]].append(d)
+nth = collections.Counter()
+bad = collections.Counter()
+seen = collections.Counter()
+decided = set()
+for sport, outcome in conns:
+    sport = int(sport)
+    es = ev.get(sport, [])
+    if nth[sport] >= len(es):
+        bad["no event"] += 1
+        continue
+    e = es[nth[sport]]
+    nth[sport] += 1
+    es = [e]
+    rid = e["rule_id"]
+    decided.add(rid)
+    if rid == 0:
+        bad["no rule matched"] += 1
+    elif rid in half:
+        bad["a rule of a half list"] += 1
+    elif rid not in first:
+        bad["an unknown rule"] += 1
+    else:
+        act = first[rid]
+        kind = {e["event"] for e in es}
+        if act == "allow" and (outcome != "ok" or kind != {"decision"}):
+            bad["allowed, but %s/%s" % (outcome, ",".join(kind))] += 1
+        elif act == "block" and (outcome != "reset" or kind != {"blocked"}):
+            bad["blocked, but %s/%s" % (outcome, ",".join(kind))] += 1
+        else:
+            seen[act] += 1
+extra = sum(len(es) - nth[p] for p, es in ev.items())
+if extra:
+    bad["decisions of no connection"] = extra
+print(len(versions), len(conns), seen["allow"], seen["block"],
+      len(decided & set(first)), json.dumps(dict(bad)))
+PYEOF
+)
+	echo "# churn: versions conns allowed blocked versions-seen problems: $out"
+	echo "# connrate: $(cat "$TMP_DIR/connrate.out")"
+	read -r nver nconn nallow nblock nseen problems <<<"$out"
+	assert_eq "churn: the first list and 100 rewrites" 101 "$nver"
+	assert_eq "churn: every connection decided by a whole list" "{}" "$problems"
+	if [ "${nallow:-0}" -lt 100 ] || [ "${nblock:-0}" -lt 100 ]; then
+		fail "churn: too few connections of each kind: $nallow allowed, $nblock blocked"
+	fi
+	if [ "${nseen:-0}" -lt 50 ]; then
+		fail "churn: only $nseen of the 101 versions decided a connection"
+	fi
+	assert_eq "churn: every connection accounted for" "$nconn" "$((nallow + nblock))"
+	log_test "100 rewrites under $(awk -v n="$nconn" '{ for (i = 1; i <= NF; i++) if ($i ~ /^secs=/) { split($i, a, "="); printf "%.0f", n / a[2] } }' "$TMP_DIR/connrate.out") connections/s: each decided by a whole list"
+}
+
+trap cleanup EXIT
+checktool "tcpdump --version" "run test without tcpdump"
+for p in echo_server connrate; do
+	if [ ! -x "$BIN/$p" ]; then
+		echo "# FAIL: $BIN/$p missing (make -C selftests/bench)"
+		exit $ksft_fail
+	fi
+done
+
+ktap_print_header
+ktap_set_plan 5
+require_module
+if ! setup_topology || ! start_server "$server" "$TCP_PORT" 8081; then
+	echo "# FAIL: cannot set up the topology"
+	exit $ksft_fail
+fi
+monitor_start "$EVENTS"
+slowwait 20 monitor_probe "$EVENTS" "$SERVER4,8081" ||
+	echo "# the monitor has not joined: event checks will fail"
+
+test_edit
+test_first_match
+test_bypass_untouched
+test_families_ports
+test_churn
+
+ktap_finished
