@@ -1022,12 +1022,17 @@ int catoproxy_proxy_help(struct sk_buff *skb, unsigned int protoff,
 	struct catoproxy_conn *conn = nfct_help_data(ct);
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
 	struct net *net = nf_ct_net(ct);
+	const struct tcphdr *th;
+	struct tcphdr _th;
 	struct seg s;
 
 	switch (READ_ONCE(conn->state)) {
 	case CATOPROXY_CONN_SPLICED:
-		if (dir == IP_CT_DIR_REPLY && seg_get(skb, protoff, &s) &&
-		    s.th.syn && s.th.ack) {
+		/* Every packet of the connection: the flags before the options. */
+		th = dir == IP_CT_DIR_REPLY ?
+			     skb_header_pointer(skb, protoff, sizeof(_th), &_th) :
+			     NULL;
+		if (th && th->syn && th->ack && seg_get(skb, protoff, &s)) {
 			server_synack_again(net, ct, conn, &s);
 			return NF_DROP;
 		}
