@@ -413,7 +413,7 @@ test_scan_bound()
 	rctl set mode adaptive adaptive-size "$size" || fail "set adaptive-size $size"
 	read_stats S0
 	assert_eq "empty cache before the scan" 0 "${S0[adaptive_entries]}"
-	out=$(ip netns exec "$client" nmap -n -Pn -sS -p- --min-rate 3000 \
+	out=$(ip netns exec "$client" nmap -n -Pn -sS -p- --min-rate 2000 \
 		--max-retries 0 -oG - "$SERVER4" 2>&1)
 	if [[ $out =~ Ports:\ (.*) ]]; then
 		open=$(grep -o '/open/' <<<"${BASH_REMATCH[1]}" | wc -l)
@@ -425,8 +425,10 @@ test_scan_bound()
 	learned=$((S1[adaptive_learned] - S0[adaptive_learned]))
 	evicted=$((S1[adaptive_evicted] - S0[adaptive_evicted]))
 	echo "# learned $learned, evicted $evicted, entries ${S1[adaptive_entries]}, conn_adaptive $((S1[conn_adaptive] - S0[conn_adaptive]))"
-	[ "$open" -ge 10000 ] || fail "nmap saw only $open open ports"
-	[ "$learned" -ge 10000 ] || fail "only $learned services learned"
+	# Whatever the emulation's speed lets through, but far more than the
+	# cache holds: 2000 is over 30 times its size.
+	[ "$open" -ge 2000 ] || fail "nmap saw only $open open ports"
+	[ "$learned" -ge 2000 ] || fail "only $learned services learned"
 	assert_eq "adaptive_entries, bounded by adaptive-size" "$size" "${S1[adaptive_entries]}"
 	assert_eq "adaptive_evicted = learned - entries" $((learned - size)) "$evicted"
 	assert_eq "syn_intercepted = adaptive_full (repeats only)" \

@@ -116,7 +116,7 @@ step()
 {
 	local desc=$1
 	shift
-	local from got f src dst ev state
+	local from got f src dst ev state rule
 
 	from=$(events_lines "$EVENTS")
 	tcp_connect "$client" "$N" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
@@ -130,12 +130,14 @@ step()
 			src=$CLIENT6 dst=$SERVER6
 		fi
 		for ev in decision engaged; do
-			state=waiting
-			[ $ev = engaged ] && state=engaged
+			# A decision names the rule that matched, none here;
+			# the later events name none.
+			state=waiting rule=0
+			[ $ev = engaged ] && state=engaged rule=none
 			assert_eq "$desc: IPv$f $ev events as expected" "$N" \
 				"$(ev_count "$from" event=$ev family=ipv$f saddr="$src" \
 					daddr="$dst" dport="$TCP_PORT" mode=delayed accel=0 \
-					state=$state cause=none "$@")"
+					state=$state cause=none rule_id=$rule "$@")"
 			assert_eq "$desc: IPv$f $ev events, distinct source ports" "$N" \
 				"$(ev_field "$from" sport event=$ev family=ipv$f dport="$TCP_PORT" | wc -w)"
 		done
@@ -208,11 +210,11 @@ test_text_and_isolation()
 	local text
 
 	text=$(<"$EVENTS_TEXT")
-	assert_line "text event, IPv4" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting" "$text"
-	assert_line "text event, IPv6" "decision \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting" "$text"
+	assert_line "text event, IPv4" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting rule 0" "$text"
+	assert_line "text event, IPv6" "decision \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state waiting rule 0" "$text"
 	assert_line "text engaged event, IPv4" "engaged $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site 0 reason account state engaged" "$text"
 	assert_line "text engaged event, IPv6" "engaged \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site 0 reason account state engaged" "$text"
-	assert_line "text event with a site name" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site [1-9][0-9]* site-name clients reason site-src state waiting" "$text"
+	assert_line "text event with a site name" "decision $CLIENT4:[0-9]+ -> $SERVER4:$TCP_PORT mode delayed accel 0 site [1-9][0-9]* site-name clients reason site-src state waiting rule 0" "$text"
 	assert_line "text engaged event with a site name" "engaged \[$CLIENT6\]:[0-9]+ -> \[$SERVER6\]:$TCP_PORT mode delayed accel 0 site [1-9][0-9]* site-name servers reason site-dst state engaged" "$text"
 	assert_no_line "no text event in state pass" ".* state pass" "$text"
 	assert_eq "text and JSON monitors saw as many events to port $TCP_PORT" \

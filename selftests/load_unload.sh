@@ -221,7 +221,10 @@ server-timeout: 10000
 syn-backlog: 1024
 force-full-ports: 443
 adaptive-ttl: 300
-adaptive-size: 4096" "$CMD_OUT"
+adaptive-size: 4096
+rules: 0
+block-page-ports: 80
+block-page: 166 bytes" "$CMD_OUT"
 	out=$(ctl_in "$router" -j show stats)
 	assert_eq "router stats after reload: all zero" "true" \
 		"$(json_get "$out" 'len(d) > 8 and all(v == 0 for v in d.values())')"

@@ -67,8 +67,8 @@
 #     server's echo (data, no bare ACK) is no challenge ACK, and the
 #     client's own abort RST (exact) reaches the server.
 # 14  Blind-reset attack: 100 established connections (25 per family
-#     delayed, 25 per family full through a site), then 100,000 RSTs with
-#     random sequence numbers on their client-to-server tuples and 20,000
+#     delayed, 25 per family full through a site), then 40,000 RSTs with
+#     random sequence numbers on their client-to-server tuples and 8,000
 #     on the server-to-client ones. All connections echo afterwards,
 #     rst_out_of_window accounts for at least 99% of them, and every RST
 #     that reached the router was either counted there or seen by the
@@ -86,8 +86,8 @@ RECIPE_PORT=7100
 RECIPE_LPORT=41000
 CRAFTED_PORT=7200
 BLIND_PORT=7300
-BLIND_CLIENT_RSTS=${BLIND_CLIENT_RSTS:-100000}
-BLIND_SERVER_RSTS=${BLIND_SERVER_RSTS:-20000}
+BLIND_CLIENT_RSTS=${BLIND_CLIENT_RSTS:-40000}
+BLIND_SERVER_RSTS=${BLIND_SERVER_RSTS:-8000}
 BLIND_LIMIT=240
 SERVER4_FULL=10.0.2.3
 SERVER6_FULL=fd00:2::3
