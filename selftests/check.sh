@@ -9,7 +9,8 @@
 #   2. catoproxyctl builds with zero warnings
 #   3. the module builds against every installed kernel with W=1 and sparse
 #      (C=1), with zero warnings
-#   4. the selftests in selftests/Makefile, in a QEMU VM, on every kernel
+#   4. the selftests in selftests/Makefile, in a QEMU VM per kernel, the
+#      kernels side by side
 #
 # KRELS (space-separated) limits the kernels; TESTS limits the selftests.
 
@@ -89,18 +90,29 @@ for k in $krels; do
 	fi
 done
 
+# Each kernel's VM runs TCG on one host thread: the kernels run side by
+# side, one per CPU. The first one's results stream as they come, the
+# others' follow once it is done.
+declare -A pid=()
 for k in $krels; do
 	case " $built " in
 	*" $k "*) ;;
-	*)
+	*) continue ;;
+	esac
+	# shellcheck disable=SC2086
+	selftests/vm/run.sh -k "$k" $tests >"$log/vm-$k.tap" 2>&1 &
+	pid[$k]=$!
+done
+for k in $krels; do
+	if [ -z "${pid[$k]:-}" ]; then
 		result fail "$k: selftests (module did not build)"
 		continue
-		;;
-	esac
+	fi
 	echo "# selftests on $k"
-	# shellcheck disable=SC2086
-	selftests/vm/run.sh -k "$k" $tests 2>&1 | collect_tap
-	[ "${PIPESTATUS[0]}" -eq 0 ] || grep -q "^fail .*$k" "$log/results" ||
+	tail -n +1 -s 1 -f --pid="${pid[$k]}" "$log/vm-$k.tap" | collect_tap
+	wait "${pid[$k]}"
+	rc=$?
+	[ "$rc" -eq 0 ] || grep -q "^fail .*$k" "$log/results" ||
 		result fail "$k: VM harness"
 done
 

@@ -24,6 +24,9 @@
 # Exit status: 0 iff no test failed (and at least one test ran).
 # Extra kernel parameters for debugging: CPVM_APPEND="...". QEMU's
 # accelerator, CPU model and CPU count: CPVM_ACCEL, CPVM_CPU, CPVM_SMP.
+# CPVM_ICOUNT="shift=N,...": QEMU's -icount, the guest's clock driven by
+# the instructions it executes rather than by the host's (the benchmark
+# uses it to measure cost, not the host's speed of the moment).
 
 set -uo pipefail
 
@@ -162,6 +165,7 @@ APPEND+=" cpvm_proj=$PROJ cpvm_out=$OUT ${CPVM_APPEND:-}"
 QEMU=(qemu-system-x86_64 -nodefaults -no-user-config -display none -no-reboot
 	-machine pc -accel "${CPVM_ACCEL:-tcg,thread=single}" -cpu "${CPVM_CPU:-max}"
 	-smp "${CPVM_SMP:-2}" -m 2048
+	${CPVM_ICOUNT:+-icount "$CPVM_ICOUNT"}
 	-kernel "$KERNEL" -initrd "$INITRD" -append "$APPEND"
 	-serial "file:$CONSOLE" -serial "file:$STREAM"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
