@@ -377,6 +377,56 @@ static int bad_reply(struct ipc_error *e, const char *what)
 	return MNL_CB_ERROR;
 }
 
+static int out_of_memory(struct ipc_error *e)
+{
+	e->kind = IPC_ERR_NETLINK;
+	e->err = errno = ENOMEM;
+	return MNL_CB_ERROR;
+}
+
+/*
+ * A zeroed element appended to @arr, one of the { size_t n; T *v; }
+ * lists the replies are read into; NULL when out of memory. The element
+ * counts from then on: a reply that fails to parse frees the whole list.
+ */
+#define LIST_PUSH(arr)                                                    \
+	({                                                                \
+		typeof((arr)->v) grown_ =                                 \
+			realloc((arr)->v, ((arr)->n + 1) * sizeof(*grown_)); \
+		if (grown_) {                                             \
+			(arr)->v = grown_;                                \
+			memset(&grown_[(arr)->n], 0, sizeof(*grown_));   \
+			grown_ = &grown_[(arr)->n++];                     \
+		}                                                         \
+		grown_;                                                   \
+	})
+
+/*
+ * A dump parsed by @cb into the list @arr: tried again while it races with
+ * a change (@clear empties the list between tries), so that what is shown
+ * was true at one moment.
+ */
+static int dump_stable(u8 cmd, mnl_cb_t cb, void *ctx, void *arr,
+		       void (*clear)(void *arr), const char *what,
+		       struct ipc_error *e)
+{
+	int ret;
+
+	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
+		bool intr = false;
+
+		ret = request(cmd, NLM_F_DUMP, NULL, NULL, cb, ctx, e, &intr);
+		if (!ret && !intr)
+			return 0;
+		clear(arr);
+		if (ret)
+			return ret;
+	}
+	snprintf(e->msg, sizeof(e->msg), "%s kept changing while being listed",
+		 what);
+	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+}
+
 struct config_ctx {
 	struct ipc_config *cfg;
 	struct ipc_error *e;
@@ -578,17 +628,11 @@ static int stats_cb(const struct nlmsghdr *nlh, void *data)
 				continue;
 			if (mnl_attr_validate(nested, MNL_TYPE_U64) < 0)
 				return bad_reply(c->e, "counter");
-			v = realloc(c->stats->v,
-				    (c->stats->n + 1) * sizeof(*v));
-			if (!v) {
-				c->e->kind = IPC_ERR_NETLINK;
-				c->e->err = errno = ENOMEM;
-				return MNL_CB_ERROR;
-			}
-			c->stats->v = v;
-			v[c->stats->n].type = type;
-			v[c->stats->n].value = mnl_attr_get_u64(nested);
-			c->stats->n++;
+			v = LIST_PUSH(c->stats);
+			if (!v)
+				return out_of_memory(c->e);
+			v->type = type;
+			v->value = mnl_attr_get_u64(nested);
 		}
 	}
 	return MNL_CB_OK;
@@ -782,18 +826,12 @@ static int sites_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return bad_reply(c->e, "site");
-		v = realloc(c->sites->v, (c->sites->n + 1) * sizeof(*v));
-		if (!v) {
-			c->e->kind = IPC_ERR_NETLINK;
-			c->e->err = errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		c->sites->v = v;
-		memset(&v[c->sites->n], 0, sizeof(*v));
-		ret = parse_site_attr(attr, &v[c->sites->n], c->e);
+		v = LIST_PUSH(c->sites);
+		if (!v)
+			return out_of_memory(c->e);
+		ret = parse_site_attr(attr, v, c->e);
 		if (ret != MNL_CB_OK)
 			return ret;
-		c->sites->n++;
 	}
 	return MNL_CB_OK;
 }
@@ -805,29 +843,25 @@ static int site_cmp(const void *a, const void *b)
 	return (x->site.id > y->site.id) - (x->site.id < y->site.id);
 }
 
+static void clear_sites(void *arr)
+{
+	struct ipc_sites *sites = arr;
+
+	free(sites->v);
+	memset(sites, 0, sizeof(*sites));
+}
+
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e)
 {
 	struct sites_ctx c = { .sites = sites, .e = e };
 	int ret;
 
-	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
-		bool intr = false;
-
-		memset(sites, 0, sizeof(*sites));
-		ret = request(CATOPROXY_CMD_GET_SITE, NLM_F_DUMP, NULL, NULL,
-			      sites_cb, &c, e, &intr);
-		if (!ret && !intr) {
-			qsort(sites->v, sites->n, sizeof(*sites->v), site_cmp);
-			return 0;
-		}
-		free(sites->v);
-		memset(sites, 0, sizeof(*sites));
-		if (ret)
-			return ret;
-	}
-	snprintf(e->msg, sizeof(e->msg),
-		 "sites kept changing while being listed");
-	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+	memset(sites, 0, sizeof(*sites));
+	ret = dump_stable(CATOPROXY_CMD_GET_SITE, sites_cb, &c, sites,
+			  clear_sites, "sites", e);
+	if (!ret)
+		qsort(sites->v, sites->n, sizeof(*sites->v), site_cmp);
+	return ret;
 }
 
 static u8 *conn_u8_field(struct conn_info *c, u16 type)
@@ -939,16 +973,11 @@ static int conns_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return bad_reply(c->e, "connection");
-		v = realloc(c->conns->v, (c->conns->n + 1) * sizeof(*v));
-		if (!v) {
-			c->e->kind = IPC_ERR_NETLINK;
-			c->e->err = errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		c->conns->v = v;
-		if (parse_conn_attr(attr, &v[c->conns->n]))
+		v = LIST_PUSH(c->conns);
+		if (!v)
+			return out_of_memory(c->e);
+		if (parse_conn_attr(attr, v))
 			return bad_reply(c->e, "connection");
-		c->conns->n++;
 	}
 	return MNL_CB_OK;
 }
@@ -1181,41 +1210,30 @@ static int rules_cb(const struct nlmsghdr *nlh, void *data)
 			continue;
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
 			return bad_reply(c->e, "rule");
-		v = realloc(c->rules->v, (c->rules->n + 1) * sizeof(*v));
-		if (!v) {
-			c->e->kind = IPC_ERR_NETLINK;
-			c->e->err = errno = ENOMEM;
-			return MNL_CB_ERROR;
-		}
-		c->rules->v = v;
-		if (parse_rule_attr(attr, &v[c->rules->n]))
+		v = LIST_PUSH(c->rules);
+		if (!v)
+			return out_of_memory(c->e);
+		if (parse_rule_attr(attr, v))
 			return bad_reply(c->e, "rule");
-		c->rules->n++;
 	}
 	return MNL_CB_OK;
+}
+
+static void clear_rules(void *arr)
+{
+	struct ipc_rules *rules = arr;
+
+	free(rules->v);
+	memset(rules, 0, sizeof(*rules));
 }
 
 int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e)
 {
 	struct rules_ctx c = { .rules = rules, .e = e };
-	int ret;
 
-	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
-		bool intr = false;
-
-		memset(rules, 0, sizeof(*rules));
-		ret = request(CATOPROXY_CMD_GET_RULE, NLM_F_DUMP, NULL, NULL,
-			      rules_cb, &c, e, &intr);
-		if (!ret && !intr)
-			return 0;
-		free(rules->v);
-		memset(rules, 0, sizeof(*rules));
-		if (ret)
-			return ret;
-	}
-	snprintf(e->msg, sizeof(e->msg),
-		 "rules kept changing while being listed");
-	return set_error(e, IPC_ERR_NETLINK, EAGAIN);
+	memset(rules, 0, sizeof(*rules));
+	return dump_stable(CATOPROXY_CMD_GET_RULE, rules_cb, &c, rules,
+			   clear_rules, "rules", e);
 }
 
 struct monitor_ctx {
