@@ -91,6 +91,17 @@ step "The router's conntrack table: catoproxy's state rides on each entry"
 echo "\$ router: conntrack -L -p tcp"
 conntrack_in "$router" -L -p tcp | grep -E "helper=catoproxy" | sort -k 9
 
+step "Rules: block the web behind the router, let one IPv6 client bypass the proxy"
+rctl rule add dst 10.0.2.0/24 dport 80 action block
+rctl rule add pos 1 src "$CLIENT6/128" dport "$TCP_PORT" action bypass
+rctl show rules
+echo "\$ client: curl -sS -i http://$SERVER4/     (the router answers; nothing reaches the server)"
+ip netns exec "$client" curl -sS -i -m 10 "http://$SERVER4/" | tr -d '\r'
+tcp_connect "$client" 1 "$SERVER6,$TCP_PORT"
+echo "(and one IPv6 connection to $TCP_PORT: $CONN_OK succeeded, bypassed)"
+rctl show rules
+rctl show stats | grep -E "^(blocked_|conn_bypassed)"
+
 step "Mode off for the account, the site follows only if it inherits"
 rctl set mode off
 rctl show sites
