@@ -24,6 +24,9 @@
 #   ttfb_ms            median connect-to-first-response-byte time of
 #                      $BENCH_TTFB_N sequential connections, with netem:
 #                      client link RTT 20 ms, server link RTT 50 ms
+#   conn_rate_r10,     catoproxy only: conn_rate again with the rule base
+#   conn_rate_r10k     of 10 and of 10,000 rules (rules_lookup -w), whose
+#                      last rule is the one that decides the connections
 #   flood_*            synflood from the client for $BENCH_FLOOD_SECS:
 #                      SYNs per second sent, reaching the router (offered),
 #                      answered with a SYN-ACK at the client (distinct SYNs,
@@ -42,7 +45,7 @@
 #   BENCH_CATO_MODE     full
 #   BENCH_TPUT_SECS     5      BENCH_CONN_SECS   5    BENCH_CONN_INFLIGHT 8
 #   BENCH_TTFB_N        20     BENCH_FLOOD_SECS  5    BENCH_ROUNDS        2
-#   BENCH_METRICS       "tput conn ttfb flood": the measurements to run; the
+#   BENCH_METRICS       "tput conn rules ttfb flood": the measurements to run; the
 #                       others show as n/a (e.g. "flood" to work on the
 #                       SYN-flood path alone)
 
@@ -62,7 +65,7 @@ BENCH_CONN_INFLIGHT=${BENCH_CONN_INFLIGHT:-8}
 BENCH_TTFB_N=${BENCH_TTFB_N:-20}
 BENCH_FLOOD_SECS=${BENCH_FLOOD_SECS:-5}
 BENCH_ROUNDS=${BENCH_ROUNDS:-2}
-BENCH_METRICS=${BENCH_METRICS:-tput conn ttfb flood}
+BENCH_METRICS=${BENCH_METRICS:-tput conn rules ttfb flood}
 
 IPERF_PORT=5201
 CONN_PORT=8080
@@ -85,7 +88,8 @@ res()
 	echo "RESULT $1 $2 $v round=$ROUND"
 }
 
-# want GROUP: is measurement GROUP (tput, conn, ttfb, flood) in BENCH_METRICS?
+# want GROUP: is measurement GROUP (tput, conn, rules, ttfb, flood) in
+# BENCH_METRICS?
 want() { [[ " $BENCH_METRICS " == *" $1 "* ]]; }
 
 is_num() { [[ $1 =~ ^[0-9]+([.][0-9]+)?$ ]]; }
@@ -277,17 +281,35 @@ bench_tput()
 	res "$cfg" "tput_$dir" "$g"
 }
 
+# bench_conn CONFIG [METRIC]: the connection rate into METRIC (conn_rate).
 bench_conn()
 {
-	local cfg=$1 out
+	local cfg=$1 metric=${2:-conn_rate} out
 
 	out=$(ip netns exec "$client" timeout -k 5 $((BENCH_CONN_SECS + 15)) \
 		"$BIN/connrate" -d "$BENCH_CONN_SECS" -c "$BENCH_CONN_INFLIGHT" -T 3000 \
 		"$SERVER4" $CONN_PORT 2>&1)
 	say "connrate: $out"
-	res "$cfg" conn_rate "$(kv rate "$out")"
-	res "$cfg" conn_errors "$(kv errors "$out")"
-	[ "$(kv conns "$out")" = 0 ] && R[$cfg.conn_rate.$ROUND]=n/a
+	res "$cfg" "$metric" "$(kv rate "$out")"
+	[ "$metric" = conn_rate ] && res "$cfg" conn_errors "$(kv errors "$out")"
+	[ "$(kv conns "$out")" = 0 ] && R[$cfg.$metric.$ROUND]=n/a
+}
+
+# The connection rate with the rule bases of 10 and of 10,000 rules, one
+# after the other in the same topology: what the rule lookup costs.
+bench_rules()
+{
+	local n
+
+	for n in 10 10000; do
+		if ! ctl -n "$router" rule load "$BIN/rules-$n.txt"; then
+			say "cannot load $n rules"
+			continue
+		fi
+		say "$(ctl -n "$router" show config | grep '^rules:')"
+		bench_conn catoproxy "conn_rate_r$([ $n = 10 ] && echo 10 || echo 10k)"
+	done
+	ctl -n "$router" rule flush
 }
 
 netem()
@@ -428,6 +450,7 @@ run_config()
 				ctl -n "$router" show stats | sed 's/^/    /'
 			fi
 		fi
+		[ "$cfg" = catoproxy ] && want rules && bench_rules
 		want ttfb && bench_ttfb "$cfg"
 	else
 		say "no connection through $cfg: skipping throughput, connections and TTFB"
@@ -451,7 +474,7 @@ for p in connrate synflood echo_server; do "$BIN/$p" -h >/dev/null 2>&1; done
 iperf3 --version >/dev/null 2>&1
 quiesce
 
-METRICS="tput_cs tput_sc conn_rate conn_errors ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router"
+METRICS="tput_cs tput_sc conn_rate conn_errors conn_rate_r10 conn_rate_r10k ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router"
 read -r -a CONFIGS <<<"$BENCH_CONFIGS"
 for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
 	echo
@@ -565,6 +588,28 @@ row()
 		"$r ($num/$den${target:+, target $target})" "${6:-}"
 }
 
+# The rule base's row: catoproxy with 10,000 rules against 10, in the
+# catoproxy column and the ratio.
+rules_row()
+{
+	local r rr i v
+
+	r=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' a="$(get catoproxy conn_rate_r10k)" b="$(get catoproxy conn_rate_r10)")
+	rr=()
+	for ((i = 1; i <= BENCH_ROUNDS; i++)); do
+		v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' \
+			a="${R[catoproxy.conn_rate_r10k.$i]:-n/a}" b="${R[catoproxy.conn_rate_r10.$i]:-n/a}")
+		rr+=("${v:-n/a}")
+	done
+	r=${r:-n/a}
+	[ "$BENCH_ROUNDS" -gt 1 ] && r+=" [rounds: $(IFS=,; echo "${rr[*]}" | sed 's/,/, /g')]"
+	echo "RESULT ratio conn_rate_rules $r" >>"$TMP_DIR/ratios"
+	printf '| %s | %s | %s | %s / %s | %s | %s |\n' \
+		"connections/s, 10 rules / 10,000 rules" n/a n/a \
+		"$(get catoproxy conn_rate_r10)" "$(get catoproxy conn_rate_r10k)" \
+		"$r (10,000/10, target ≥ 0.8)" "the last rule decides each connection"
+}
+
 echo
 say "benchmark done"
 : >"$TMP_DIR/ratios"
@@ -575,6 +620,7 @@ say "benchmark done"
 	row "throughput server→client (Gbit/s)" tput_sc catoproxy plain "≥ 0.95"
 	row "connections/s (${BENCH_CONN_INFLIGHT} in flight)" conn_rate catoproxy synproxy "≥ 1.0"
 	row "connections failed (all rounds)" conn_errors "" "" "" "timeout 3 s or reset"
+	rules_row
 	row "time to first byte, median (ms)" ttfb_ms catoproxy plain "≤ 1.0" "netem: RTT 20 ms client side, 50 ms server side"
 	row "time to first byte: connections failed (all rounds)" ttfb_errors "" "" "" "of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
 	row "SYN flood: sent by the client (SYN/s)" flood_sent catoproxy synproxy ""

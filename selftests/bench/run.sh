@@ -21,6 +21,10 @@
 # BENCH_CONN_INFLIGHT, BENCH_TTFB_N, BENCH_FLOOD_SECS and BENCH_ROUNDS are
 # passed to the guest (see bench.sh); with BENCH_METRICS="flood", say, only
 # the SYN flood is measured (use --no-doc: the rest would show as n/a).
+# The VM runs with QEMU's -icount (BENCH_ICOUNT, default "shift=1,sleep=on";
+# "off" runs without): the guest's clock then follows the instructions it
+# executes, so that a measurement reads what the code costs, not how fast
+# the host happened to emulate it at that moment.
 # The guest's output goes to build/bench/bench-KREL.log, the table also to
 # build/bench/results-KREL.md, the plot to Documentation/benchmark.png
 # (when gnuplot is installed).
@@ -36,6 +40,7 @@ usage() { sed -n '4,/^$/s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 KREL='' DOC=1 QUICK=0 REPORT_ONLY=0
 BENCH_CATO_MODE=${BENCH_CATO_MODE:-full}
+ICOUNT=${BENCH_ICOUNT:-shift=1,sleep=on}
 while [ $# -gt 0 ]; do
 	case $1 in
 	-k) [ $# -ge 2 ] || usage; KREL=$2; shift 2 ;;
@@ -61,13 +66,21 @@ BIN=$PROJ/build/bench
 LOG=$BIN/bench-$KREL.log
 if [ "$REPORT_ONLY" = 1 ]; then
 	[ -f "$BIN/config" ] && . "$BIN/config"
+	# A run from before the setting existed ran on the host's clock.
+	ICOUNT=${BENCH_ICOUNT:-off}
 	date=$(date -u -r "$BIN/vm-$KREL.log" '+%Y-%m-%d %H:%M UTC' 2>/dev/null)
 	vmrc=0
 else
 	make -s -C selftests/bench O="$BIN" || die "cannot build the benchmark programs"
+	# The rule bases the guest loads, and what a lookup in them costs here.
+	"$BIN/rules_lookup" -w 10 "$BIN/rules-10.txt" &&
+		"$BIN/rules_lookup" -w 10000 "$BIN/rules-10000.txt" &&
+		"$BIN/rules_lookup" 10 10000 >"$BIN/rules-host.txt" ||
+		die "rules_lookup failed"
 	{
 		echo "# written by selftests/bench/run.sh for the guest"
 		printf 'BENCH_CATO_MODE=%q\n' "$BENCH_CATO_MODE"
+		printf 'BENCH_ICOUNT=%q\n' "$ICOUNT"
 		for v in BENCH_CONFIGS BENCH_METRICS BENCH_TPUT_SECS BENCH_CONN_SECS BENCH_CONN_INFLIGHT \
 			BENCH_TTFB_N BENCH_FLOOD_SECS BENCH_ROUNDS; do
 			[ -n "${!v:-}" ] && printf '%s=%q\n' "$v" "${!v}"
@@ -82,6 +95,9 @@ else
 		export CATOPROXY_KO=$BIN/no-module.ko
 	fi
 	date=$(date -u '+%Y-%m-%d %H:%M UTC')
+	if [ "$ICOUNT" != off ]; then
+		export CPVM_ICOUNT=$ICOUNT
+	fi
 	# The guest's output, as streamed: build/vm/KREL/out/ belongs to the
 	# next VM run on this kernel, which may start at once.
 	selftests/vm/run.sh -k "$KREL" bench/bench.sh | tee "$BIN/vm-$KREL.log"
@@ -175,9 +191,16 @@ cmd="make bench"
 while IFS='=' read -r k v; do
 	case $k in
 	BENCH_CATO_MODE) [ "$v" = full ] || cmd="BENCH_CATO_MODE=$v $cmd" ;;
+	BENCH_ICOUNT) ;;
 	BENCH_*) cmd="$k=$v $cmd" ;;
 	esac
 done <"$BIN/config"
+[ "$ICOUNT" = "shift=1,sleep=on" ] || cmd="BENCH_ICOUNT=$ICOUNT $cmd"
+if [ "$ICOUNT" = off ]; then
+	clocknote="The guest ran on the host's clock (no \`-icount\`)."
+else
+	clocknote="With \`-icount $ICOUNT\`: the guest's clock follows the instructions it executes (see below)."
+fi
 
 if [ "$intercepted" = n/a ]; then
 	catonote="catoproxy (mode \`${R[meta.cato_mode]:-?}\`) did not run or its counters could not be read: see the raw output."
@@ -239,6 +262,7 @@ $date, \`$cmd\`, tree \`$commit\`.
 - Guest kernel: Debian \`$KREL\`.
 - VM: $qemu, **TCG** (software emulation, \`-accel tcg,thread=single\`:
   both vCPUs share one host thread), **2 vCPUs**, 2 GiB. Host CPU: $cpu.
+  $clocknote
 - $catonote
 
 Medians of ${R[meta.rounds]:-?} rounds (each round runs every configuration in turn, a different one first); the
@@ -248,6 +272,22 @@ within each round.
 $table
 
 $( [ -n "$plot" ] && printf '![relative to plain](benchmark.png)\n\nEach metric relative to plain forwarding; missing bars are n/a.\n' )
+
+## Rule lookup
+
+The row "10 rules / 10,000 rules" loads, in the catoproxy configuration's
+topology, the rule base of \`selftests/bench/rules_lookup.c\` (\`rules_lookup
+-w N FILE\`): N - 1 rules of eight common shapes that the benchmark's
+connections do not match, then one that does, so that each connection is
+decided by the last rule; the connection rate is measured with 10 rules,
+then with 10,000, one after the other. A linear first-match scan would
+compare every rule of the list on every SYN. What one lookup costs on the
+host (not in the VM), with the module's own classifier and with such a
+scan, best of 5 runs (\`build/bench/rules_lookup 10 10000\`):
+
+| rules | tables | compiled lookup, last rule matches (ns) | linear scan (ns) | compiled, no rule matches (ns) | linear scan (ns) |
+| ---: | ---: | ---: | ---: | ---: | ---: |
+$(sed -n 's/^rules=\([0-9]*\) tables=\([0-9]*\) slow=[0-9]* compiled_ns=\([0-9.]*\) linear_ns=\([0-9.]*\) miss_compiled_ns=\([0-9.]*\) miss_linear_ns=\([0-9.]*\)$/| \1 | \2 | \3 | \4 | \5 | \6 |/p' "$BIN/rules-host.txt" 2>/dev/null)
 
 <details><summary>Every round</summary>
 
@@ -263,11 +303,21 @@ on hardware, and all three machines of the topology, the traffic generators
 and the kernel share the same two emulated CPUs, which themselves run on a
 single host thread. The absolute numbers mean nothing for real deployments:
 only the ratios between configurations measured in the same run are
-meaningful. Even those are noisy: the emulation's speed follows the load
-on the host, which other work shares, and has been seen to change by a
-factor of five between two rounds of one run (compare the rounds below).
-Trust a ratio only when the per-round ratios agree; on a quiet host,
-\`BENCH_ROUNDS=3\` (or more) narrows it down. The SYN-flood
+meaningful.
+
+On the host's clock those ratios are noisy: the emulation's speed follows
+the load on the host, which other work shares, and was seen to change by a
+factor of five between two rounds of one run. So the VM runs with QEMU's
+\`-icount shift=1,sleep=on\`: the guest's clock advances 2 ns per emulated
+instruction while a vCPU runs, and in real time only while every vCPU
+idles. A second, a timeout or a rate measured in the guest is then a count
+of instructions, as on a 500-MIPS machine, whatever the host is doing; a
+configuration that needs more instructions per packet or per connection
+gets a lower rate. The figures under load (throughput, connections/s, the
+flood) keep the vCPUs busy and so depend on the code alone; TTFB waits on
+netem's timers, which run on the same clock. \`BENCH_ICOUNT=off make bench\`
+runs on the host's clock instead. The per-round ratios below show how well
+a ratio repeats. The SYN-flood
 figures depend on how fast the flooder can send inside the same VM; the
 offered rate is what the router actually saw. TTFB is dominated by the
 netem delays, so it shows round trips saved or added rather than CPU cost.
