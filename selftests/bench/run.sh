@@ -220,7 +220,7 @@ if [ -n "$lp$ls$lc" ]; then
 	latnote="The latency of one connection in the connection test (connect to
 close, ${BENCH_CONN_INFLIGHT:-8} in flight; the median over the rounds of each run's median):
 plain ${lp:-n/a} ms, synproxy ${ls:-n/a} ms, catoproxy ${lc:-n/a} ms."
-	if [ "${R[synproxy.conn_errors]:-0}" != 0 ] && [ "${R[synproxy.conn_errors]:-0}" != n/a ]; then
+	if grep -q '^RESULT all synproxy.conn_errors .*[1-9]' "$LOG"; then
 		latnote+=" SYNPROXY lost connections in
 this run (*connections failed*). A failed connection holds one of the
 ${BENCH_CONN_INFLIGHT:-8} slots for the 3-s time-out, so a few of them take most of the
