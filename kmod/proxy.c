@@ -1128,7 +1128,18 @@ static void pending_timer(struct timer_list *timer)
 		struct net *net = nf_ct_net(p->ct);
 
 		list_del(&p->node);
-		if (conn && !nf_ct_is_dying(p->ct)) {
+		/*
+		 * An entry that was never confirmed is in no table, so there
+		 * is nothing to kill, and nobody to reset: its server SYN was
+		 * dropped before confirmation, as when conntrack refuses it
+		 * as a clash with the same flow's entry: a client's handshake
+		 * ACK and its request can reach two CPUs at once, both carry
+		 * a valid cookie and both open the server half; the one that
+		 * entered the table is the connection, and must live on.
+		 */
+		if (!nf_ct_is_confirmed(p->ct)) {
+			net_dbg_ratelimited("catoproxy: dropping a half-open connection that never entered the conntrack table\n");
+		} else if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);
 			if (p->server_ready) {
 				/* Free the server's half-open connection. */

@@ -13,7 +13,8 @@
 # With syn-backlog 0 every SYN is answered with a cookie and no state, and
 # every server half is opened from the client's ACK. Checked:
 # 1. connections over IPv4 and IPv6 succeed; cookie_mode_syns and
-#    cookie_valid move by exactly the number of connections and
+#    server_open_ok move by exactly the number of connections (cookie_valid
+#    by that at least: a request racing its ACK validates too) and
 #    syn_intercepted (the stateful path) not at all;
 # 2. bulk data in both directions arrives intact (sha256 at both ends), so
 #    the options recovered from the cookie and the translation are right;
@@ -38,7 +39,11 @@ test_cookie_connections()
 	assert_eq "connections (ok fail)" "$((2 * N)) 0" "$CONN_OK $CONN_FAIL"
 	read_stats S1
 	assert_eq "cookie_mode_syns delta" $((2 * N)) "$(stat_delta cookie_mode_syns)"
-	assert_eq "cookie_valid delta" $((2 * N)) "$(stat_delta cookie_valid)"
+	# Every handshake ACK carries a valid cookie. The request the client
+	# sends right after it may reach the router on the other CPU before the
+	# ACK's server half exists, and validate too; only one of the two opens
+	# the server half (server_open_ok below is exact).
+	assert_stats_moved "cookies" S0 S1 cookie_valid=+$((2 * N)) cookie_valid=-$((4 * N))
 	assert_eq "cookie_invalid delta" 0 "$(stat_delta cookie_invalid)"
 	assert_eq "server_open_ok delta" $((2 * N)) "$(stat_delta server_open_ok)"
 	assert_eq "syn_intercepted delta" 0 "$(stat_delta syn_intercepted)"
