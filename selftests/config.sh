@@ -20,7 +20,7 @@
 
 source lib.sh
 
-# The default block page is 166 bytes (kmod/policy.c).
+# The default block page is 166 bytes (kmod/core/policy.c).
 DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166}'
 # The lines show config ends with, at the defaults.
 RULES_TAIL="rules: 0

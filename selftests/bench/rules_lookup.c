@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * rules_lookup: the benchmark's rule bases, and what a lookup in them costs
- * on the host, compiled (kmod/rules.c) and as a linear first-match scan.
+ * on the host, compiled (kmod/core/rules.c) and as a linear first-match scan.
  *
  *   rules_lookup -w N FILE    write the rule base of N rules to FILE, in
  *                             the words of `catoproxyctl rule load'

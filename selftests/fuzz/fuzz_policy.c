@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for kmod/policy.c. The input is a program of operations
+ * libFuzzer target for kmod/core/policy.c. The input is a program of operations
  * (add site, delete site, change the account settings, decide a flow) run
  * against one policy; after each one the policy's invariants are checked
  * against a brute-force oracle, and any violation aborts.

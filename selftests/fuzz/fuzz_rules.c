@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for kmod/rules.c. The input is a rule base (rules
+ * libFuzzer target for kmod/core/rules.c. The input is a rule base (rules
  * written with few distinct values, so that they overlap and repeat) and
  * then flows; each rule is normalised (refused ones must say why and are
  * left out), the base is compiled, and for every flow the compiled lookup

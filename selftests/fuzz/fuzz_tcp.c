@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for kmod/tcp.c: any option block either parses or is
+ * libFuzzer target for kmod/core/tcp.c: any option block either parses or is
  * refused, never read out of bounds; what parses rebuilds into a block that
  * parses to the same options; the timestamp locator agrees with the parser;
  * rescaling never claims more bytes than the original window.

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The adaptive cache's replacement (kmod/alive.c): lookups, TTLs, refresh,
+ * The adaptive cache's replacement (kmod/core/alive.c): lookups, TTLs, refresh,
  * eviction of the entry refreshed longest ago, forgetting, and the memory
  * bound under a scan of every port.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests for kmod/policy.c: prefix validity and matching, site
+ * Host unit tests for kmod/core/policy.c: prefix validity and matching, site
  * management, and the mode decision.
  */
 

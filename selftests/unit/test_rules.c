@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests for kmod/rules.c: rule validation, and the compiled lookup
+ * Unit tests for kmod/core/rules.c: rule validation, and the compiled lookup
  * against the obvious one (every rule in order, first match wins) on rule
  * bases built to cover prefixes, port ranges, families and duplicates.
  */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Host unit tests for kmod/tcp.c: option parsing and building, the
+ * Host unit tests for kmod/core/tcp.c: option parsing and building, the
  * timestamp locator and window rescaling.
  */
 
