@@ -120,7 +120,7 @@ static void answer_syn(struct net *net, struct catoproxy_net *cn,
 	    catoproxy_tcp_parse_opts(in, optlen, &co))
 		co.mss = 0;
 	mss = co.mss ?: 536;
-	/* The link it came in on stands for the path back, as in proxy.c. */
+	/* The link it came in on stands for the path back, as in cookie.c. */
 	hdrs = (flow->family == AF_INET ? sizeof(struct iphdr) :
 					  sizeof(struct ipv6hdr)) +
 	       sizeof(struct tcphdr);

@@ -19,10 +19,11 @@
 #include "adaptive.h"
 #include "conn.h"
 #include "event.h"
+#include "hooks.h"
 #include "tcp.h"
 #include "netns.h"
-#include "proxy.h"
 #include "rulebase.h"
+#include "splice.h"
 
 static void conn_destroy(struct nf_conn *ct)
 {
@@ -46,7 +47,7 @@ static struct nf_conntrack_helper conn_helper __read_mostly = {
 	.me = THIS_MODULE,
 	.tuple.src.l3num = NFPROTO_UNSPEC,
 	.tuple.dst.protonum = IPPROTO_TCP,
-	.help = catoproxy_proxy_help,
+	.help = catoproxy_hooks_help,
 	.destroy = conn_destroy,
 	.expect_policy = &conn_expect_policy,
 };
@@ -203,6 +204,6 @@ int catoproxy_conn_init(void)
 
 void catoproxy_conn_uninit(void)
 {
-	catoproxy_proxy_uninit(&conn_helper);
+	catoproxy_splice_uninit(&conn_helper);
 	nf_conntrack_helper_unregister(&conn_helper);
 }

@@ -53,7 +53,7 @@ struct catoproxy_conn {
 	u8 told_ws; /* window scale offered to the client, 0xff: none */
 	u8 server_ws; /* server's window scale, 0xff: none */
 	u8 follow; /* CATOPROXY_FOLLOW_F_* (rst.c) */
-	/* full mode while opening: held segments and timers (proxy.c) */
+	/* full mode while opening: held segments and timers (halfopen.c) */
 	struct catoproxy_pending *pending;
 };
 

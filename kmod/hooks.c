@@ -1,7 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Netfilter hooks, registered in every namespace. They stay thin: find the
- * connection, hand it to conn.c.
+ * Every way a packet enters the module: the netfilter hooks, registered in
+ * every namespace, and the conntrack helper's callback (conn.c registers
+ * the helper). They stay thin: find the connection, dispatch on its state
+ * to the file of its stage. In the order a full-mode connection meets them:
+ *
+ *   PREROUTING   hooks_pre()        SYN flood past the backlog: cookie.c
+ *                                   ACK with a cookie, no entry: cookie.c
+ *                                   client segment while OPENING: intercept.c
+ *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
+ *   FORWARD      hooks_forward()    new entry: decide, attach (conn.c), and
+ *                                   for full mode intercept the SYN
+ *                                   OPENING: retransmitted SYN, ICMP error
+ *                                   otherwise: RST following, rst.c, which
+ *                                   hands a SPLICED client SYN to splice.c
+ *   LOCAL_OUT    hooks_local_out()  the server SYN of a cookie ACK: attach
+ *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
+ *                                   intercept.c; SPLICED: splice.c;
+ *                                   WAITING (delayed): engage, conn.c
+ *
+ * The one entry outside this file is the half-open table's timer
+ * (halfopen.c), which retransmits server SYNs and gives up on silent ends.
  *
  * Hooks have their own pernet operations, registered after the conntrack
  * helper and unregistered before it, so that no hook can attach the helper
@@ -12,15 +31,23 @@
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "block.h"
 #include "conn.h"
+#include "cookie.h"
 #include "event.h"
+#include "halfopen.h"
 #include "hooks.h"
+#include "intercept.h"
 #include "netns.h"
 #include "policy.h"
-#include "proxy.h"
 #include "rst.h"
+#include "seg.h"
+#include "splice.h"
+#include "tx.h"
 
 static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				  const struct nf_hook_state *state)
@@ -45,10 +72,10 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		conn = catoproxy_conn_get(ct);
 		if (!conn)
 			return NF_ACCEPT;
-		/* An opening full connection answers for itself (proxy.c). */
+		/* An opening full connection answers for itself. */
 		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
-			return catoproxy_proxy_forward(state->net, skb, ct,
-						       ctinfo, conn);
+			return catoproxy_intercept_forward(state->net, skb, ct,
+							   ctinfo, conn);
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
 	}
 
@@ -78,13 +105,13 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	 * one that will not be intercepted is spared them.
 	 */
 	if (d.mode == CATOPROXY_MODE_FULL &&
-	    catoproxy_proxy_wants(state->net, skb))
-		intercept = catoproxy_proxy_prepare(ct);
+	    catoproxy_intercept_wants(state->net, skb))
+		intercept = catoproxy_intercept_prepare(ct);
 	conn = catoproxy_conn_attach(state->net, ct, &d);
 	if (!conn)
 		return NF_ACCEPT;
 	if (intercept)
-		verdict = catoproxy_proxy_syn(state->net, skb, ct, conn);
+		verdict = catoproxy_intercept_syn(state->net, skb, ct, conn);
 	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
 	return verdict;
 }
@@ -117,24 +144,107 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 {
 	struct catoproxy_net *cn = catoproxy_net(state->net);
 	unsigned int opening = atomic_read(&cn->npending);
+	const struct nf_conntrack_tuple_hash *h;
+	struct nf_conntrack_tuple tuple;
+	struct catoproxy_conn *conn;
+	const struct tcphdr *th;
 	unsigned int verdict;
+	struct tcphdr _th;
+	struct nf_conn *ct;
+	int thoff;
 
 	/* Past the SYN backlog, answer statelessly and keep nothing. */
 	if (opening >= rcu_dereference(cn->policy)->syn_backlog) {
-		verdict = catoproxy_proxy_flood(state->net, skb, state->pf);
+		verdict = catoproxy_cookie_flood(state->net, skb, state->pf);
 		if (verdict != NF_ACCEPT)
 			return verdict;
 	}
 	if (!opening && time_after(jiffies, READ_ONCE(cn->cookies_until)))
 		return NF_ACCEPT;
-	return catoproxy_proxy_hold(state->net, skb, state->pf);
+
+	thoff = catoproxy_tx_tcp_offset(skb, state->pf);
+	if (thoff < 0)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (!th || th->syn)
+		return NF_ACCEPT;
+	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
+			       state->net, &tuple))
+		return NF_ACCEPT;
+	h = nf_conntrack_find_get(state->net, &nf_ct_zone_dflt, &tuple);
+	if (!h)
+		return catoproxy_cookie_ack(state->net, skb, state->pf, th,
+					    thoff);
+	ct = nf_ct_tuplehash_to_ctrack(h);
+	conn = catoproxy_conn_get(ct);
+	verdict = NF_ACCEPT;
+	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL && conn &&
+	    READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+		verdict = catoproxy_intercept_hold(state->net, skb, ct, conn,
+						   th, thoff);
+	nf_ct_put(ct);
+	return verdict;
 }
 
-/* After conntrack: a server SYN the module sent for a cookie connection. */
+/*
+ * After conntrack: the server SYN the module is sending for a cookie ACK
+ * has just created its entry. It enters full mode here, whatever the
+ * policy says now: the client already has its answer.
+ */
 static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
 				    const struct nf_hook_state *state)
 {
-	return catoproxy_proxy_local_out(state->net, skb);
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+	struct catoproxy_decision d;
+	struct catoproxy_conn *conn;
+
+	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
+	    nf_ct_protonum(ct) != IPPROTO_TCP || !catoproxy_cookie_sending(ct))
+		return NF_ACCEPT;
+
+	catoproxy_conn_decide(state->net, ct, &d);
+	d.mode = CATOPROXY_MODE_FULL;
+	if (!catoproxy_intercept_prepare(ct))
+		return NF_DROP;
+	conn = catoproxy_conn_attach(state->net, ct, &d);
+	if (!conn)
+		return NF_DROP;
+	catoproxy_cookie_attach(state->net, ct, conn);
+	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
+	return NF_ACCEPT;
+}
+
+/*
+ * Conntrack calls the helper for every packet of a connection the module
+ * tracks, at confirmation: after conntrack has judged the packet, before
+ * seqadj translates it.
+ */
+int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
+			 struct nf_conn *ct, enum ip_conntrack_info ctinfo)
+{
+	struct catoproxy_conn *conn = nfct_help_data(ct);
+	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
+	struct catoproxy_seg s;
+
+	switch (READ_ONCE(conn->state)) {
+	case CATOPROXY_CONN_SPLICED:
+		return catoproxy_splice_help(skb, protoff, ct, dir, conn);
+	case CATOPROXY_CONN_OPENING:
+		/* The client's SYN and its retransmissions go to the server. */
+		if (dir == IP_CT_DIR_ORIGINAL)
+			return NF_ACCEPT;
+		return catoproxy_intercept_server(nf_ct_net(ct), skb, protoff,
+						  ct, ctinfo, conn);
+	case CATOPROXY_CONN_FAILED:
+		return NF_DROP;
+	case CATOPROXY_CONN_WAITING:
+		if (dir == IP_CT_DIR_REPLY &&
+		    catoproxy_seg_get(skb, protoff, &s) && s.th.syn && s.th.ack)
+			catoproxy_conn_engage(nf_ct_net(ct), ct, conn);
+		return NF_ACCEPT;
+	}
+	return NF_ACCEPT;
 }
 
 /*
@@ -197,7 +307,7 @@ static int __net_init hooks_init_net(struct net *net)
 	int ret;
 
 	/* Conntrack only tracks a namespace once somebody asks it to. */
-	catoproxy_proxy_init_net(net);
+	catoproxy_halfopen_init_net(net);
 	ret = nf_ct_netns_get(net, NFPROTO_INET);
 	if (ret)
 		return ret;
@@ -214,7 +324,7 @@ err_hooks:
 static void __net_exit hooks_exit_net(struct net *net)
 {
 	nf_unregister_net_hooks(net, hooks_ops, ARRAY_SIZE(hooks_ops));
-	catoproxy_proxy_exit_net(net);
+	catoproxy_halfopen_exit_net(net);
 	nf_ct_netns_put(net, NFPROTO_INET);
 }
 

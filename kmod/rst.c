@@ -26,8 +26,8 @@
 #include <net/tcp.h>
 
 #include "netns.h"
-#include "proxy.h"
 #include "rst.h"
+#include "splice.h"
 #include "tcp.h"
 #include "tx.h"
 
@@ -80,8 +80,8 @@ static unsigned int judge(struct net *net, struct nf_conn *ct,
 	else
 		/*
 		 * An accelerated connection's isn is not ours to reuse; its
-		 * challenges are the module's own (catoproxy_proxy_live_syn()),
-		 * which acknowledge exactly what the server has received.
+		 * challenges are the module's own (splice.c), which
+		 * acknowledge exactly what the server has received.
 		 */
 		st.challenge_ack = seg.rcv_nxt;
 	what = catoproxy_tcp_follow(&st, &seg,
@@ -136,7 +136,7 @@ unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
 	if (th->syn && !th->ack && CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
 	    (READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL) &&
 	    READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED)
-		return catoproxy_proxy_live_syn(net, ct, conn);
+		return catoproxy_splice_challenge(net, ct, conn);
 	return judge(net, ct, CTINFO2DIR(ctinfo), conn, th);
 }
 

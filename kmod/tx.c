@@ -172,6 +172,26 @@ static int send(struct net *net, struct sk_buff *skb,
 	return 0;
 }
 
+void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
+			  bool to_client)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+
+	tx->family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	if (to_client) {
+		tx->saddr = &t->dst.u3;
+		tx->daddr = &t->src.u3;
+		tx->sport = t->dst.u.tcp.port;
+		tx->dport = t->src.u.tcp.port;
+	} else {
+		tx->saddr = &t->src.u3;
+		tx->daddr = &t->dst.u3;
+		tx->sport = t->src.u.tcp.port;
+		tx->dport = t->dst.u.tcp.port;
+	}
+}
+
 int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t)
 {
 	struct sk_buff *skb;

@@ -28,6 +28,13 @@ struct catoproxy_tx {
 	bool track;
 };
 
+/*
+ * Address @tx as the server talking to the client (@to_client) or as the
+ * client talking to the server, from @ct's original tuple.
+ */
+void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
+			  bool to_client);
+
 /* Build and send @t. */
 int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
 

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The half-open table: full-mode connections whose client half the module
+ * has answered and whose server half is still opening. Each one keeps the
+ * client's SYN (to retransmit) and the client segments held meanwhile
+ * (intercept.c). A per-namespace timer retransmits the server SYN and gives
+ * up on servers and clients that stay silent; an entry leaves the table
+ * when the halves are joined, when either side fails, or with its
+ * namespace.
+ */
+
+#include <linux/tcp.h>
+#include <net/netfilter/nf_conntrack_core.h>
+#include <net/tcp.h>
+
+#include "adaptive.h"
+#include "event.h"
+#include "halfopen.h"
+#include "tx.h"
+
+#define TIMER_TICK (HZ / 10)
+
+/* Reset the client's half: it was told the connection is up. */
+static void reset_client(struct net *net, const struct nf_conn *ct,
+			 const struct catoproxy_conn *conn, u32 client_next)
+{
+	struct catoproxy_tx tx = {
+		.seq = conn->isn + 1,
+		.ack = client_next,
+		.flags = TCPHDR_RST | TCPHDR_ACK,
+	};
+
+	catoproxy_tx_between(&tx, ct, true);
+	if (catoproxy_tx_segment(net, &tx))
+		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
+}
+
+void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
+				     u32 seq)
+{
+	struct catoproxy_tx tx = {
+		.seq = seq,
+		.flags = TCPHDR_RST,
+	};
+
+	catoproxy_tx_between(&tx, ct, false);
+	if (catoproxy_tx_segment(net, &tx))
+		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
+}
+
+void catoproxy_halfopen_free(struct catoproxy_pending *p)
+{
+	__skb_queue_purge(&p->held);
+	kfree_skb(p->syn);
+	nf_ct_put(p->ct);
+	kfree(p);
+}
+
+struct catoproxy_pending *catoproxy_halfopen_detach(struct catoproxy_net *cn,
+						   struct catoproxy_conn *conn,
+						   u8 new_state)
+	__must_hold(&cn->pending_lock)
+{
+	struct catoproxy_pending *p = conn->pending;
+
+	lockdep_assert_held(&cn->pending_lock);
+	if (!p)
+		return NULL;
+	list_del(&p->node);
+	atomic_dec(&cn->npending);
+	conn->pending = NULL;
+	WRITE_ONCE(conn->state, new_state);
+	return p;
+}
+
+void catoproxy_halfopen_fail(struct net *net, struct nf_conn *ct,
+			     struct catoproxy_conn *conn,
+			     enum catoproxy_stat stat,
+			     enum catoproxy_cause cause)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_pending *p;
+
+	spin_lock_bh(&cn->pending_lock);
+	p = catoproxy_halfopen_detach(cn, conn, CATOPROXY_CONN_FAILED);
+	spin_unlock_bh(&cn->pending_lock);
+	if (!p)
+		return;
+
+	reset_client(net, ct, conn, p->client_isn + 1);
+	catoproxy_stat_inc(cn, stat);
+	/* Intercepting it again would answer for a server that is gone. */
+	if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE)
+		catoproxy_adaptive_forget(net, ct);
+	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_FAILED, cause);
+	nf_ct_kill(ct);
+	catoproxy_halfopen_free(p);
+}
+
+void catoproxy_halfopen_start(struct catoproxy_net *cn, struct nf_conn *ct,
+			      struct catoproxy_conn *conn,
+			      struct catoproxy_pending *p,
+			      const struct catoproxy_policy *pol)
+{
+	nf_conntrack_get(&ct->ct_general);
+	p->ct = ct;
+	p->deadline = jiffies + msecs_to_jiffies(pol->server_timeout_ms);
+	p->retx_at = jiffies + HZ;
+	conn->state = CATOPROXY_CONN_OPENING;
+
+	spin_lock_bh(&cn->pending_lock);
+	conn->pending = p;
+	list_add_tail(&p->node, &cn->pending_list);
+	atomic_inc(&cn->npending);
+	if (!timer_pending(&cn->pending_timer))
+		mod_timer(&cn->pending_timer, jiffies + TIMER_TICK);
+	spin_unlock_bh(&cn->pending_lock);
+}
+
+static void pending_timer(struct timer_list *timer)
+{
+	struct catoproxy_net *cn = from_timer(cn, timer, pending_timer);
+	struct catoproxy_pending *p, *tmp;
+	struct sk_buff_head retx;
+	LIST_HEAD(expired);
+	LIST_HEAD(gone);
+	unsigned long now = jiffies;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&retx);
+	spin_lock_bh(&cn->pending_lock);
+	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+
+		if (!conn) {
+			/* The entry's extensions went stale before confirmation. */
+			list_del(&p->node);
+			atomic_dec(&cn->npending);
+			list_add_tail(&p->node, &gone);
+			continue;
+		}
+		if (nf_ct_is_dying(p->ct) || time_after_eq(now, p->deadline)) {
+			catoproxy_halfopen_detach(cn, conn,
+						  CATOPROXY_CONN_FAILED);
+			list_add_tail(&p->node, &expired);
+			continue;
+		}
+		if (!p->server_ready && time_after_eq(now, p->retx_at)) {
+			skb = skb_copy(p->syn, GFP_ATOMIC);
+			if (skb) {
+				/* The ct travels in the skb's cb until sent. */
+				*(struct nf_conn **)skb->cb = p->ct;
+				nf_conntrack_get(&p->ct->ct_general);
+				__skb_queue_tail(&retx, skb);
+			}
+			p->retx++;
+			p->retx_at = now + (HZ << min(p->retx, 5U));
+		}
+	}
+	if (!list_empty(&cn->pending_list))
+		mod_timer(&cn->pending_timer, now + TIMER_TICK);
+	spin_unlock_bh(&cn->pending_lock);
+
+	while ((skb = __skb_dequeue(&retx))) {
+		struct nf_conn *ct = *(struct nf_conn **)skb->cb;
+
+		if (catoproxy_tx_forward(nf_ct_net(ct), skb, ct, false))
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+		else
+			catoproxy_stat_inc(cn,
+					   CATOPROXY_STAT_SERVER_SYN_RETRANSMITTED);
+		nf_ct_put(ct);
+	}
+
+	list_for_each_entry_safe(p, tmp, &gone, node) {
+		list_del(&p->node);
+		catoproxy_halfopen_free(p);
+	}
+	list_for_each_entry_safe(p, tmp, &expired, node) {
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+		struct net *net = nf_ct_net(p->ct);
+
+		list_del(&p->node);
+		/*
+		 * An entry that was never confirmed is in no table, so there
+		 * is nothing to kill, and nobody to reset: its server SYN was
+		 * dropped before confirmation, as when conntrack refuses it
+		 * as a clash with the same flow's entry: a client's handshake
+		 * ACK and its request can reach two CPUs at once, both carry
+		 * a valid cookie and both open the server half; the one that
+		 * entered the table is the connection, and must live on.
+		 */
+		if (!nf_ct_is_confirmed(p->ct)) {
+			net_dbg_ratelimited("catoproxy: dropping a half-open connection that never entered the conntrack table\n");
+		} else if (conn && !nf_ct_is_dying(p->ct)) {
+			reset_client(net, p->ct, conn, p->client_isn + 1);
+			if (p->server_ready) {
+				/* Free the server's half-open connection. */
+				catoproxy_halfopen_reset_server(net, p->ct,
+								p->client_isn + 1);
+				catoproxy_stat_inc(cn,
+						   CATOPROXY_STAT_CLIENT_TIMEOUT);
+				catoproxy_event_conn(net, p->ct, conn,
+						     CATOPROXY_EVENT_FAILED,
+						     CATOPROXY_CAUSE_CLIENT_TIMEOUT);
+			} else {
+				catoproxy_stat_inc(cn,
+						   CATOPROXY_STAT_SERVER_TIMEOUT);
+				/* A silent server is no longer alive either. */
+				if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE) {
+					rcu_read_lock();
+					catoproxy_adaptive_forget(net, p->ct);
+					rcu_read_unlock();
+				}
+				catoproxy_event_conn(net, p->ct, conn,
+						     CATOPROXY_EVENT_FAILED,
+						     CATOPROXY_CAUSE_SERVER_TIMEOUT);
+			}
+			nf_ct_kill(p->ct);
+		}
+		catoproxy_halfopen_free(p);
+	}
+}
+
+void catoproxy_halfopen_init_net(struct net *net)
+{
+	timer_setup(&catoproxy_net(net)->pending_timer, pending_timer, 0);
+}
+
+void catoproxy_halfopen_exit_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_pending *p, *tmp;
+	LIST_HEAD(list);
+
+	/* No hook can add to the list any more; the timer could re-arm. */
+	timer_shutdown_sync(&cn->pending_timer);
+	spin_lock_bh(&cn->pending_lock);
+	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+
+		if (conn) {
+			catoproxy_halfopen_detach(cn, conn,
+						  CATOPROXY_CONN_FAILED);
+		} else {
+			list_del(&p->node);
+			atomic_dec(&cn->npending);
+		}
+		list_add_tail(&p->node, &list);
+	}
+	spin_unlock_bh(&cn->pending_lock);
+
+	list_for_each_entry_safe(p, tmp, &list, node) {
+		list_del(&p->node);
+		catoproxy_halfopen_free(p);
+	}
+}

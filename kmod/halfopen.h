@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_HALFOPEN_H
+#define _CATOPROXY_HALFOPEN_H
+
+#include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conn.h"
+#include "netns.h"
+
+/*
+ * A full-mode connection while its server half opens. On
+ * catoproxy_net.pending_list from catoproxy_halfopen_start() until
+ * catoproxy_halfopen_detach(); the fields after @ct are written under
+ * catoproxy_net.pending_lock once the entry is on the list.
+ */
+struct catoproxy_pending {
+	struct list_head node; /* on catoproxy_net.pending_list */
+	struct nf_conn *ct; /* a reference */
+	struct sk_buff *syn; /* the client's SYN, for retransmission */
+	struct sk_buff_head held; /* client segments, oldest first */
+	unsigned long deadline; /* jiffies: the server is given up */
+	unsigned long retx_at; /* jiffies: resend the SYN */
+	unsigned int retx;
+	u32 client_isn;
+	u32 client_tsval; /* newest TSval from the client */
+	u32 tsval; /* the module's TSval in its SYN-ACK */
+	u16 client_win; /* the client SYN's (unscaled) window */
+	__be16 syn_sport; /* cookie connections: to find the SYN we send */
+	bool server_ready; /* the server's SYN-ACK is in, offsets are set */
+	bool client_acked; /* the client acknowledged our SYN-ACK */
+};
+
+/* Publish @p as @conn's opening server half; the table takes @ct's ref. */
+void catoproxy_halfopen_start(struct catoproxy_net *cn, struct nf_conn *ct,
+			      struct catoproxy_conn *conn,
+			      struct catoproxy_pending *p,
+			      const struct catoproxy_policy *pol);
+/*
+ * Take @conn's entry off the table and set its state to @new_state; NULL
+ * if it has none. The caller holds @cn->pending_lock and frees the entry
+ * after releasing it.
+ */
+struct catoproxy_pending *catoproxy_halfopen_detach(struct catoproxy_net *cn,
+						   struct catoproxy_conn *conn,
+						   u8 new_state)
+	__must_hold(&cn->pending_lock);
+/* Free a detached entry, its held segments and its conntrack reference. */
+void catoproxy_halfopen_free(struct catoproxy_pending *p);
+/* The server half failed: reset the client and forget the connection. */
+void catoproxy_halfopen_fail(struct net *net, struct nf_conn *ct,
+			     struct catoproxy_conn *conn,
+			     enum catoproxy_stat stat,
+			     enum catoproxy_cause cause);
+/* Reset the server's half; @seq is in its terms (= the client's). */
+void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
+				     u32 seq);
+
+void catoproxy_halfopen_init_net(struct net *net);
+/* Stop the namespace's timer and drop every opening connection. */
+void catoproxy_halfopen_exit_net(struct net *net);
+
+#endif /* _CATOPROXY_HALFOPEN_H */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _CATOPROXY_INTERCEPT_H
+#define _CATOPROXY_INTERCEPT_H
+
+#include <linux/skbuff.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conn.h"
+
+struct catoproxy_tcpopts;
+struct tcphdr;
+
+/*
+ * FORWARD, first packet of a full-mode connection: would
+ * catoproxy_intercept_syn() intercept it (a SYN, and room in the backlog)?
+ */
+bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb);
+/*
+ * Add the extensions full mode needs to unconfirmed @ct. Must come before
+ * the helper's state is attached: adding an extension may move the others.
+ */
+bool catoproxy_intercept_prepare(struct nf_conn *ct);
+/*
+ * FORWARD, first packet of a full-mode connection that
+ * catoproxy_intercept_prepare() succeeded on: answer its SYN.
+ */
+unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
+				     struct nf_conn *ct,
+				     struct catoproxy_conn *conn);
+/* Fill @conn from the client's options @co, as the SYN-ACK offers them. */
+void catoproxy_intercept_offer(struct catoproxy_conn *conn,
+			       const struct nf_conn *ct,
+			       const struct catoproxy_tcpopts *co,
+			       unsigned int mss);
+/*
+ * FORWARD, a later packet of an opening connection: a retransmitted client
+ * SYN, or an ICMP error about the server SYN.
+ */
+unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
+					 struct nf_conn *ct,
+					 enum ip_conntrack_info ctinfo,
+					 struct catoproxy_conn *conn);
+/*
+ * PREROUTING, before conntrack: a client segment (@th at @thoff, no SYN)
+ * of opening connection @ct, found in the original direction. Held until
+ * the halves are joined (NF_STOLEN), or dropped past the bound.
+ */
+unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
+				      struct nf_conn *ct,
+				      struct catoproxy_conn *conn,
+				      const struct tcphdr *th,
+				      unsigned int thoff);
+/*
+ * At confirmation (the helper callback), a server segment of an opening
+ * connection: its SYN-ACK, RST or challenge ACK. Returns the verdict.
+ */
+int catoproxy_intercept_server(struct net *net, struct sk_buff *skb,
+			       unsigned int protoff, struct nf_conn *ct,
+			       enum ip_conntrack_info ctinfo,
+			       struct catoproxy_conn *conn);
+
+#endif /* _CATOPROXY_INTERCEPT_H */
