@@ -163,6 +163,10 @@ struct cookie_open {
 	bool attached;
 };
 
+/*
+ * No lock: it is set, read and cleared on one CPU within one softirq call
+ * (cookie_ack_open() sends the SYN, LOCAL_OUT runs under it).
+ */
 static DEFINE_PER_CPU(struct cookie_open *, cookie_open);
 
 /* Build the client's SYN again from its cookie ACK, to open the server. */

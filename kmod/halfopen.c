@@ -7,6 +7,12 @@
  * up on servers and clients that stay silent; an entry leaves the table
  * when the halves are joined, when either side fails, or with its
  * namespace.
+ *
+ * catoproxy_net.pending_lock guards the table's list and, for a connection
+ * on it, catoproxy_conn.pending and .state and the entry's fields: the
+ * packet path on any CPU and the timer race for the same entry. Whoever
+ * detaches an entry owns it; it is freed, and packets sent for it, after
+ * the lock is released.
  */
 
 #include <linux/tcp.h>

@@ -55,6 +55,7 @@ static unsigned int judge(struct net *net, struct nf_conn *ct,
 	enum catoproxy_tcp_follow what;
 
 	if (th->rst) {
+		/* conntrack's lock over the windows it updates per packet */
 		spin_lock_bh(&ct->lock);
 		snd = &ct->proto.tcp.seen[dir];
 		rcv = &ct->proto.tcp.seen[!dir];

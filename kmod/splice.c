@@ -49,6 +49,7 @@ unsigned int catoproxy_splice_challenge(struct net *net, struct nf_conn *ct,
 	 * no longer knows the connection, answers with an RST at exactly
 	 * that number, which passes as an exact match and ends both halves.
 	 * Conntrack keeps the server's numbers untranslated: translate.
+	 * ct->lock is conntrack's, over the windows it updates per packet.
 	 */
 	spin_lock_bh(&ct->lock);
 	server_next = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
@@ -189,6 +190,7 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 			     CATOPROXY_CONN_F_RESCALE_ORIG)))
 		return 0;
 
+	/* conntrack's lock over the windows it updates per packet */
 	spin_lock_bh(&ct->lock);
 	server_next = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
 	client_next = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
