@@ -4,8 +4,8 @@
  * connection dump. The family is described in
  * Documentation/netlink/specs/catoproxy.yaml, from which the UAPI header and
  * netlink-gen.[ch] (each operation's policy and the op table) are generated.
- * This file parses requests, calls the mechanisms (netns.c, rulebase.c,
- * ctwalk.c) and encodes replies; event.c sends the notifications and
+ * This file and netlink-rule.c (the rules' commands) parse requests, call
+ * the mechanisms (netns.c, rulebase.c, ctwalk.c) and encode replies; event.c sends the notifications and
  * encodes a connection for both.
  *
  * Every change builds a complete new policy aside and publishes it only when
@@ -19,44 +19,14 @@
 #include "ctwalk.h"
 #include "event.h"
 #include "netlink-gen.h"
+#include "netlink-priv.h"
 #include "netlink.h"
 #include "netns.h"
 #include "rulebase.h"
 
-static struct genl_family catoproxy_family;
-
-/* policy.c explains itself with static strings; pass them on as extack. */
-static void set_why(struct netlink_ext_ack *extack, const char *why)
-{
-	if (extack)
-		extack->_msg = why;
-}
-
-/*
- * NL_REQ_ATTR_CHECK() tells a program which attribute is missing; a person
- * reading catoproxyctl's error wants a sentence as well.
- */
-static bool missing(struct netlink_ext_ack *extack, const struct nlattr *nest,
-		    struct nlattr **tb, unsigned int type, const char *why)
-{
-	if (!NL_REQ_ATTR_CHECK(extack, nest, tb, type))
-		return false;
-	set_why(extack, why);
-	return true;
-}
-
-static struct catoproxy_net *info_net(const struct genl_info *info)
-{
-	return catoproxy_net(genl_info_net(info));
-}
-
-/*
- * The 6.12 generator cannot bound a binary attribute's length (checks:
- * max-len): the bounds the policies had are checked here, as the policy
- * would have, before anything else looks at the attribute.
- */
-static int check_len(const struct nlattr *attr, int max,
-		     struct netlink_ext_ack *extack)
+/* See netlink-priv.h. */
+int catoproxy_nl_check_len(const struct nlattr *attr, int max,
+			   struct netlink_ext_ack *extack)
 {
 	if (!attr || nla_len(attr) <= max)
 		return 0;
@@ -126,14 +96,6 @@ static const unsigned int settable[] = {
 	CATOPROXY_A_ADAPTIVE_SIZE, CATOPROXY_A_BLOCK_PAGE_PORTS,
 	CATOPROXY_A_BLOCK_PAGE,
 };
-
-static void set_why_attr(struct netlink_ext_ack *extack, const char *why,
-			 const struct nlattr *attr)
-{
-	set_why(extack, why);
-	if (extack)
-		extack->bad_attr = attr;
-}
 
 /* A port list attribute (forced ports, block-page ports) into @pol. */
 static int set_port_list(struct catoproxy_policy *pol,
@@ -214,13 +176,14 @@ int catoproxy_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int ret;
 
-	ret = check_len(attrs[CATOPROXY_A_FORCE_FULL_PORTS],
-			CATOPROXY_FORCE_PORTS_MAX * sizeof(u16), info->extack) ?:
-	      check_len(attrs[CATOPROXY_A_BLOCK_PAGE_PORTS],
-			CATOPROXY_BLOCK_PAGE_PORTS_MAX * sizeof(u16),
-			info->extack) ?:
-	      check_len(attrs[CATOPROXY_A_BLOCK_PAGE], CATOPROXY_BLOCK_PAGE_MAX,
-			info->extack);
+	ret = catoproxy_nl_check_len(attrs[CATOPROXY_A_FORCE_FULL_PORTS],
+				     CATOPROXY_FORCE_PORTS_MAX * sizeof(u16),
+				     info->extack) ?:
+	      catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE_PORTS],
+				     CATOPROXY_BLOCK_PAGE_PORTS_MAX * sizeof(u16),
+				     info->extack) ?:
+	      catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE],
+				     CATOPROXY_BLOCK_PAGE_MAX, info->extack);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(settable); i++)
@@ -290,8 +253,9 @@ out:
 	return ret;
 }
 
-static int parse_prefix(const struct nlattr *attr, struct catoproxy_prefix *p,
-			struct netlink_ext_ack *extack)
+int catoproxy_nl_parse_prefix(const struct nlattr *attr,
+			      struct catoproxy_prefix *p,
+			      struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[CATOPROXY_PREFIX_A_MAX + 1];
 	unsigned int len;
@@ -299,7 +263,7 @@ static int parse_prefix(const struct nlattr *attr, struct catoproxy_prefix *p,
 
 	ret = nla_parse_nested(tb, CATOPROXY_PREFIX_A_MAX, attr,
 			       catoproxy_prefix_nl_policy, extack) ?:
-	      check_len(tb[CATOPROXY_PREFIX_A_ADDR], 16, extack);
+	      catoproxy_nl_check_len(tb[CATOPROXY_PREFIX_A_ADDR], 16, extack);
 	if (ret)
 		return ret;
 	if (missing(extack, attr, tb, CATOPROXY_PREFIX_A_FAMILY,
@@ -380,8 +344,9 @@ static int parse_site(const struct nlattr *attr, struct catoproxy_site *site,
 			NL_SET_ERR_MSG_ATTR(extack, pos, "too many prefixes");
 			return -E2BIG;
 		}
-		ret = parse_prefix(pos, &site->prefixes[site->nprefixes],
-				   extack);
+		ret = catoproxy_nl_parse_prefix(pos,
+						&site->prefixes[site->nprefixes],
+						extack);
 		if (ret)
 			return ret;
 		site->nprefixes++;
@@ -449,9 +414,8 @@ int catoproxy_nl_del_site_doit(struct sk_buff *skb, struct genl_info *info)
 	return change_site(info, false);
 }
 
-/* A CATOPROXY_PREFIX_A_* nest of type @type. */
-static int put_prefix(struct sk_buff *skb, int type,
-		      const struct catoproxy_prefix *p)
+int catoproxy_nl_put_prefix(struct sk_buff *skb, int type,
+			    const struct catoproxy_prefix *p)
 {
 	struct nlattr *nest = nla_nest_start(skb, type);
 
@@ -487,8 +451,8 @@ static int put_site(struct sk_buff *skb, const struct catoproxy_policy *pol,
 	if (!prefixes)
 		goto err;
 	for (i = 0; i < site->nprefixes; i++)
-		if (put_prefix(skb, CATOPROXY_PREFIXES_A_PREFIX,
-			       &site->prefixes[i]))
+		if (catoproxy_nl_put_prefix(skb, CATOPROXY_PREFIXES_A_PREFIX,
+					    &site->prefixes[i]))
 			goto err;
 	nla_nest_end(skb, prefixes);
 	nla_nest_end(skb, nest);
@@ -529,290 +493,6 @@ int catoproxy_nl_get_site_dumpit(struct sk_buff *skb,
 	rcu_read_unlock();
 
 	if (idx == cb->args[0] && idx < pol->nsites)
-		ret = -EMSGSIZE;
-	cb->args[0] = idx;
-	return ret ?: skb->len;
-}
-
-/* ------------------------------------------------------------ rules */
-
-/* A port range: MIN alone is one port, neither is every port. */
-static int parse_range(const struct nlattr *lo, const struct nlattr *hi,
-		       u16 *min, u16 *max, const char *why,
-		       struct netlink_ext_ack *extack)
-{
-	if (hi && !lo) {
-		set_why_attr(extack, why, hi);
-		return -EINVAL;
-	}
-	*min = lo ? nla_get_u16(lo) : 0;
-	*max = hi ? nla_get_u16(hi) : lo ? *min : 65535;
-	return 0;
-}
-
-/*
- * A CATOPROXY_A_RULE nest into @r, checked and normalised; its POS into
- * @pos when @pos is given, else POS is refused.
- */
-static int parse_rule(const struct nlattr *attr, struct catoproxy_rule *r,
-		      u32 *pos, struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[CATOPROXY_RULE_A_MAX + 1];
-	const char *why = NULL;
-	int ret;
-
-	ret = nla_parse_nested(tb, CATOPROXY_RULE_A_MAX, attr,
-			       catoproxy_rule_nl_policy, extack);
-	if (ret)
-		return ret;
-	/* The policy is the dump's too: it knows HITS. */
-	if (tb[CATOPROXY_RULE_A_HITS]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_HITS],
-				    "rule hits are counted by the kernel");
-		return -EINVAL;
-	}
-	if (tb[CATOPROXY_RULE_A_ID]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_ID],
-				    "rule ids are assigned by the kernel");
-		return -EINVAL;
-	}
-	if (tb[CATOPROXY_RULE_A_POS] && !pos) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_POS],
-				    "a whole list has no positions to insert at");
-		return -EINVAL;
-	}
-	if (missing(extack, attr, tb, CATOPROXY_RULE_A_ACTION,
-		    "rule has no action"))
-		return -EINVAL;
-
-	memset(r, 0, sizeof(*r));
-	r->action = nla_get_u8(tb[CATOPROXY_RULE_A_ACTION]);
-	if (pos)
-		*pos = tb[CATOPROXY_RULE_A_POS] ?
-			       nla_get_u32(tb[CATOPROXY_RULE_A_POS]) : 0;
-	if (tb[CATOPROXY_RULE_A_SRC]) {
-		ret = parse_prefix(tb[CATOPROXY_RULE_A_SRC], &r->src, extack);
-		if (ret)
-			return ret;
-		r->flags |= CATOPROXY_RULE_F_SRC;
-	}
-	if (tb[CATOPROXY_RULE_A_DST]) {
-		ret = parse_prefix(tb[CATOPROXY_RULE_A_DST], &r->dst, extack);
-		if (ret)
-			return ret;
-		r->flags |= CATOPROXY_RULE_F_DST;
-	}
-	ret = parse_range(tb[CATOPROXY_RULE_A_SPORT_MIN],
-			  tb[CATOPROXY_RULE_A_SPORT_MAX], &r->sport_min,
-			  &r->sport_max, "source port range has no start",
-			  extack) ?:
-	      parse_range(tb[CATOPROXY_RULE_A_DPORT_MIN],
-			  tb[CATOPROXY_RULE_A_DPORT_MAX], &r->dport_min,
-			  &r->dport_max, "destination port range has no start",
-			  extack);
-	if (ret)
-		return ret;
-	if (!catoproxy_rule_normalize(r, &why)) {
-		set_why_attr(extack, why, attr);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-int catoproxy_nl_add_rule_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct catoproxy_net *cn = info_net(info);
-	struct catoproxy_rule rule;
-	const char *why = NULL;
-	struct nlattr *nest;
-	struct sk_buff *msg;
-	u32 pos, id;
-	void *hdr;
-	int ret;
-
-	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_RULE,
-		    "request has no rule"))
-		return -EINVAL;
-	ret = parse_rule(info->attrs[CATOPROXY_A_RULE], &rule, &pos,
-			 info->extack);
-	if (ret)
-		return ret;
-	/* Ready before the change, so that a change is never left unsaid. */
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &catoproxy_family, 0,
-				CATOPROXY_CMD_ADD_RULE);
-	if (!hdr) {
-		ret = -EMSGSIZE;
-		goto err_msg;
-	}
-
-	ret = catoproxy_rulebase_add(cn, &rule, pos, &id, &why);
-	if (ret == -ERANGE) {
-		set_why_attr(info->extack, why, info->attrs[CATOPROXY_A_RULE]);
-		goto err_msg;
-	}
-	if (ret) {
-		set_why(info->extack, why);
-		goto err_msg;
-	}
-
-	nest = nla_nest_start(msg, CATOPROXY_A_RULE);
-	if (!nest || nla_put_u32(msg, CATOPROXY_RULE_A_ID, id)) {
-		ret = -EMSGSIZE;
-		goto err_msg;
-	}
-	nla_nest_end(msg, nest);
-	genlmsg_end(msg, hdr);
-	return genlmsg_reply(msg, info);
-
-err_msg:
-	nlmsg_free(msg);
-	return ret;
-}
-
-int catoproxy_nl_del_rule_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct catoproxy_net *cn = info_net(info);
-	struct nlattr *tb[CATOPROXY_RULE_A_MAX + 1];
-	const struct nlattr *attr;
-	const char *why = NULL;
-	unsigned int i;
-	int ret;
-
-	if (missing(info->extack, NULL, info->attrs, CATOPROXY_A_RULE,
-		    "request has no rule"))
-		return -EINVAL;
-	attr = info->attrs[CATOPROXY_A_RULE];
-	ret = nla_parse_nested(tb, CATOPROXY_RULE_A_MAX, attr,
-			       catoproxy_rule_nl_policy, info->extack);
-	if (ret)
-		return ret;
-	if (missing(info->extack, attr, tb, CATOPROXY_RULE_A_ID,
-		    "rule has no id"))
-		return -EINVAL;
-	for (i = CATOPROXY_RULE_A_UNSPEC + 1; i <= CATOPROXY_RULE_A_MAX; i++) {
-		if (i != CATOPROXY_RULE_A_ID && tb[i]) {
-			NL_SET_ERR_MSG_ATTR(info->extack, tb[i],
-					    "a rule is deleted by id only");
-			return -EINVAL;
-		}
-	}
-
-	ret = catoproxy_rulebase_del(cn, nla_get_u32(tb[CATOPROXY_RULE_A_ID]),
-				     &why);
-	if (ret == -ENOENT)
-		set_why_attr(info->extack, why, tb[CATOPROXY_RULE_A_ID]);
-	else if (ret)
-		set_why(info->extack, why);
-	return ret;
-}
-
-/* SET_RULES repeats CATOPROXY_A_RULE at the top level: see the spec. */
-#define for_each_top_attr(pos, info, rem)                       \
-	nla_for_each_attr(pos, genlmsg_data((info)->genlhdr),    \
-			  genlmsg_len((info)->genlhdr), rem)
-
-int catoproxy_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
-{
-	struct catoproxy_net *cn = info_net(info);
-	struct catoproxy_rule *rules;
-	const struct nlattr *pos;
-	const char *why = NULL;
-	u32 n = 0, i = 0;
-	int ret, rem;
-
-	for_each_top_attr(pos, info, rem) {
-		if (nla_type(pos) != CATOPROXY_A_RULE)
-			continue;
-		if (++n > CATOPROXY_RULES_MAX) {
-			NL_SET_ERR_MSG_ATTR(info->extack, pos, "too many rules");
-			return -E2BIG;
-		}
-	}
-	rules = kvmalloc_array(max(n, 1U), sizeof(*rules), GFP_KERNEL);
-	if (!rules)
-		return -ENOMEM;
-	for_each_top_attr(pos, info, rem) {
-		if (nla_type(pos) != CATOPROXY_A_RULE)
-			continue;
-		ret = parse_rule(pos, &rules[i], NULL, info->extack);
-		if (ret)
-			goto out;
-		i++;
-	}
-
-	ret = catoproxy_rulebase_replace(cn, rules, n, &why);
-	if (ret)
-		set_why(info->extack, why);
-out:
-	kvfree(rules);
-	return ret;
-}
-
-static int put_rule(struct sk_buff *skb, const struct catoproxy_rulebase *rb,
-		    u32 idx)
-{
-	const struct catoproxy_rule *r = &catoproxy_rules_list(rb->set)[idx];
-	struct nlattr *nest;
-
-	nest = nla_nest_start(skb, CATOPROXY_A_RULE);
-	if (!nest)
-		return -EMSGSIZE;
-	if (nla_put_u32(skb, CATOPROXY_RULE_A_ID, r->id) ||
-	    nla_put_u32(skb, CATOPROXY_RULE_A_POS, idx + 1) ||
-	    ((r->flags & CATOPROXY_RULE_F_SRC) &&
-	     put_prefix(skb, CATOPROXY_RULE_A_SRC, &r->src)) ||
-	    ((r->flags & CATOPROXY_RULE_F_DST) &&
-	     put_prefix(skb, CATOPROXY_RULE_A_DST, &r->dst)) ||
-	    nla_put_u16(skb, CATOPROXY_RULE_A_SPORT_MIN, r->sport_min) ||
-	    nla_put_u16(skb, CATOPROXY_RULE_A_SPORT_MAX, r->sport_max) ||
-	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MIN, r->dport_min) ||
-	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MAX, r->dport_max) ||
-	    nla_put_u8(skb, CATOPROXY_RULE_A_ACTION, r->action) ||
-	    nla_put_u64_64bit(skb, CATOPROXY_RULE_A_HITS,
-			      atomic64_read(&rb->hits[idx]),
-			      CATOPROXY_RULE_A_PAD)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
-	}
-	nla_nest_end(skb, nest);
-	return 0;
-}
-
-/* cb->args[0]: index of the next rule to dump. */
-int catoproxy_nl_get_rule_dumpit(struct sk_buff *skb,
-				 struct netlink_callback *cb)
-{
-	struct catoproxy_net *cn = catoproxy_net(sock_net(skb->sk));
-	const struct catoproxy_rulebase *rb;
-	unsigned long idx = cb->args[0];
-	u32 n;
-	void *hdr;
-	int ret = 0;
-
-	rcu_read_lock();
-	rb = rcu_dereference(cn->rules);
-	n = rb ? catoproxy_rules_count(rb->set) : 0;
-	/* The rules and the generation change together under cn->lock. */
-	cb->seq = READ_ONCE(cn->generation);
-	for (; idx < n; idx++) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &catoproxy_family,
-				  NLM_F_MULTI, CATOPROXY_CMD_GET_RULE);
-		if (!hdr)
-			break;
-		genl_dump_check_consistent(cb, hdr);
-		if (put_rule(skb, rb, idx)) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
-	}
-	rcu_read_unlock();
-
-	if (idx == cb->args[0] && idx < n)
 		ret = -EMSGSIZE;
 	cb->args[0] = idx;
 	return ret ?: skb->len;
@@ -879,7 +559,7 @@ static const struct genl_multicast_group catoproxy_mcgrps[] = {
 };
 
 /* Each operation's policy and handler come from the spec (netlink-gen.c). */
-static struct genl_family catoproxy_family __ro_after_init = {
+struct genl_family catoproxy_family __ro_after_init = {
 	.name = CATOPROXY_GENL_NAME,
 	.version = CATOPROXY_GENL_VERSION,
 	.netnsok = true,
