@@ -50,6 +50,7 @@ void catoproxy_event_stop(void)
 /* The family when @net has a listener, else NULL. */
 static const struct genl_family *listened(struct net *net)
 {
+	/* Pairs with catoproxy_event_start(): the group is set before. */
 	const struct genl_family *family = smp_load_acquire(&event_family);
 
 	if (family && genl_has_listeners(family, net, event_group))

@@ -5,8 +5,8 @@
  * Documentation/netlink/specs/catoproxy.yaml, from which the UAPI header and
  * netlink-gen.[ch] (each operation's policy and the op table) are generated.
  * This file and netlink-rule.c (the rules' commands) parse requests, call
- * the mechanisms (netns.c, rulebase.c, ctwalk.c) and encode replies; event.c sends the notifications and
- * encodes a connection for both.
+ * the mechanisms (netns.c, rulebase.c, ctwalk.c) and encode replies;
+ * event.c sends the notifications and encodes a connection for both.
  *
  * Every change builds a complete new policy aside and publishes it only when
  * all of the request was valid, so a rejected request changes nothing.
