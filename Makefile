@@ -4,6 +4,9 @@
 #   make modules-all     module for every installed kernel, W=1 and sparse
 #   make demo            build, boot a VM, show the proxy in a netns topology
 #   make check           every test: unit, build (both kernels), VM selftests
+#   make ynl-gen         regenerate the UAPI header and kmod/netlink-gen.[ch]
+#                        from Documentation/netlink/specs/catoproxy.yaml
+#   make ynl-check       fail when those files do not match the spec
 #   make bench           benchmark in the VM [KREL=...]; Documentation/benchmark.md
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -44,6 +47,14 @@ modules-all: $(foreach k,$(KRELS),$(BUILD)/$(k)/catoproxy.ko)
 deps:
 	tools/install-deps.sh
 
+# The generated files are committed; ynl-check regenerates them aside and
+# diffs (selftests/check.sh runs it).
+ynl-gen:
+	tools/ynl-gen.sh
+
+ynl-check:
+	tools/ynl-gen.sh --check
+
 unit:
 	$(MAKE) -C selftests/unit run
 
@@ -73,4 +84,4 @@ bench-run: tools
 	fi; \
 	selftests/bench/run.sh -k $$k
 
-.PHONY: all module clean tools modules-all deps unit demo demo-run check bench bench-run
+.PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Per-connection notifications on the "events" multicast group, one message
- * per event: the tree is documented in uapi/linux/catoproxy.h.
+ * per event: the tree is documented in the family's spec
+ * (Documentation/netlink/specs/catoproxy.yaml). This file builds and sends
+ * them, and holds the encoder of a connection that the connection dump
+ * (netlink.c) uses too; it knows the family only by the pointer netlink.c
+ * hands it once registered.
  *
  * Events come from the packet path, so they never wait: the check for
  * listeners comes first (no listener, no allocation), the message is
@@ -14,8 +18,101 @@
 
 #include "conn.h"
 #include "event.h"
-#include "netlink.h"
+#include "netns.h"
 #include "policy.h"
+
+/*
+ * The registered family, NULL while notifications must not go out. The
+ * send path reads it once under RCU: catoproxy_event_stop() waits for it.
+ */
+static const struct genl_family *event_family;
+static unsigned int event_group;
+
+void catoproxy_event_start(const struct genl_family *family,
+			   unsigned int group)
+{
+	event_group = group;
+	/* Readers that see the family see its group. */
+	smp_store_release(&event_family, family);
+}
+
+void catoproxy_event_stop(void)
+{
+	/*
+	 * The packet path outlives the family on unload (the hooks go after
+	 * it). Stop its notifications and wait for those already past the
+	 * check: once unregistered, our group ids may go to another family.
+	 */
+	WRITE_ONCE(event_family, NULL);
+	synchronize_net();
+}
+
+/* The family when @net has a listener, else NULL. */
+static const struct genl_family *listened(struct net *net)
+{
+	/* Pairs with catoproxy_event_start(): the group is set before. */
+	const struct genl_family *family = smp_load_acquire(&event_family);
+
+	if (family && genl_has_listeners(family, net, event_group))
+		return family;
+	return NULL;
+}
+
+/* The site's current name: sites are renamed only by deleting them. */
+static int put_site_name(struct sk_buff *skb, struct net *net, u32 site_id)
+{
+	const struct catoproxy_site *site;
+	int ret = 0;
+
+	if (!site_id)
+		return 0;
+	rcu_read_lock();
+	site = catoproxy_policy_site_by_id(
+		rcu_dereference(catoproxy_net(net)->policy), site_id);
+	if (site)
+		ret = nla_put_string(skb, CATOPROXY_CONN_A_SITE_NAME, site->name);
+	rcu_read_unlock();
+	return ret;
+}
+
+void catoproxy_event_conn_info(struct catoproxy_conn_info *c,
+			       const struct nf_conn *ct,
+			       const struct catoproxy_conn *conn)
+{
+	catoproxy_conn_flow(ct, &c->flow);
+	c->site_id = conn->site_id;
+	c->mode = catoproxy_conn_mode(conn);
+	/* State and flags move on the packet path while we read them. */
+	c->accel = !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL);
+	c->reason = conn->reason;
+	c->state = READ_ONCE(conn->state);
+}
+
+struct nlattr *catoproxy_event_put_conn(struct sk_buff *skb, struct net *net,
+					const struct catoproxy_conn_info *c)
+{
+	int len = c->flow.family == AF_INET ? 4 : 16;
+	struct nlattr *nest;
+
+	nest = nla_nest_start(skb, CATOPROXY_A_CONN);
+	if (!nest)
+		return NULL;
+	if (nla_put_u16(skb, CATOPROXY_CONN_A_FAMILY, c->flow.family) ||
+	    nla_put(skb, CATOPROXY_CONN_A_SADDR, len, c->flow.saddr) ||
+	    nla_put(skb, CATOPROXY_CONN_A_DADDR, len, c->flow.daddr) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_SPORT, c->flow.sport) ||
+	    nla_put_u16(skb, CATOPROXY_CONN_A_DPORT, c->flow.dport) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_MODE, c->mode) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_ACCEL, c->accel) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, c->reason) ||
+	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, c->site_id) ||
+	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, c->state) ||
+	    put_site_name(skb, net, c->site_id)) {
+		nla_nest_cancel(skb, nest);
+		return NULL;
+	}
+	return nest;
+}
 
 /* Room for the largest message: an IPv6 connection. */
 static size_t event_size(void)
@@ -30,26 +127,28 @@ static size_t event_size(void)
 	       nla_total_size(sizeof(u32)); /* RULE_ID */
 }
 
-static void event_send(struct net *net, const struct catoproxy_netlink_conn *c,
+static void event_send(struct net *net, const struct catoproxy_conn_info *c,
 		       enum catoproxy_event event, enum catoproxy_cause cause,
 		       u32 rule_id)
 {
+	const struct genl_family *family;
 	struct nlattr *nest;
 	struct sk_buff *msg;
 	void *hdr;
 
 	/* Keeps the family registered from the check to the send. */
 	rcu_read_lock();
-	if (!catoproxy_netlink_has_listeners(net))
+	family = listened(net);
+	if (!family)
 		goto out;
 
 	msg = genlmsg_new(event_size(), GFP_ATOMIC);
 	if (!msg)
 		goto out;
-	hdr = catoproxy_netlink_event_put(msg);
+	hdr = genlmsg_put(msg, 0, 0, family, 0, CATOPROXY_CMD_EVENT);
 	if (!hdr)
 		goto err_msg;
-	nest = catoproxy_netlink_put_conn(msg, net, c);
+	nest = catoproxy_event_put_conn(msg, net, c);
 	if (!nest)
 		goto err_msg;
 	if (nla_put_u8(msg, CATOPROXY_CONN_A_EVENT, event) ||
@@ -60,7 +159,8 @@ static void event_send(struct net *net, const struct catoproxy_netlink_conn *c,
 		goto err_msg;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);
-	catoproxy_netlink_notify(net, msg);
+	/* No listener left, or one that overflowed: neither is our error. */
+	genlmsg_multicast_netns(family, net, msg, 0, event_group, GFP_ATOMIC);
 	goto out;
 
 err_msg:
@@ -75,23 +175,23 @@ void catoproxy_event_conn(struct net *net, const struct nf_conn *ct,
 			  const struct catoproxy_conn *conn,
 			  enum catoproxy_event event, enum catoproxy_cause cause)
 {
-	struct catoproxy_netlink_conn c;
+	struct catoproxy_conn_info c;
 
 	/* Nobody listens, as a rule: spare the copy too. */
-	if (!catoproxy_netlink_has_listeners(net))
+	if (!listened(net))
 		return;
-	catoproxy_netlink_conn_of(&c, ct, conn);
+	catoproxy_event_conn_info(&c, ct, conn);
 	event_send(net, &c, event, cause, 0);
 }
 
 void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
 			      const struct catoproxy_conn *conn, u32 rule_id)
 {
-	struct catoproxy_netlink_conn c;
+	struct catoproxy_conn_info c;
 
-	if (!catoproxy_netlink_has_listeners(net))
+	if (!listened(net))
 		return;
-	catoproxy_netlink_conn_of(&c, ct, conn);
+	catoproxy_event_conn_info(&c, ct, conn);
 	event_send(net, &c, CATOPROXY_EVENT_DECISION, CATOPROXY_CAUSE_NONE,
 		   rule_id);
 }
@@ -99,7 +199,7 @@ void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
 void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
 			     const struct catoproxy_decision *d, bool accel)
 {
-	struct catoproxy_netlink_conn c = {
+	struct catoproxy_conn_info c = {
 		.flow = *flow,
 		.site_id = d->site_id,
 		.mode = d->adaptive ? CATOPROXY_MODE_ADAPTIVE : d->mode,

@@ -5,11 +5,15 @@
 #include <linux/catoproxy.h>
 #include <linux/types.h>
 
+#include "policy.h"
+
 struct catoproxy_conn;
 struct catoproxy_decision;
-struct catoproxy_flow;
+struct genl_family;
 struct net;
 struct nf_conn;
+struct nlattr;
+struct sk_buff;
 
 /*
  * Tells the listeners of @net's CATOPROXY_MCGRP_EVENTS group that @event
@@ -31,5 +35,38 @@ void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
  */
 void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
 			     const struct catoproxy_decision *d, bool accel);
+
+/* What a connection dump or an event tells of a connection. */
+struct catoproxy_conn_info {
+	struct catoproxy_flow flow; /* conntrack's original direction */
+	u32 site_id;
+	u8 mode; /* enum catoproxy_mode, as catoproxy_conn_mode() says */
+	u8 accel;
+	u8 reason;
+	u8 state;
+};
+
+/* @c as @ct and its state @conn describe the connection now. */
+void catoproxy_event_conn_info(struct catoproxy_conn_info *c,
+			       const struct nf_conn *ct,
+			       const struct catoproxy_conn *conn);
+/*
+ * Opens a CATOPROXY_A_CONN nest in @skb describing @c, a connection of
+ * @net: the encoder events and the connection dump share. The caller may
+ * add to it and closes it with nla_nest_end(). NULL when @skb is full,
+ * with nothing added.
+ */
+struct nlattr *catoproxy_event_put_conn(struct sk_buff *skb, struct net *net,
+					const struct catoproxy_conn_info *c);
+
+/*
+ * Events are sent on @family's multicast group @group once the family is
+ * registered (start) and until it is about to be unregistered (stop, which
+ * waits for the senders already past their check). Before start and after
+ * stop nothing is sent.
+ */
+void catoproxy_event_start(const struct genl_family *family,
+			   unsigned int group);
+void catoproxy_event_stop(void);
 
 #endif /* _CATOPROXY_EVENT_H */

@@ -89,53 +89,45 @@ void catoproxy_net_stats_sum(struct catoproxy_net *cn,
 	}
 }
 
-struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
-						    u32 extra_sites)
+int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
+			      int (*edit)(struct catoproxy_policy *pol,
+					  void *arg),
+			      void *arg, const char **why)
 {
+	struct catoproxy_adaptive *old_cache = NULL;
 	const struct catoproxy_policy *cur;
-	struct catoproxy_policy *pol;
+	struct catoproxy_policy *pol, *old = NULL;
+	int ret;
 
 	mutex_lock(&cn->lock);
 	cur = rcu_dereference_protected(cn->policy, lockdep_is_held(&cn->lock));
 	pol = policy_alloc(cur->nsites + extra_sites);
 	if (!pol) {
-		mutex_unlock(&cn->lock);
-		return ERR_PTR(-ENOMEM);
+		ret = -ENOMEM;
+		goto out;
 	}
 	catoproxy_policy_copy(pol, cur);
-	return pol;
-}
-
-int catoproxy_net_policy_commit(struct catoproxy_net *cn,
-				struct catoproxy_policy *pol)
-{
-	struct catoproxy_adaptive *old_cache;
-	struct catoproxy_policy *old;
-	int ret;
-
-	lockdep_assert_held(&cn->lock);
+	ret = edit(pol, arg);
+	if (ret)
+		goto out;
 	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
 	if (ret) {
-		catoproxy_net_policy_abort(cn, pol);
-		return ret;
+		*why = "no memory for the adaptive cache";
+		goto out;
 	}
 	old = rcu_replace_pointer(cn->policy, pol, lockdep_is_held(&cn->lock));
+	pol = NULL;
 	cn->generation++;
-	mutex_unlock(&cn->lock);
-
-	/* Changes are rare; waiting keeps both free of an rcu_head. */
-	synchronize_rcu();
-	policy_free(old);
-	catoproxy_adaptive_free(old_cache);
-	return 0;
-}
-
-void catoproxy_net_policy_abort(struct catoproxy_net *cn,
-				struct catoproxy_policy *pol)
-{
-	lockdep_assert_held(&cn->lock);
+out:
 	mutex_unlock(&cn->lock);
 	policy_free(pol);
+	if (old) {
+		/* Changes are rare; waiting keeps both free of an rcu_head. */
+		synchronize_rcu();
+		policy_free(old);
+		catoproxy_adaptive_free(old_cache);
+	}
+	return ret;
 }
 
 static int __net_init catoproxy_net_init_net(struct net *net)

@@ -75,20 +75,17 @@ void catoproxy_net_stats_sum(struct catoproxy_net *cn,
 			     struct catoproxy_stats *sum);
 
 /*
- * Writers: catoproxy_net_policy_begin() takes @lock and returns a private
- * copy of the policy with room for @extra_sites more sites (or an ERR_PTR,
- * with @lock released); the caller edits it and ends with either
- * catoproxy_net_policy_commit() or catoproxy_net_policy_abort(), both of
- * which release @lock. Commit fails (with -ENOMEM, the old policy still in
- * place and the copy freed) only when the new policy needs an adaptive cache
- * that cannot be allocated.
+ * Writers: under @lock, which it takes and releases, the policy is copied
+ * with room for @extra_sites more sites, @edit changes the copy (@arg is
+ * its own) and the copy replaces the policy, or nothing changes when @edit
+ * fails (its error is returned). -ENOMEM when the copy cannot be allocated,
+ * or when the new policy needs an adaptive cache that cannot be (then @why
+ * says so).
  */
-struct catoproxy_policy *catoproxy_net_policy_begin(struct catoproxy_net *cn,
-						    u32 extra_sites);
-int catoproxy_net_policy_commit(struct catoproxy_net *cn,
-				struct catoproxy_policy *pol);
-void catoproxy_net_policy_abort(struct catoproxy_net *cn,
-				struct catoproxy_policy *pol);
+int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
+			      int (*edit)(struct catoproxy_policy *pol,
+					  void *arg),
+			      void *arg, const char **why);
 
 int catoproxy_net_init(void);
 void catoproxy_net_uninit(void);

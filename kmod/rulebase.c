@@ -129,14 +129,14 @@ bool catoproxy_rulebase_blocks(struct net *net)
 	return rb && catoproxy_rules_blocks(rb->set);
 }
 
-const struct catoproxy_rulebase *
-catoproxy_rulebase_current(struct catoproxy_net *cn)
+/* The current rule base, NULL when there is no rule. */
+static const struct catoproxy_rulebase *current_base(struct catoproxy_net *cn)
 {
 	return rcu_dereference_protected(cn->rules, lockdep_is_held(&cn->lock));
 }
 
-void catoproxy_rulebase_publish(struct catoproxy_net *cn,
-				struct catoproxy_rulebase *rb)
+/* Publish @rb (NULL: no rule); frees the one it replaces. */
+static void publish(struct catoproxy_net *cn, struct catoproxy_rulebase *rb)
 {
 	struct catoproxy_rulebase *old;
 
@@ -149,4 +149,140 @@ void catoproxy_rulebase_publish(struct catoproxy_net *cn,
 	 */
 	synchronize_rcu();
 	catoproxy_rulebase_free(old);
+}
+
+/* The current rules and their number; none: NULL and 0. */
+static const struct catoproxy_rule *
+current_rules(struct catoproxy_net *cn, const struct catoproxy_rulebase **rb,
+	      u32 *n)
+{
+	*rb = current_base(cn);
+	*n = *rb ? catoproxy_rules_count((*rb)->set) : 0;
+	return *rb ? catoproxy_rules_list((*rb)->set) : NULL;
+}
+
+/*
+ * Publish @rules[0..@n), @nnew new ids among them; an empty list is no
+ * rule base at all. Hit counts of the rules @carry holds too go along.
+ */
+static int publish_rules(struct catoproxy_net *cn,
+			 const struct catoproxy_rule *rules, u32 n, u32 nnew,
+			 const struct catoproxy_rulebase *carry,
+			 const char **why)
+{
+	struct catoproxy_rulebase *rb = NULL;
+
+	lockdep_assert_held(&cn->lock);
+	if (n) {
+		rb = catoproxy_rulebase_build(rules, n, carry);
+		if (IS_ERR(rb)) {
+			*why = "no memory for the rules";
+			return PTR_ERR(rb);
+		}
+	}
+	cn->next_rule_id += nnew;
+	publish(cn, rb);
+	return 0;
+}
+
+/* No id may come back: the counter must not wrap. */
+static bool ids_left(struct catoproxy_net *cn, u32 n, const char **why)
+{
+	if (cn->next_rule_id <= U32_MAX - n)
+		return true;
+	*why = "rule ids are exhausted in this namespace";
+	return false;
+}
+
+int catoproxy_rulebase_add(struct catoproxy_net *cn,
+			   const struct catoproxy_rule *rule, u32 pos, u32 *id,
+			   const char **why)
+{
+	const struct catoproxy_rulebase *cur;
+	const struct catoproxy_rule *old;
+	struct catoproxy_rule *rules;
+	u32 n, idx;
+	int ret;
+
+	mutex_lock(&cn->lock);
+	old = current_rules(cn, &cur, &n);
+	ret = -ENOSPC;
+	if (n >= CATOPROXY_RULES_MAX) {
+		*why = "too many rules";
+		goto out;
+	}
+	if (!ids_left(cn, 1, why))
+		goto out;
+	ret = -ERANGE;
+	if (pos > n + 1) {
+		*why = "position is past the end of the list";
+		goto out;
+	}
+	ret = -ENOMEM;
+	rules = kvmalloc_array(n + 1, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		goto out;
+	idx = pos ? pos - 1 : n;
+	if (idx)
+		memcpy(rules, old, idx * sizeof(*rules));
+	rules[idx] = *rule;
+	rules[idx].id = cn->next_rule_id;
+	if (n > idx)
+		memcpy(rules + idx + 1, old + idx, (n - idx) * sizeof(*rules));
+	*id = rules[idx].id;
+	ret = publish_rules(cn, rules, n + 1, 1, cur, why);
+	kvfree(rules);
+out:
+	mutex_unlock(&cn->lock);
+	return ret;
+}
+
+int catoproxy_rulebase_del(struct catoproxy_net *cn, u32 id, const char **why)
+{
+	const struct catoproxy_rulebase *cur;
+	const struct catoproxy_rule *old;
+	struct catoproxy_rule *rules;
+	u32 n, i;
+	int ret;
+
+	mutex_lock(&cn->lock);
+	old = current_rules(cn, &cur, &n);
+	for (i = 0; i < n && old[i].id != id; i++)
+		;
+	ret = -ENOENT;
+	if (i == n) {
+		*why = "no rule with this id";
+		goto out;
+	}
+	ret = -ENOMEM;
+	rules = kvmalloc_array(n, sizeof(*rules), GFP_KERNEL);
+	if (!rules)
+		goto out;
+	memcpy(rules, old, i * sizeof(*rules));
+	memcpy(rules + i, old + i + 1, (n - i - 1) * sizeof(*rules));
+	ret = publish_rules(cn, rules, n - 1, 0, cur, why);
+	kvfree(rules);
+out:
+	mutex_unlock(&cn->lock);
+	return ret;
+}
+
+int catoproxy_rulebase_replace(struct catoproxy_net *cn,
+			       struct catoproxy_rule *rules, u32 n,
+			       const char **why)
+{
+	u32 i;
+	int ret;
+
+	mutex_lock(&cn->lock);
+	ret = -ENOSPC;
+	if (!ids_left(cn, n, why))
+		goto out;
+	for (i = 0; i < n; i++)
+		rules[i].id = cn->next_rule_id + i;
+	/* New ids: there are no hits to carry over. */
+	ret = publish_rules(cn, rules, n, n, NULL, why);
+out:
+	mutex_unlock(&cn->lock);
+	return ret;
 }

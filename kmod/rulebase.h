@@ -42,13 +42,26 @@ void catoproxy_rulebase_decide(struct net *net,
 bool catoproxy_rulebase_blocks(struct net *net);
 
 /*
- * Writers, under the namespace's lock (catoproxy_net.lock): the current
- * rule base, NULL when there is no rule; publishing @rb (NULL: no rule),
- * which frees the one it replaces once no reader can see it.
+ * Writers: each builds the new list aside and publishes it whole under the
+ * namespace's lock (catoproxy_net.lock), which it takes and releases; the
+ * rule base replaced is freed once no reader can see it. On failure nothing
+ * changed and @why may say why (a static string, else left alone).
+ *
+ * add: @rule (normalised) becomes the one at position @pos (1 is the first;
+ * 0: after the last one) with a new id, returned in @id. -ENOSPC: the list
+ * is full or ids are exhausted; -ERANGE: @pos is past the end.
+ *
+ * del: the rule with id @id goes. -ENOENT: there is none.
+ *
+ * replace: @rules[0..@n) (normalised) become the whole list, with new ids
+ * in order, written into @rules; 0 rules: none. -ENOSPC: ids are exhausted.
  */
-const struct catoproxy_rulebase *
-catoproxy_rulebase_current(struct catoproxy_net *cn);
-void catoproxy_rulebase_publish(struct catoproxy_net *cn,
-				struct catoproxy_rulebase *rb);
+int catoproxy_rulebase_add(struct catoproxy_net *cn,
+			   const struct catoproxy_rule *rule, u32 pos, u32 *id,
+			   const char **why);
+int catoproxy_rulebase_del(struct catoproxy_net *cn, u32 id, const char **why);
+int catoproxy_rulebase_replace(struct catoproxy_net *cn,
+			       struct catoproxy_rule *rules, u32 n,
+			       const char **why);
 
 #endif /* _CATOPROXY_RULEBASE_H */

@@ -4,6 +4,7 @@
 # Everything `make check` runs, as one TAP stream per stage, then one line:
 # "N passed, M failed, K skipped".
 #
+#   0. the generated netlink files match the YNL spec
 #   1. host unit tests (policy logic, CLI parsers) and the policy fuzz
 #      target on a fixed pseudo-random corpus, with ASan/UBSan
 #   2. catoproxyctl builds with zero warnings
@@ -46,6 +47,14 @@ collect_tap() {
 
 krels=${KRELS:-$(selftests/vm/kernels.sh)}
 tests=${TESTS:-$(make -s -C selftests print-tests)}
+
+echo "# netlink spec"
+if make -s ynl-check >"$log/ynl-check.log" 2>&1; then
+	result ok "netlink: generated files match the spec"
+else
+	cat "$log/ynl-check.log"
+	result fail "netlink: generated files match the spec"
+fi
 
 echo "# unit tests"
 if make -s -C selftests/unit all >"$log/unit-build.log" 2>&1 &&

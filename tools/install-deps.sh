@@ -10,7 +10,8 @@ PACKAGES="gcc make libc6-dev pkg-config libmnl-dev sparse
 	kmod cpio gzip xz-utils zstd
 	iproute2 nftables conntrack iptables socat iperf3 python3
 	util-linux procps tcpdump iputils-ping gnuplot-nox
-	nmap hping3 curl jq"
+	nmap hping3 curl jq
+	linux-source-6.12 python3-yaml python3-jsonschema"
 
 missing=()
 for p in $PACKAGES; do

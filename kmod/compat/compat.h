@@ -48,4 +48,17 @@ static inline struct net *compat_genl_info_net(const struct genl_info *info)
 	__cookie_v6_check(iph, th, ntohl((th)->ack_seq) - 1)
 #endif
 
+#ifdef COMPAT_CANNOT_GENL_SPLIT_OPS
+#include <net/genetlink.h>
+/*
+ * Split operations came in 6.2. Before, the full operations already take
+ * a per-operation policy, and with one operation per command (each ours
+ * has a doit or a dumpit, never both) a table of split operations is a
+ * table of full ones: the generated table and the family use these names.
+ */
+#define genl_split_ops genl_ops
+#define split_ops ops
+#define n_split_ops n_ops
+#endif
+
 #endif /* _CATOPROXY_COMPAT_H */
