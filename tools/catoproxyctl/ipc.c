@@ -428,114 +428,72 @@ static int dump_stable(u8 cmd, mnl_cb_t cb, void *ctx, void *arr,
 }
 
 struct config_ctx {
-	struct ipc_config *cfg;
+	struct ctl_config *cfg;
 	struct ipc_error *e;
-	bool have_mode;
 };
+
+/* The row of settings[] that @attr carries; NULL for one newer than us. */
+static const struct setting *setting_of(u16 attr)
+{
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++)
+		if (settings[k].attr == attr)
+			return &settings[k];
+	return NULL;
+}
+
+/* One setting of a GET_CONFIG reply into @cfg, as @s->type says. */
+static int get_setting(const struct setting *s, const struct nlattr *attr,
+		       struct ctl_config *cfg)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+	char *value = (char *)cfg + s->offset;
+
+	switch (s->type) {
+	case SETTING_U8:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return -1;
+		*(u8 *)value = mnl_attr_get_u8(attr);
+		break;
+	case SETTING_U32:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -1;
+		*(u32 *)value = mnl_attr_get_u32(attr);
+		break;
+	case SETTING_PORTS:
+		if (len % sizeof(u16) || len / sizeof(u16) > CONFIG_PORTS_MAX)
+			return -1;
+		*(unsigned int *)((char *)cfg + s->count) = len / sizeof(u16);
+		/* The payload is only 4-byte aligned: copy it out. */
+		memcpy(value, mnl_attr_get_payload(attr), len);
+		break;
+	case SETTING_BYTES:
+		if (len > CATOPROXY_BLOCK_PAGE_MAX)
+			return -1;
+		*(size_t *)((char *)cfg + s->count) = len;
+		memcpy(value, mnl_attr_get_payload(attr), len);
+		break;
+	}
+	return 0;
+}
 
 static int config_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct config_ctx *c = data;
+	const struct setting *s;
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(attr)) {
-		case CATOPROXY_A_MODE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "mode");
-			c->cfg->mode = mnl_attr_get_u8(attr);
-			c->have_mode = true;
-			break;
-		case CATOPROXY_A_TLS_INSPECTION:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "tls-inspection");
-			c->cfg->tls_inspection = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_BLOCKED_SYN:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "blocked-syn");
-			c->cfg->blocked_syn = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_CHALLENGE_ACK:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "challenge-ack");
-			c->cfg->challenge_ack = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_SITE_COUNT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "site count");
-			c->cfg->site_count = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_SERVER_TIMEOUT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "server-timeout");
-			c->cfg->server_timeout_ms = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_SYN_BACKLOG:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "syn-backlog");
-			c->cfg->syn_backlog = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_FORCE_FULL_PORTS: {
-			size_t len = mnl_attr_get_payload_len(attr);
-			const u8 *raw = mnl_attr_get_payload(attr);
-
-			if (len % sizeof(u16) ||
-			    len / sizeof(u16) > CATOPROXY_FORCE_PORTS_MAX)
-				return bad_reply(c->e, "force-full-ports");
-			c->cfg->nforce_full_ports = len / sizeof(u16);
-			/* The payload is only 4-byte aligned: copy it out. */
-			memcpy(c->cfg->force_full_ports, raw, len);
-			c->cfg->has_force_full_ports = true;
-			break;
-		}
-		case CATOPROXY_A_ADAPTIVE_TTL:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "adaptive-ttl");
-			c->cfg->adaptive_ttl = mnl_attr_get_u32(attr);
-			c->cfg->has_adaptive_ttl = true;
-			break;
-		case CATOPROXY_A_ADAPTIVE_SIZE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "adaptive-size");
-			c->cfg->adaptive_size = mnl_attr_get_u32(attr);
-			c->cfg->has_adaptive_size = true;
-			break;
-		case CATOPROXY_A_RULE_COUNT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "rule count");
-			c->cfg->rule_count = mnl_attr_get_u32(attr);
-			c->cfg->has_rule_count = true;
-			break;
-		case CATOPROXY_A_BLOCK_PAGE_PORTS: {
-			size_t len = mnl_attr_get_payload_len(attr);
-
-			if (len % sizeof(u16) ||
-			    len / sizeof(u16) > CATOPROXY_BLOCK_PAGE_PORTS_MAX)
-				return bad_reply(c->e, "block-page-ports");
-			c->cfg->nblock_page_ports = len / sizeof(u16);
-			memcpy(c->cfg->block_page_ports,
-			       mnl_attr_get_payload(attr), len);
-			c->cfg->has_block_page_ports = true;
-			break;
-		}
-		case CATOPROXY_A_BLOCK_PAGE: {
-			size_t len = mnl_attr_get_payload_len(attr);
-
-			if (len > CATOPROXY_BLOCK_PAGE_MAX)
-				return bad_reply(c->e, "block-page");
-			c->cfg->block_page_len = len;
-			memcpy(c->cfg->block_page, mnl_attr_get_payload(attr),
-			       len);
-			c->cfg->has_block_page = true;
-			break;
-		}
-		}
+		s = setting_of(mnl_attr_get_type(attr));
+		if (!s)
+			continue;
+		if (get_setting(s, attr, c->cfg))
+			return bad_reply(c->e, s->what ? s->what : s->key);
+		c->cfg->flags |= CONFIG_HAS(s - settings);
 	}
 	return MNL_CB_OK;
 }
 
-int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e)
+int ipc_get_config(struct ctl_config *cfg, struct ipc_error *e)
 {
 	struct config_ctx c = { .cfg = cfg, .e = e };
 	int ret;
@@ -543,55 +501,52 @@ int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e)
 	memset(cfg, 0, sizeof(*cfg));
 	ret = request(CATOPROXY_CMD_GET_CONFIG, NLM_F_ACK, NULL, NULL,
 		      config_cb, &c, e, NULL);
-	if (!ret && !c.have_mode) {
+	if (!ret && !(cfg->flags & CONFIG_HAS(CONFIG_MODE))) {
 		bad_reply(e, "no mode");
 		ret = -e->err;
 	}
 	return ret;
 }
 
-static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
+/* One setting of a SET_CONFIG request, as @s->type says. */
+static void put_setting(struct nlmsghdr *nlh, const struct setting *s,
+			const struct ctl_config *cfg)
 {
-	const struct set_args *a = arg;
+	const char *value = (const char *)cfg + s->offset;
+	const char *count = (const char *)cfg + s->count;
 
-	if (a->has_mode)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_MODE, a->mode);
-	if (a->has_tls_inspection)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_TLS_INSPECTION,
-				a->tls_inspection);
-	if (a->has_blocked_syn)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_BLOCKED_SYN, a->blocked_syn);
-	if (a->has_challenge_ack)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_CHALLENGE_ACK,
-				a->challenge_ack);
-	if (a->has_server_timeout)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_SERVER_TIMEOUT,
-				 a->server_timeout_ms);
-	if (a->has_syn_backlog)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_SYN_BACKLOG, a->syn_backlog);
-	/* Host-order u16s back to back; an empty list clears it. */
-	if (a->has_force_full_ports)
-		mnl_attr_put(nlh, CATOPROXY_A_FORCE_FULL_PORTS,
-			     a->nforce_full_ports * sizeof(u16),
-			     a->force_full_ports);
-	if (a->has_adaptive_ttl)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_TTL, a->adaptive_ttl);
-	if (a->has_adaptive_size)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_SIZE,
-				 a->adaptive_size);
-	if (a->has_block_page_ports)
-		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE_PORTS,
-			     a->nblock_page_ports * sizeof(u16),
-			     a->block_page_ports);
-	if (a->has_block_page)
-		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE, a->block_page_len,
-			     a->block_page);
+	switch (s->type) {
+	case SETTING_U8:
+		mnl_attr_put_u8(nlh, s->attr, *(const u8 *)value);
+		break;
+	case SETTING_U32:
+		mnl_attr_put_u32(nlh, s->attr, *(const u32 *)value);
+		break;
+	case SETTING_PORTS:
+		/* Host-order u16s back to back; an empty list clears it. */
+		mnl_attr_put(nlh, s->attr,
+			     *(const unsigned int *)count * sizeof(u16), value);
+		break;
+	case SETTING_BYTES:
+		mnl_attr_put(nlh, s->attr, *(const size_t *)count, value);
+		break;
+	}
 }
 
-int ipc_set_config(const struct set_args *a, struct ipc_error *e)
+static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
 {
-	return request(CATOPROXY_CMD_SET_CONFIG, NLM_F_ACK, fill_set_config, a,
-		       NULL, NULL, e, NULL);
+	const struct ctl_config *cfg = arg;
+
+	/* Only what `set' takes: the rest is the kernel's to report. */
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++)
+		if (settings[k].parse && (cfg->flags & CONFIG_HAS(k)))
+			put_setting(nlh, &settings[k], cfg);
+}
+
+int ipc_set_config(const struct ctl_config *cfg, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_SET_CONFIG, NLM_F_ACK, fill_set_config,
+		       cfg, NULL, NULL, e, NULL);
 }
 
 struct stats_ctx {
@@ -682,12 +637,12 @@ static void put_prefix_nest(struct nlmsghdr *nlh, u16 type,
 
 static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
 {
-	const struct site_add_args *a = arg;
+	const struct ctl_site *a = arg;
 	struct nlattr *site, *prefixes;
 
 	site = mnl_attr_nest_start(nlh, CATOPROXY_A_SITE | NLA_F_NESTED);
 	mnl_attr_put_strz(nlh, CATOPROXY_SITE_A_NAME, a->site.name);
-	if (a->has_mode)
+	if (a->flags & SITE_HAS_MODE)
 		mnl_attr_put_u8(nlh, CATOPROXY_SITE_A_MODE, a->site.mode);
 	prefixes = mnl_attr_nest_start(nlh, CATOPROXY_SITE_A_PREFIXES |
 						    NLA_F_NESTED);
@@ -698,7 +653,7 @@ static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
 	mnl_attr_nest_end(nlh, site);
 }
 
-int ipc_add_site(const struct site_add_args *a, struct ipc_error *e)
+int ipc_add_site(const struct ctl_site *a, struct ipc_error *e)
 {
 	return request(CATOPROXY_CMD_ADD_SITE, NLM_F_ACK, fill_add_site, a,
 		       NULL, NULL, e, NULL);
@@ -759,7 +714,7 @@ static int parse_prefix_attr(const struct nlattr *nest,
 	return 0;
 }
 
-static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
+static int parse_site_attr(const struct nlattr *nest, struct ctl_site *s,
 			   struct ipc_error *e)
 {
 	const struct nlattr *attr, *prefix;
@@ -783,11 +738,13 @@ static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
 			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 				return bad_reply(e, "site mode");
 			s->site.mode = mnl_attr_get_u8(attr);
+			s->flags |= SITE_HAS_MODE;
 			break;
 		case CATOPROXY_SITE_A_EFFECTIVE_MODE:
 			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 				return bad_reply(e, "site effective mode");
 			s->effective_mode = mnl_attr_get_u8(attr);
+			s->flags |= SITE_HAS_EFFECTIVE_MODE;
 			break;
 		case CATOPROXY_SITE_A_PREFIXES:
 			mnl_attr_for_each_nested(prefix, attr) {
@@ -819,7 +776,7 @@ static int sites_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ipc_site *v;
+		struct ctl_site *v;
 		int ret;
 
 		if (mnl_attr_get_type(attr) != CATOPROXY_A_SITE)
@@ -838,7 +795,7 @@ static int sites_cb(const struct nlmsghdr *nlh, void *data)
 
 static int site_cmp(const void *a, const void *b)
 {
-	const struct ipc_site *x = a, *y = b;
+	const struct ctl_site *x = a, *y = b;
 
 	return (x->site.id > y->site.id) - (x->site.id < y->site.id);
 }
@@ -1053,12 +1010,12 @@ static int rule_id_cb(const struct nlmsghdr *nlh, void *data)
 
 static void fill_add_rule(struct nlmsghdr *nlh, const void *arg)
 {
-	const struct rule_args *a = arg;
+	const struct ctl_rule *a = arg;
 
 	put_rule(nlh, &a->rule, a->pos);
 }
 
-int ipc_add_rule(const struct rule_args *a, u32 *id, struct ipc_error *e)
+int ipc_add_rule(const struct ctl_rule *a, u32 *id, struct ipc_error *e)
 {
 	struct rule_id_ctx c = { .id = id };
 	int ret;
@@ -1130,7 +1087,7 @@ struct rules_ctx {
 	struct ipc_error *e;
 };
 
-static int parse_rule_attr(const struct nlattr *nest, struct ipc_rule *r)
+static int parse_rule_attr(const struct nlattr *nest, struct ctl_rule *r)
 {
 	const struct nlattr *attr;
 	bool have_action = false;
@@ -1204,7 +1161,7 @@ static int rules_cb(const struct nlmsghdr *nlh, void *data)
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ipc_rule *v;
+		struct ctl_rule *v;
 
 		if (mnl_attr_get_type(attr) != CATOPROXY_A_RULE)
 			continue;

@@ -54,20 +54,20 @@ int set_main(int argc, char *argv[])
 {
 	static u8 page[CATOPROXY_BLOCK_PAGE_MAX + 1];
 	char err[PARSE_ERR_MAX];
-	struct set_args a;
+	static struct ctl_config cfg;
 	struct ipc_error e;
 
-	if (parse_set_args(argc - 1, argv + 1, &a, err, sizeof(err))) {
+	if (parse_set_args(argc - 1, argv + 1, &cfg, err, sizeof(err))) {
 		usage_error(SET_USAGE, "%s", err);
 		return EXIT_USAGE;
 	}
-	if (a.has_block_page) {
-		if (read_page(a.block_page_file, page, &a.block_page_len))
+	if (cfg.flags & CONFIG_HAS(CONFIG_BLOCK_PAGE)) {
+		if (read_page(cfg.block_page_file, page, &cfg.block_page_len))
 			return EXIT_USAGE;
-		a.block_page = page;
+		memcpy(cfg.block_page, page, cfg.block_page_len);
 	}
 	/* One request, so the kernel applies all pairs or none. */
-	if (ipc_set_config(&a, &e)) {
+	if (ipc_set_config(&cfg, &e)) {
 		ipc_perror("set", &e);
 		return EXIT_RUNTIME;
 	}
