@@ -385,40 +385,99 @@ static int out_of_memory(struct ipc_error *e)
 }
 
 /*
- * A zeroed element appended to @arr, one of the { size_t n; T *v; }
- * lists the replies are read into; NULL when out of memory. The element
+ * A zeroed element of @size bytes appended to the list of *@n elements at
+ * @vp, the address of a T * (copied in and out as bytes, so that a T **
+ * need not pass for a void **); NULL when out of memory. The element
  * counts from then on: a reply that fails to parse frees the whole list.
  */
-#define LIST_PUSH(arr)                                                    \
-	({                                                                \
-		typeof((arr)->v) grown_ =                                 \
-			realloc((arr)->v, ((arr)->n + 1) * sizeof(*grown_)); \
-		if (grown_) {                                             \
-			(arr)->v = grown_;                                \
-			memset(&grown_[(arr)->n], 0, sizeof(*grown_));   \
-			grown_ = &grown_[(arr)->n++];                     \
-		}                                                         \
-		grown_;                                                   \
-	})
+static void *list_push(void *vp, size_t *n, size_t size)
+{
+	char *v, *grown;
+
+	memcpy(&v, vp, sizeof(v));
+	grown = realloc(v, (*n + 1) * size);
+	if (!grown)
+		return NULL;
+	memcpy(vp, &grown, sizeof(grown));
+	grown += (*n)++ * size;
+	memset(grown, 0, size);
+	return grown;
+}
+
+/* The same for @arr, one of the { size_t n; T *v; } lists of ipc.h. */
+#define LIST_PUSH(arr)                                                   \
+	((typeof((arr)->v))list_push(&(arr)->v, &(arr)->n, sizeof(*(arr)->v)))
 
 /*
- * A dump parsed by @cb into the list @arr: tried again while it races with
- * a change (@clear empties the list between tries), so that what is shown
- * was true at one moment.
+ * A dump read into one of those lists: each @attr nest of each message
+ * becomes an element, read by @parse (MNL_CB_OK, or the error it reported
+ * in @e).
  */
-static int dump_stable(u8 cmd, mnl_cb_t cb, void *ctx, void *arr,
-		       void (*clear)(void *arr), const char *what,
-		       struct ipc_error *e)
+struct dump_ctx {
+	void *vp; /* the list's T **, as list_push() takes it */
+	size_t *n;
+	size_t size;
+	u16 attr;
+	const char *what; /* "malformed reply: WHAT" for a nest that is none */
+	int (*parse)(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e);
+	struct ipc_error *e;
+};
+
+#define DUMP_CTX(arr, attr_, what_, parse_, e_)                          \
+	{ .vp = &(arr)->v, .n = &(arr)->n, .size = sizeof(*(arr)->v),     \
+	  .attr = (attr_), .what = (what_), .parse = (parse_), .e = (e_) }
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct dump_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		void *v;
+		int ret;
+
+		if (mnl_attr_get_type(attr) != c->attr)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, c->what);
+		v = list_push(c->vp, c->n, c->size);
+		if (!v)
+			return out_of_memory(c->e);
+		ret = c->parse(attr, v, c->e);
+		if (ret != MNL_CB_OK)
+			return ret;
+	}
+	return MNL_CB_OK;
+}
+
+static void dump_clear(struct dump_ctx *c)
+{
+	void *v, *none = NULL;
+
+	memcpy(&v, c->vp, sizeof(v));
+	free(v);
+	memcpy(c->vp, &none, sizeof(none));
+	*c->n = 0;
+}
+
+/*
+ * A dump into @c's list, tried again while it races with a change (the
+ * list is emptied between tries), so that what is shown was true at one
+ * moment.
+ */
+static int dump_stable(u8 cmd, struct dump_ctx *c, const char *what)
+{
+	struct ipc_error *e = c->e;
 	int ret;
 
 	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
 		bool intr = false;
 
-		ret = request(cmd, NLM_F_DUMP, NULL, NULL, cb, ctx, e, &intr);
+		ret = request(cmd, NLM_F_DUMP, NULL, NULL, dump_cb, c, e, &intr);
 		if (!ret && !intr)
 			return 0;
-		clear(arr);
+		dump_clear(c);
 		if (ret)
 			return ret;
 	}
@@ -674,11 +733,6 @@ int ipc_del_site(const char *name, struct ipc_error *e)
 		       NULL, NULL, e, NULL);
 }
 
-struct sites_ctx {
-	struct ipc_sites *sites;
-	struct ipc_error *e;
-};
-
 static int parse_prefix_attr(const struct nlattr *nest,
 			     struct catoproxy_prefix *p)
 {
@@ -714,9 +768,10 @@ static int parse_prefix_attr(const struct nlattr *nest,
 	return 0;
 }
 
-static int parse_site_attr(const struct nlattr *nest, struct ctl_site *s,
+static int parse_site_attr(const struct nlattr *nest, void *elem,
 			   struct ipc_error *e)
 {
+	struct ctl_site *s = elem;
 	const struct nlattr *attr, *prefix;
 	bool have_name = false;
 
@@ -770,29 +825,6 @@ static int parse_site_attr(const struct nlattr *nest, struct ctl_site *s,
 	return MNL_CB_OK;
 }
 
-static int sites_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct sites_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ctl_site *v;
-		int ret;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_SITE)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "site");
-		v = LIST_PUSH(c->sites);
-		if (!v)
-			return out_of_memory(c->e);
-		ret = parse_site_attr(attr, v, c->e);
-		if (ret != MNL_CB_OK)
-			return ret;
-	}
-	return MNL_CB_OK;
-}
-
 static int site_cmp(const void *a, const void *b)
 {
 	const struct ctl_site *x = a, *y = b;
@@ -800,22 +832,14 @@ static int site_cmp(const void *a, const void *b)
 	return (x->site.id > y->site.id) - (x->site.id < y->site.id);
 }
 
-static void clear_sites(void *arr)
-{
-	struct ipc_sites *sites = arr;
-
-	free(sites->v);
-	memset(sites, 0, sizeof(*sites));
-}
-
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e)
 {
-	struct sites_ctx c = { .sites = sites, .e = e };
+	struct dump_ctx c = DUMP_CTX(sites, CATOPROXY_A_SITE, "site",
+				     parse_site_attr, e);
 	int ret;
 
 	memset(sites, 0, sizeof(*sites));
-	ret = dump_stable(CATOPROXY_CMD_GET_SITE, sites_cb, &c, sites,
-			  clear_sites, "sites", e);
+	ret = dump_stable(CATOPROXY_CMD_GET_SITE, &c, "sites");
 	if (!ret)
 		qsort(sites->v, sites->n, sizeof(*sites->v), site_cmp);
 	return ret;
@@ -913,43 +937,25 @@ static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
 	return 0;
 }
 
-struct conns_ctx {
-	struct ipc_conns *conns;
-	struct ipc_error *e;
-};
-
-static int conns_cb(const struct nlmsghdr *nlh, void *data)
+/* An element of GET_CONN's list. */
+static int conn_elem(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e)
 {
-	struct conns_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct conn_info *v;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_CONN)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "connection");
-		v = LIST_PUSH(c->conns);
-		if (!v)
-			return out_of_memory(c->e);
-		if (parse_conn_attr(attr, v))
-			return bad_reply(c->e, "connection");
-	}
-	return MNL_CB_OK;
+	return parse_conn_attr(nest, elem) ? bad_reply(e, "connection") :
+					     MNL_CB_OK;
 }
 
 int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e)
 {
-	struct conns_ctx c = { .conns = conns, .e = e };
+	struct dump_ctx c = DUMP_CTX(conns, CATOPROXY_A_CONN, "connection",
+				     conn_elem, e);
 	int ret;
 
 	memset(conns, 0, sizeof(*conns));
-	ret = request(CATOPROXY_CMD_GET_CONN, NLM_F_DUMP, NULL, NULL, conns_cb,
+	ret = request(CATOPROXY_CMD_GET_CONN, NLM_F_DUMP, NULL, NULL, dump_cb,
 		      &c, e, NULL);
 	if (ret) {
-		free(conns->v);
-		memset(conns, 0, sizeof(*conns));
+		dump_clear(&c);
 		return ret;
 	}
 	qsort(conns->v, conns->n, sizeof(*conns->v), conn_cmp);
@@ -1082,11 +1088,6 @@ int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
 	return ret;
 }
 
-struct rules_ctx {
-	struct ipc_rules *rules;
-	struct ipc_error *e;
-};
-
 static int parse_rule_attr(const struct nlattr *nest, struct ctl_rule *r)
 {
 	const struct nlattr *attr;
@@ -1155,42 +1156,20 @@ static int parse_rule_attr(const struct nlattr *nest, struct ctl_rule *r)
 	return have_action && r->rule.id ? 0 : -1;
 }
 
-static int rules_cb(const struct nlmsghdr *nlh, void *data)
+/* An element of GET_RULE's list. */
+static int rule_elem(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e)
 {
-	struct rules_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ctl_rule *v;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_RULE)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "rule");
-		v = LIST_PUSH(c->rules);
-		if (!v)
-			return out_of_memory(c->e);
-		if (parse_rule_attr(attr, v))
-			return bad_reply(c->e, "rule");
-	}
-	return MNL_CB_OK;
-}
-
-static void clear_rules(void *arr)
-{
-	struct ipc_rules *rules = arr;
-
-	free(rules->v);
-	memset(rules, 0, sizeof(*rules));
+	return parse_rule_attr(nest, elem) ? bad_reply(e, "rule") : MNL_CB_OK;
 }
 
 int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e)
 {
-	struct rules_ctx c = { .rules = rules, .e = e };
+	struct dump_ctx c = DUMP_CTX(rules, CATOPROXY_A_RULE, "rule",
+				     rule_elem, e);
 
 	memset(rules, 0, sizeof(*rules));
-	return dump_stable(CATOPROXY_CMD_GET_RULE, rules_cb, &c, rules,
-			   clear_rules, "rules", e);
+	return dump_stable(CATOPROXY_CMD_GET_RULE, &c, "rules");
 }
 
 struct monitor_ctx {
