@@ -1234,7 +1234,8 @@ static void test_settings_table(void)
 	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++) {
 		const struct setting *s = &settings[k];
 
-		CHECK(s->key && s->json_key && s->attr && s->text && s->json,
+		CHECK(s->key && s->json_key && s->attr && s->text && s->json &&
+			      (!s->parse || s->arg),
 		      "settings[%u] (%s) is complete", k, s->key);
 		for (unsigned int o = 0; o < k; o++)
 			CHECK(strcmp(s->key, settings[o].key) &&
@@ -1274,6 +1275,40 @@ static void test_settings_table(void)
 		CHECK(set(ARGC(bare), bare, &a) == -1 && !strcmp(err, want),
 		      "set %s without a value: %s", s->key, err);
 	}
+}
+
+static void test_set_usage(void)
+{
+	char buf[1024];
+
+	format_set_usage(buf, sizeof(buf), "  ", true);
+	CHECK(!strcmp(buf,
+		      "  mode {full|delayed|adaptive|off}\n"
+		      "  tls-inspection {on|off}\n"
+		      "  blocked-syn {handshake|drop}\n"
+		      "  challenge-ack {allow|strict}\n"
+		      "  server-timeout MS (100 to 600000)\n"
+		      "  syn-backlog N (0 to 1000000)\n"
+		      "  force-full-ports {PORT[,PORT...]|none} (at most 16)\n"
+		      "  adaptive-ttl SECONDS (1 to 86400)\n"
+		      "  adaptive-size N (64 to 262144)\n"
+		      "  block-page-ports {PORT[,PORT...]|none} (at most 16)\n"
+		      "  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"),
+	      "set's usage, with bounds");
+	format_set_usage(buf, sizeof(buf), "  set ", false);
+	CHECK(!strcmp(buf,
+		      "  set mode {full|delayed|adaptive|off}\n"
+		      "  set tls-inspection {on|off}\n"
+		      "  set blocked-syn {handshake|drop}\n"
+		      "  set challenge-ack {allow|strict}\n"
+		      "  set server-timeout MS\n"
+		      "  set syn-backlog N\n"
+		      "  set force-full-ports {PORT[,PORT...]|none}\n"
+		      "  set adaptive-ttl SECONDS\n"
+		      "  set adaptive-size N\n"
+		      "  set block-page-ports {PORT[,PORT...]|none}\n"
+		      "  set block-page {FILE|-}\n"),
+	      "set's lines in the help");
 }
 
 static void write_config(FILE *f, const void *arg)
@@ -1545,6 +1580,7 @@ int main(void)
 	test_block_page_args();
 	test_settings_table();
 	test_print_config();
+	test_set_usage();
 	test_rule_args();
 	return unit_done();
 }

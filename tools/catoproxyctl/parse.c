@@ -487,10 +487,10 @@ static int parse_name_setting(const struct setting *s, const char *value,
 static int parse_u32_setting(const struct setting *s, const char *value,
 			     struct ctl_config *c, char *err, size_t errlen)
 {
-	if (parse_u32_range(value, s->min, s->max_value, FIELD(c, s, u32))) {
+	if (parse_u32_range(value, s->min, s->max, FIELD(c, s, u32))) {
 		fail(err, errlen,
 		     "Invalid value `%s' for `%s': expected %s from %u to %u",
-		     value, s->key, s->expected, s->min, s->max_value);
+		     value, s->key, s->expected, s->min, s->max);
 		return -1;
 	}
 	return 0;
@@ -622,84 +622,134 @@ static const char *const on_off_names[] = { "off", "on" };
 
 /*
  * Adding a setting: a CONFIG_* in model.h, its member in struct ctl_config
- * and a row here; `set', the request, the reply and `show config' follow.
+ * and a row here; `set', its usage and the help, the request, the reply and
+ * `show config' follow. The man page and the bash completion are prose.
  */
 const struct setting settings[CONFIG_NSETTINGS] = {
-	[CONFIG_MODE] = { "mode", "mode", NULL, CATOPROXY_A_MODE,
-			  U8_SETTING(mode), .parse = parse_mode_setting,
-			  .text = text_mode, .json = json_text },
-	[CONFIG_TLS_INSPECTION] = { "tls-inspection", "tls_inspection", NULL,
-				    CATOPROXY_A_TLS_INSPECTION,
-				    U8_SETTING(tls_inspection),
-				    .parse = parse_name_setting,
-				    .text = text_on_off, .json = json_on_off,
-				    NAMES(on_off_names),
-				    .expected = "on or off" },
-	[CONFIG_BLOCKED_SYN] = { "blocked-syn", "blocked_syn", NULL,
-				 CATOPROXY_A_BLOCKED_SYN,
-				 U8_SETTING(blocked_syn),
-				 .parse = parse_name_setting, .text = text_name,
-				 .json = json_text, NAMES(blocked_syn_names),
-				 .expected = "handshake or drop" },
-	[CONFIG_CHALLENGE_ACK] = { "challenge-ack", "challenge_ack", NULL,
-				   CATOPROXY_A_CHALLENGE_ACK,
-				   U8_SETTING(challenge_ack),
-				   .parse = parse_name_setting,
-				   .text = text_name, .json = json_text,
-				   NAMES(challenge_ack_names),
-				   .expected = "allow or strict" },
-	[CONFIG_SITE_COUNT] = { "sites", "site_count", "site count",
-				CATOPROXY_A_SITE_COUNT, U32_SETTING(site_count),
-				.text = text_u32, .json = json_u32 },
-	[CONFIG_SERVER_TIMEOUT] = { "server-timeout", "server_timeout_ms", NULL,
-				    CATOPROXY_A_SERVER_TIMEOUT,
-				    U32_SETTING(server_timeout_ms),
-				    .parse = parse_u32_setting,
-				    .text = text_u32, .json = json_u32,
-				    .min = CATOPROXY_SERVER_TIMEOUT_MS_MIN,
-				    .max_value = CATOPROXY_SERVER_TIMEOUT_MS_MAX,
-				    .expected = "milliseconds" },
-	[CONFIG_SYN_BACKLOG] = { "syn-backlog", "syn_backlog", NULL,
-				 CATOPROXY_A_SYN_BACKLOG,
-				 U32_SETTING(syn_backlog),
-				 .parse = parse_u32_setting, .text = text_u32,
-				 .json = json_u32, .min = 0,
-				 .max_value = CATOPROXY_SYN_BACKLOG_MAX,
-				 .expected = "a number" },
-	[CONFIG_FORCE_FULL_PORTS] = { "force-full-ports", "force_full_ports",
-				      NULL, CATOPROXY_A_FORCE_FULL_PORTS,
-				      PORTS_SETTING(force_full_ports) },
-	[CONFIG_ADAPTIVE_TTL] = { "adaptive-ttl", "adaptive_ttl", NULL,
-				  CATOPROXY_A_ADAPTIVE_TTL,
-				  U32_SETTING(adaptive_ttl),
-				  .parse = parse_u32_setting, .text = text_u32,
-				  .json = json_u32, .optional = true, .min = 1,
-				  .max_value = CATOPROXY_ADAPTIVE_TTL_MAX,
-				  .expected = "seconds" },
-	[CONFIG_ADAPTIVE_SIZE] = { "adaptive-size", "adaptive_size", NULL,
-				   CATOPROXY_A_ADAPTIVE_SIZE,
-				   U32_SETTING(adaptive_size),
-				   .parse = parse_u32_setting,
-				   .text = text_u32, .json = json_u32,
-				   .optional = true,
-				   .min = CATOPROXY_ADAPTIVE_SIZE_MIN,
-				   .max_value = CATOPROXY_ADAPTIVE_SIZE_MAX,
-				   .expected = "a number of entries" },
-	[CONFIG_RULE_COUNT] = { "rules", "rule_count", "rule count",
-				CATOPROXY_A_RULE_COUNT, U32_SETTING(rule_count),
-				.text = text_u32, .json = json_u32,
-				.optional = true },
-	[CONFIG_BLOCK_PAGE_PORTS] = { "block-page-ports", "block_page_ports",
-				      NULL, CATOPROXY_A_BLOCK_PAGE_PORTS,
-				      PORTS_SETTING(block_page_ports) },
-	[CONFIG_BLOCK_PAGE] = { "block-page", "block_page_len", NULL,
-				CATOPROXY_A_BLOCK_PAGE, .type = SETTING_BYTES,
-				.offset = offsetof(struct ctl_config, block_page),
-				.count = offsetof(struct ctl_config,
-						  block_page_len),
-				.parse = parse_file_setting, .text = text_bytes,
-				.json = json_bytes_len, .optional = true },
+	[CONFIG_MODE] = {
+		.key = "mode", .arg = "{full|delayed|adaptive|off}",
+		.json_key = "mode", .attr = CATOPROXY_A_MODE, U8_SETTING(mode),
+		.parse = parse_mode_setting, .text = text_mode,
+		.json = json_text,
+	},
+	[CONFIG_TLS_INSPECTION] = {
+		.key = "tls-inspection", .arg = "{on|off}",
+		.json_key = "tls_inspection",
+		.attr = CATOPROXY_A_TLS_INSPECTION, U8_SETTING(tls_inspection),
+		.parse = parse_name_setting, .text = text_on_off,
+		.json = json_on_off, NAMES(on_off_names),
+		.expected = "on or off",
+	},
+	[CONFIG_BLOCKED_SYN] = {
+		.key = "blocked-syn", .arg = "{handshake|drop}",
+		.json_key = "blocked_syn", .attr = CATOPROXY_A_BLOCKED_SYN,
+		U8_SETTING(blocked_syn), .parse = parse_name_setting,
+		.text = text_name, .json = json_text,
+		NAMES(blocked_syn_names), .expected = "handshake or drop",
+	},
+	[CONFIG_CHALLENGE_ACK] = {
+		.key = "challenge-ack", .arg = "{allow|strict}",
+		.json_key = "challenge_ack", .attr = CATOPROXY_A_CHALLENGE_ACK,
+		U8_SETTING(challenge_ack), .parse = parse_name_setting,
+		.text = text_name, .json = json_text,
+		NAMES(challenge_ack_names), .expected = "allow or strict",
+	},
+	[CONFIG_SITE_COUNT] = {
+		.key = "sites", .json_key = "site_count", .what = "site count",
+		.attr = CATOPROXY_A_SITE_COUNT, U32_SETTING(site_count),
+		.text = text_u32, .json = json_u32,
+	},
+	[CONFIG_SERVER_TIMEOUT] = {
+		.key = "server-timeout", .arg = "MS",
+		.json_key = "server_timeout_ms",
+		.attr = CATOPROXY_A_SERVER_TIMEOUT,
+		U32_SETTING(server_timeout_ms), .parse = parse_u32_setting,
+		.text = text_u32, .json = json_u32,
+		.min = CATOPROXY_SERVER_TIMEOUT_MS_MIN,
+		.max = CATOPROXY_SERVER_TIMEOUT_MS_MAX,
+		.expected = "milliseconds",
+	},
+	[CONFIG_SYN_BACKLOG] = {
+		.key = "syn-backlog", .arg = "N", .json_key = "syn_backlog",
+		.attr = CATOPROXY_A_SYN_BACKLOG, U32_SETTING(syn_backlog),
+		.parse = parse_u32_setting, .text = text_u32,
+		.json = json_u32, .min = 0,
+		.max = CATOPROXY_SYN_BACKLOG_MAX, .expected = "a number",
+	},
+	[CONFIG_FORCE_FULL_PORTS] = {
+		.key = "force-full-ports", .arg = "{PORT[,PORT...]|none}",
+		.json_key = "force_full_ports",
+		.attr = CATOPROXY_A_FORCE_FULL_PORTS,
+		PORTS_SETTING(force_full_ports),
+	},
+	[CONFIG_ADAPTIVE_TTL] = {
+		.key = "adaptive-ttl", .arg = "SECONDS",
+		.json_key = "adaptive_ttl", .attr = CATOPROXY_A_ADAPTIVE_TTL,
+		U32_SETTING(adaptive_ttl), .parse = parse_u32_setting,
+		.text = text_u32, .json = json_u32, .optional = true,
+		.min = 1, .max = CATOPROXY_ADAPTIVE_TTL_MAX,
+		.expected = "seconds",
+	},
+	[CONFIG_ADAPTIVE_SIZE] = {
+		.key = "adaptive-size", .arg = "N", .json_key = "adaptive_size",
+		.attr = CATOPROXY_A_ADAPTIVE_SIZE, U32_SETTING(adaptive_size),
+		.parse = parse_u32_setting, .text = text_u32,
+		.json = json_u32, .optional = true,
+		.min = CATOPROXY_ADAPTIVE_SIZE_MIN,
+		.max = CATOPROXY_ADAPTIVE_SIZE_MAX,
+		.expected = "a number of entries",
+	},
+	[CONFIG_RULE_COUNT] = {
+		.key = "rules", .json_key = "rule_count", .what = "rule count",
+		.attr = CATOPROXY_A_RULE_COUNT, U32_SETTING(rule_count),
+		.text = text_u32, .json = json_u32, .optional = true,
+	},
+	[CONFIG_BLOCK_PAGE_PORTS] = {
+		.key = "block-page-ports", .arg = "{PORT[,PORT...]|none}",
+		.json_key = "block_page_ports",
+		.attr = CATOPROXY_A_BLOCK_PAGE_PORTS,
+		PORTS_SETTING(block_page_ports),
+	},
+	[CONFIG_BLOCK_PAGE] = {
+		.key = "block-page", .arg = "{FILE|-}",
+		.json_key = "block_page_len", .attr = CATOPROXY_A_BLOCK_PAGE,
+		.type = SETTING_BYTES,
+		.offset = offsetof(struct ctl_config, block_page),
+		.count = offsetof(struct ctl_config, block_page_len),
+		.parse = parse_file_setting, .text = text_bytes,
+		.json = json_bytes_len, .optional = true,
+	},
 };
+
+void format_set_usage(char *buf, size_t len, const char *prefix, bool bounds)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++) {
+		const struct setting *s = &settings[k];
+		char bound[64] = "";
+		int n;
+
+		if (!s->parse)
+			continue;
+		if (bounds && s->type == SETTING_U32)
+			snprintf(bound, sizeof(bound), " (%u to %u)", s->min,
+				 s->max);
+		else if (bounds && s->type == SETTING_PORTS)
+			snprintf(bound, sizeof(bound), " (at most %u)",
+				 CONFIG_PORTS_MAX);
+		else if (bounds && s->type == SETTING_BYTES)
+			snprintf(bound, sizeof(bound),
+				 " (the page's body, at most %u bytes)",
+				 CATOPROXY_BLOCK_PAGE_MAX);
+		n = snprintf(buf + used, len - used, "%s%s %s%s\n", prefix,
+			     s->key, s->arg, bound);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+	}
+}
 
 /* "mode, tls-inspection, ... or block-page": the keys `set' takes. */
 static void set_keys(char *buf, size_t len)

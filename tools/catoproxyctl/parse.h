@@ -79,6 +79,7 @@ enum setting_type {
 
 struct setting {
 	const char *key; /* as `set' takes it and `show config' prints it */
+	const char *arg; /* its value in the usage: "MS", "{on|off}" */
 	const char *json_key; /* in `show -j config' */
 	const char *what; /* in "malformed reply: WHAT"; NULL: @key */
 	u16 attr; /* CATOPROXY_A_* */
@@ -99,11 +100,17 @@ struct setting {
 	/* For the parsers: names by value, the bounds, what a value is. */
 	const char *const *names;
 	unsigned int nnames;
-	u32 min, max_value;
+	u32 min, max;
 	const char *expected;
 };
 
 extern const struct setting settings[CONFIG_NSETTINGS];
+
+/*
+ * A line "@prefixKEY ARG\n" for each key `set' takes, with @bounds
+ * " (LOW to HIGH)" or what else bounds the value after ARG; NUL-terminates.
+ */
+void format_set_usage(char *buf, size_t len, const char *prefix, bool bounds);
 
 /*
  * `show config': a "KEY: VALUE" line per setting, or with @json one object,
