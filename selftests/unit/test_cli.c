@@ -16,6 +16,8 @@
 #include "unit.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])))
+/* Whether `set' was given the setting CONFIG_@s. */
+#define HAS(a, s) (((a).flags & CONFIG_HAS(CONFIG_##s)) != 0)
 
 static char err[PARSE_ERR_MAX];
 
@@ -361,7 +363,7 @@ static void test_site_names(void)
 	      "bad char: %s", err);
 }
 
-static int set(int argc, char *argv[], struct set_args *a)
+static int set(int argc, char *argv[], struct ctl_config *a)
 {
 	err[0] = '\0';
 	return parse_set_args(argc, argv, a, err, sizeof(err));
@@ -369,36 +371,36 @@ static int set(int argc, char *argv[], struct set_args *a)
 
 static void test_set_args(void)
 {
-	struct set_args a;
+	struct ctl_config a;
 
 	{
 		char *v[] = { "mode", "delayed" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_mode &&
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, MODE) &&
 			      a.mode == CATOPROXY_MODE_DELAYED &&
-			      !a.has_tls_inspection && !a.has_blocked_syn &&
-			      !a.has_challenge_ack,
+			      !HAS(a, TLS_INSPECTION) && !HAS(a, BLOCKED_SYN) &&
+			      !HAS(a, CHALLENGE_ACK),
 		      "set mode delayed");
 	}
 	{
 		char *v[] = { "mode", "full", "tls-inspection", "on",
 			      "blocked-syn", "drop", "challenge-ack", "strict" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_mode &&
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, MODE) &&
 			      a.mode == CATOPROXY_MODE_FULL &&
-			      a.has_tls_inspection && a.tls_inspection == 1 &&
-			      a.has_blocked_syn &&
+			      HAS(a, TLS_INSPECTION) && a.tls_inspection == 1 &&
+			      HAS(a, BLOCKED_SYN) &&
 			      a.blocked_syn == CATOPROXY_BLOCKED_SYN_DROP &&
-			      a.has_challenge_ack &&
+			      HAS(a, CHALLENGE_ACK) &&
 			      a.challenge_ack == CATOPROXY_CHALLENGE_ACK_STRICT,
 		      "all four keys at once");
 	}
 	{
 		char *v[] = { "tls-inspection", "off", "challenge-ack", "allow" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && !a.has_mode &&
-			      a.has_tls_inspection && a.tls_inspection == 0 &&
-			      !a.has_blocked_syn && a.has_challenge_ack &&
+		CHECK(set(ARGC(v), v, &a) == 0 && !HAS(a, MODE) &&
+			      HAS(a, TLS_INSPECTION) && a.tls_inspection == 0 &&
+			      !HAS(a, BLOCKED_SYN) && HAS(a, CHALLENGE_ACK) &&
 			      a.challenge_ack == CATOPROXY_CHALLENGE_ACK_ALLOW,
 		      "two keys, any order");
 	}
@@ -471,9 +473,9 @@ static void test_set_args(void)
 	{
 		char *v[] = { "server-timeout", "250", "syn-backlog", "0" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_server_timeout &&
-			      a.server_timeout_ms == 250 && a.has_syn_backlog &&
-			      a.syn_backlog == 0 && !a.has_mode,
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, SERVER_TIMEOUT) &&
+			      a.server_timeout_ms == 250 && HAS(a, SYN_BACKLOG) &&
+			      a.syn_backlog == 0 && !HAS(a, MODE),
 		      "server-timeout 250 syn-backlog 0");
 	}
 	{
@@ -528,18 +530,18 @@ static void test_force_full_ports(void)
 {
 	static const char ports_msg[] =
 		"Invalid port `%s' for `force-full-ports': expected ports from 1 to 65535 separated by commas, or none";
-	struct set_args a;
+	struct ctl_config a;
 	u16 ports[CATOPROXY_FORCE_PORTS_MAX];
 	char buf[PORT_LIST_STR_MAX], list[128], want[PARSE_ERR_MAX];
 
 	{
 		char *v[] = { "force-full-ports", "443,8443" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_force_full_ports &&
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, FORCE_FULL_PORTS) &&
 			      a.nforce_full_ports == 2 &&
 			      a.force_full_ports[0] == 443 &&
-			      a.force_full_ports[1] == 8443 && !a.has_mode &&
-			      !a.has_adaptive_ttl && !a.has_adaptive_size,
+			      a.force_full_ports[1] == 8443 && !HAS(a, MODE) &&
+			      !HAS(a, ADAPTIVE_TTL) && !HAS(a, ADAPTIVE_SIZE),
 		      "force-full-ports 443,8443: %s", err);
 	}
 	{
@@ -555,8 +557,8 @@ static void test_force_full_ports(void)
 		char *v[] = { "mode", "delayed", "force-full-ports", "none",
 			      "tls-inspection", "on" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_force_full_ports &&
-			      a.nforce_full_ports == 0 && a.has_mode &&
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, FORCE_FULL_PORTS) &&
+			      a.nforce_full_ports == 0 && HAS(a, MODE) &&
 			      a.tls_inspection == 1,
 		      "force-full-ports none: an empty list, sent: %s", err);
 	}
@@ -658,15 +660,15 @@ static void test_force_full_ports(void)
 
 static void test_adaptive_args(void)
 {
-	struct set_args a;
+	struct ctl_config a;
 	char want[PARSE_ERR_MAX];
 
 	{
 		char *v[] = { "adaptive-ttl", "1", "adaptive-size", "64" };
 
-		CHECK(set(ARGC(v), v, &a) == 0 && a.has_adaptive_ttl &&
-			      a.adaptive_ttl == 1 && a.has_adaptive_size &&
-			      a.adaptive_size == 64 && !a.has_force_full_ports,
+		CHECK(set(ARGC(v), v, &a) == 0 && HAS(a, ADAPTIVE_TTL) &&
+			      a.adaptive_ttl == 1 && HAS(a, ADAPTIVE_SIZE) &&
+			      a.adaptive_size == 64 && !HAS(a, FORCE_FULL_PORTS),
 		      "adaptive-ttl 1 adaptive-size 64: %s", err);
 	}
 	{
@@ -715,7 +717,7 @@ static void test_adaptive_args(void)
 	}
 }
 
-static int site_add(int argc, char *argv[], struct site_add_args *a)
+static int site_add(int argc, char *argv[], struct ctl_site *a)
 {
 	err[0] = '\0';
 	return parse_site_add_args(argc, argv, a, err, sizeof(err));
@@ -723,14 +725,14 @@ static int site_add(int argc, char *argv[], struct site_add_args *a)
 
 static void test_site_add_args(void)
 {
-	struct site_add_args a;
+	struct ctl_site a;
 	char buf[PREFIX_STR_MAX];
 
 	{
 		char *v[] = { "branch-a", "prefix", "10.1.0.0/16" };
 
 		CHECK(site_add(ARGC(v), v, &a) == 0 &&
-			      !strcmp(a.site.name, "branch-a") && !a.has_mode &&
+			      !strcmp(a.site.name, "branch-a") && !(a.flags & SITE_HAS_MODE) &&
 			      a.site.mode == CATOPROXY_MODE_INHERIT &&
 			      a.site.nprefixes == 1,
 		      "one prefix, no mode: %s", err);
@@ -739,7 +741,7 @@ static void test_site_add_args(void)
 		char *v[] = { "b", "prefix", "10.1.0.0/16", "mode", "off",
 			      "prefix", "2001:db8:1::/48" };
 
-		CHECK(site_add(ARGC(v), v, &a) == 0 && a.has_mode &&
+		CHECK(site_add(ARGC(v), v, &a) == 0 && (a.flags & SITE_HAS_MODE) &&
 			      a.site.mode == CATOPROXY_MODE_OFF &&
 			      a.site.nprefixes == 2,
 		      "mode between prefixes: %s", err);
@@ -752,7 +754,7 @@ static void test_site_add_args(void)
 	{
 		char *v[] = { "b", "mode", "inherit", "prefix", "10.0.0.0/8" };
 
-		CHECK(site_add(ARGC(v), v, &a) == 0 && a.has_mode &&
+		CHECK(site_add(ARGC(v), v, &a) == 0 && (a.flags & SITE_HAS_MODE) &&
 			      a.site.mode == CATOPROXY_MODE_INHERIT,
 		      "explicit inherit: %s", err);
 	}
@@ -1169,25 +1171,25 @@ static void test_conn(void)
 
 static void test_block_page_args(void)
 {
-	struct set_args a;
+	struct ctl_config a;
 
 	{
 		char *v[] = { "block-page-ports", "80,8080", "block-page",
 			      "/tmp/page.html" };
 
 		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == 0 &&
-			      a.has_block_page_ports && a.nblock_page_ports == 2 &&
+			      HAS(a, BLOCK_PAGE_PORTS) && a.nblock_page_ports == 2 &&
 			      a.block_page_ports[0] == 80 &&
-			      a.block_page_ports[1] == 8080 && a.has_block_page &&
+			      a.block_page_ports[1] == 8080 && HAS(a, BLOCK_PAGE) &&
 			      !strcmp(a.block_page_file, "/tmp/page.html") &&
-			      !a.has_force_full_ports,
+			      !HAS(a, FORCE_FULL_PORTS),
 		      "block-page-ports and block-page");
 	}
 	{
 		char *v[] = { "block-page-ports", "none" };
 
 		CHECK(parse_set_args(ARGC(v), v, &a, err, sizeof(err)) == 0 &&
-			      a.has_block_page_ports && a.nblock_page_ports == 0,
+			      HAS(a, BLOCK_PAGE_PORTS) && a.nblock_page_ports == 0,
 		      "block-page-ports none");
 	}
 	{
@@ -1206,7 +1208,201 @@ static void test_block_page_args(void)
 	}
 }
 
-static int rule(int argc, char **argv, struct rule_args *a, bool pos)
+/* Every row of settings[], through the paths every setting shares. */
+static void test_settings_table(void)
+{
+	/* A value each settable key takes, and a word none of them takes. */
+	static const struct {
+		unsigned int k;
+		const char *value;
+	} ok[] = {
+		{ CONFIG_MODE, "adaptive" },
+		{ CONFIG_TLS_INSPECTION, "on" },
+		{ CONFIG_BLOCKED_SYN, "handshake" },
+		{ CONFIG_CHALLENGE_ACK, "allow" },
+		{ CONFIG_SERVER_TIMEOUT, "100" },
+		{ CONFIG_SYN_BACKLOG, "7" },
+		{ CONFIG_FORCE_FULL_PORTS, "443" },
+		{ CONFIG_ADAPTIVE_TTL, "86400" },
+		{ CONFIG_ADAPTIVE_SIZE, "262144" },
+		{ CONFIG_BLOCK_PAGE_PORTS, "80" },
+		{ CONFIG_BLOCK_PAGE, "-" },
+	};
+	struct ctl_config a;
+	unsigned int settable = 0;
+
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++) {
+		const struct setting *s = &settings[k];
+
+		CHECK(s->key && s->json_key && s->attr && s->text && s->json &&
+			      (!s->parse || s->arg),
+		      "settings[%u] (%s) is complete", k, s->key);
+		for (unsigned int o = 0; o < k; o++)
+			CHECK(strcmp(s->key, settings[o].key) &&
+				      strcmp(s->json_key, settings[o].json_key) &&
+				      s->attr != settings[o].attr,
+			      "%s and %s differ", s->key, settings[o].key);
+		settable += s->parse != NULL;
+		if (!s->parse) {
+			char *v[] = { (char *)s->key, "1" };
+			char want[PARSE_ERR_MAX];
+
+			snprintf(want, sizeof(want),
+				 "Invalid key `%s': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page",
+				 s->key);
+			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
+			      "`set %s' refused, the kernel reports it: %s",
+			      s->key, err);
+		}
+	}
+	CHECK(settable == ARGC(ok), "a sample value for each of %u keys",
+	      settable);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		const struct setting *s = &settings[ok[i].k];
+		char *one[] = { (char *)s->key, (char *)ok[i].value };
+		char *twice[] = { (char *)s->key, (char *)ok[i].value,
+				  (char *)s->key, (char *)ok[i].value };
+		char *bare[] = { (char *)s->key };
+		char want[PARSE_ERR_MAX];
+
+		CHECK(s->parse && set(ARGC(one), one, &a) == 0 &&
+			      a.flags == CONFIG_HAS(ok[i].k),
+		      "set %s %s: that flag alone", s->key, ok[i].value);
+		snprintf(want, sizeof(want), "Duplicate key `%s'", s->key);
+		CHECK(set(ARGC(twice), twice, &a) == -1 && !strcmp(err, want),
+		      "set %s twice: %s", s->key, err);
+		snprintf(want, sizeof(want), "Missing value for `%s'", s->key);
+		CHECK(set(ARGC(bare), bare, &a) == -1 && !strcmp(err, want),
+		      "set %s without a value: %s", s->key, err);
+	}
+}
+
+static void test_set_usage(void)
+{
+	char buf[1024];
+
+	format_set_usage(buf, sizeof(buf), "  ", true);
+	CHECK(!strcmp(buf,
+		      "  mode {full|delayed|adaptive|off}\n"
+		      "  tls-inspection {on|off}\n"
+		      "  blocked-syn {handshake|drop}\n"
+		      "  challenge-ack {allow|strict}\n"
+		      "  server-timeout MS (100 to 600000)\n"
+		      "  syn-backlog N (0 to 1000000)\n"
+		      "  force-full-ports {PORT[,PORT...]|none} (at most 16)\n"
+		      "  adaptive-ttl SECONDS (1 to 86400)\n"
+		      "  adaptive-size N (64 to 262144)\n"
+		      "  block-page-ports {PORT[,PORT...]|none} (at most 16)\n"
+		      "  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"),
+	      "set's usage, with bounds");
+	format_set_usage(buf, sizeof(buf), "  set ", false);
+	CHECK(!strcmp(buf,
+		      "  set mode {full|delayed|adaptive|off}\n"
+		      "  set tls-inspection {on|off}\n"
+		      "  set blocked-syn {handshake|drop}\n"
+		      "  set challenge-ack {allow|strict}\n"
+		      "  set server-timeout MS\n"
+		      "  set syn-backlog N\n"
+		      "  set force-full-ports {PORT[,PORT...]|none}\n"
+		      "  set adaptive-ttl SECONDS\n"
+		      "  set adaptive-size N\n"
+		      "  set block-page-ports {PORT[,PORT...]|none}\n"
+		      "  set block-page {FILE|-}\n"),
+	      "set's lines in the help");
+}
+
+static void write_config(FILE *f, const void *arg)
+{
+	print_config(f, arg, false);
+}
+
+static void write_config_json(FILE *f, const void *arg)
+{
+	print_config(f, arg, true);
+}
+
+static void config_prints(const struct ctl_config *c, const char *text,
+			  const char *json, const char *what)
+{
+	char *out = capture(write_config, c);
+
+	CHECK(out && !strcmp(out, text), "show config: %s", what);
+	if (out && strcmp(out, text))
+		printf("#   got:\n%s", out);
+	free(out);
+	out = capture(write_config_json, c);
+	CHECK(out && !strcmp(out, json), "show -j config: %s", what);
+	if (out && strcmp(out, json))
+		printf("#   got: %s", out);
+	free(out);
+}
+
+static void test_print_config(void)
+{
+	static struct ctl_config c;
+
+	c.flags = ~0U;
+	c.mode = CATOPROXY_MODE_DELAYED;
+	c.tls_inspection = 1;
+	c.blocked_syn = CATOPROXY_BLOCKED_SYN_DROP;
+	c.challenge_ack = CATOPROXY_CHALLENGE_ACK_STRICT;
+	c.site_count = 2;
+	c.server_timeout_ms = 3000;
+	c.syn_backlog = 1024;
+	c.nforce_full_ports = 2;
+	c.force_full_ports[0] = 443;
+	c.force_full_ports[1] = 8443;
+	c.adaptive_ttl = 600;
+	c.adaptive_size = 4096;
+	c.rule_count = 5;
+	c.nblock_page_ports = 0;
+	c.block_page_len = 12;
+	config_prints(&c,
+		      "mode: delayed\n"
+		      "tls-inspection: on\n"
+		      "blocked-syn: drop\n"
+		      "challenge-ack: strict\n"
+		      "sites: 2\n"
+		      "server-timeout: 3000\n"
+		      "syn-backlog: 1024\n"
+		      "force-full-ports: 443,8443\n"
+		      "adaptive-ttl: 600\n"
+		      "adaptive-size: 4096\n"
+		      "rules: 5\n"
+		      "block-page-ports: none\n"
+		      "block-page: 12 bytes\n",
+		      "{\"mode\":\"delayed\",\"tls_inspection\":true,"
+		      "\"blocked_syn\":\"drop\",\"challenge_ack\":\"strict\","
+		      "\"site_count\":2,\"server_timeout_ms\":3000,"
+		      "\"syn_backlog\":1024,\"force_full_ports\":[443,8443],"
+		      "\"adaptive_ttl\":600,\"adaptive_size\":4096,"
+		      "\"rule_count\":5,\"block_page_ports\":[],"
+		      "\"block_page_len\":12}\n",
+		      "every setting");
+
+	/* An older module: no optional settings; a newer one: new values. */
+	memset(&c, 0, sizeof(c));
+	c.flags = CONFIG_HAS(CONFIG_MODE);
+	c.mode = 9;
+	c.tls_inspection = 2;
+	c.blocked_syn = 7;
+	c.challenge_ack = CATOPROXY_CHALLENGE_ACK_ALLOW;
+	config_prints(&c,
+		      "mode: unknown-9\n"
+		      "tls-inspection: on\n"
+		      "blocked-syn: unknown-7\n"
+		      "challenge-ack: allow\n"
+		      "sites: 0\n"
+		      "server-timeout: 0\n"
+		      "syn-backlog: 0\n",
+		      "{\"mode\":\"unknown-9\",\"tls_inspection\":true,"
+		      "\"blocked_syn\":\"unknown-7\",\"challenge_ack\":\"allow\","
+		      "\"site_count\":0,\"server_timeout_ms\":0,"
+		      "\"syn_backlog\":0}\n",
+		      "older module, newer values");
+}
+
+static int rule(int argc, char **argv, struct ctl_rule *a, bool pos)
 {
 	err[0] = '\0';
 	return parse_rule_args(argc, argv, a, pos, err, sizeof(err));
@@ -1215,7 +1411,7 @@ static int rule(int argc, char **argv, struct rule_args *a, bool pos)
 static void test_rule_args(void)
 {
 	char text[RULE_STR_MAX], line[128];
-	struct rule_args a;
+	struct ctl_rule a;
 	u16 lo, hi;
 
 	CHECK(parse_port_range("80", "dport", &lo, &hi, err, sizeof(err)) == 0 &&
@@ -1358,7 +1554,7 @@ static void test_rule_args(void)
 	{
 		char *v[] = { "src", "fd00:1::/64", "sport", "7", "action",
 			      "allow" };
-		struct rule_args b;
+		struct ctl_rule b;
 
 		rule(ARGC(v), v, &a, false);
 		format_rule(&a.rule, line, sizeof(line));
@@ -1382,6 +1578,9 @@ int main(void)
 	test_json();
 	test_conn();
 	test_block_page_args();
+	test_settings_table();
+	test_print_config();
+	test_set_usage();
 	test_rule_args();
 	return unit_done();
 }

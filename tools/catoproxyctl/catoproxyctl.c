@@ -34,6 +34,8 @@ static const struct {
 
 static void show_usage(FILE *f)
 {
+	char set_lines[1024];
+
 	fprintf(f,
 		"Usage: " PROG_NAME " [OPTIONS] <cmd> [<args>]\n"
 		"\n"
@@ -49,18 +51,10 @@ static void show_usage(FILE *f)
 			subcommands[i].description);
 	fprintf(f,
 		"\n"
-		"  show [config|stats|sites|conns|rules|block-page]\n"
-		"  set mode {full|delayed|adaptive|off}\n"
-		"  set tls-inspection {on|off}\n"
-		"  set blocked-syn {handshake|drop}\n"
-		"  set challenge-ack {allow|strict}\n"
-		"  set server-timeout MS\n"
-		"  set syn-backlog N\n"
-		"  set force-full-ports {PORT[,PORT...]|none}\n"
-		"  set adaptive-ttl SECONDS\n"
-		"  set adaptive-size N\n"
-		"  set block-page-ports {PORT[,PORT...]|none}\n"
-		"  set block-page {FILE|-}\n"
+		"  show [config|stats|sites|conns|rules|block-page]\n");
+	format_set_usage(set_lines, sizeof(set_lines), "  set ", false);
+	fputs(set_lines, f);
+	fprintf(f,
 		"  site add NAME prefix CIDR [prefix CIDR ...] [mode {full|delayed|adaptive|off|inherit}]\n"
 		"  site del NAME\n"
 		"  rule add [pos N] [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]] action {allow|block|bypass}\n"

@@ -385,40 +385,99 @@ static int out_of_memory(struct ipc_error *e)
 }
 
 /*
- * A zeroed element appended to @arr, one of the { size_t n; T *v; }
- * lists the replies are read into; NULL when out of memory. The element
+ * A zeroed element of @size bytes appended to the list of *@n elements at
+ * @vp, the address of a T * (copied in and out as bytes, so that a T **
+ * need not pass for a void **); NULL when out of memory. The element
  * counts from then on: a reply that fails to parse frees the whole list.
  */
-#define LIST_PUSH(arr)                                                    \
-	({                                                                \
-		typeof((arr)->v) grown_ =                                 \
-			realloc((arr)->v, ((arr)->n + 1) * sizeof(*grown_)); \
-		if (grown_) {                                             \
-			(arr)->v = grown_;                                \
-			memset(&grown_[(arr)->n], 0, sizeof(*grown_));   \
-			grown_ = &grown_[(arr)->n++];                     \
-		}                                                         \
-		grown_;                                                   \
-	})
+static void *list_push(void *vp, size_t *n, size_t size)
+{
+	char *v, *grown;
+
+	memcpy(&v, vp, sizeof(v));
+	grown = realloc(v, (*n + 1) * size);
+	if (!grown)
+		return NULL;
+	memcpy(vp, &grown, sizeof(grown));
+	grown += (*n)++ * size;
+	memset(grown, 0, size);
+	return grown;
+}
+
+/* The same for @arr, one of the { size_t n; T *v; } lists of ipc.h. */
+#define LIST_PUSH(arr)                                                   \
+	((typeof((arr)->v))list_push(&(arr)->v, &(arr)->n, sizeof(*(arr)->v)))
 
 /*
- * A dump parsed by @cb into the list @arr: tried again while it races with
- * a change (@clear empties the list between tries), so that what is shown
- * was true at one moment.
+ * A dump read into one of those lists: each @attr nest of each message
+ * becomes an element, read by @parse (MNL_CB_OK, or the error it reported
+ * in @e).
  */
-static int dump_stable(u8 cmd, mnl_cb_t cb, void *ctx, void *arr,
-		       void (*clear)(void *arr), const char *what,
-		       struct ipc_error *e)
+struct dump_ctx {
+	void *vp; /* the list's T **, as list_push() takes it */
+	size_t *n;
+	size_t size;
+	u16 attr;
+	const char *what; /* "malformed reply: WHAT" for a nest that is none */
+	int (*parse)(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e);
+	struct ipc_error *e;
+};
+
+#define DUMP_CTX(arr, attr_, what_, parse_, e_)                          \
+	{ .vp = &(arr)->v, .n = &(arr)->n, .size = sizeof(*(arr)->v),     \
+	  .attr = (attr_), .what = (what_), .parse = (parse_), .e = (e_) }
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct dump_ctx *c = data;
+	struct nlattr *attr;
+
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		void *v;
+		int ret;
+
+		if (mnl_attr_get_type(attr) != c->attr)
+			continue;
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
+			return bad_reply(c->e, c->what);
+		v = list_push(c->vp, c->n, c->size);
+		if (!v)
+			return out_of_memory(c->e);
+		ret = c->parse(attr, v, c->e);
+		if (ret != MNL_CB_OK)
+			return ret;
+	}
+	return MNL_CB_OK;
+}
+
+static void dump_clear(struct dump_ctx *c)
+{
+	void *v, *none = NULL;
+
+	memcpy(&v, c->vp, sizeof(v));
+	free(v);
+	memcpy(c->vp, &none, sizeof(none));
+	*c->n = 0;
+}
+
+/*
+ * A dump into @c's list, tried again while it races with a change (the
+ * list is emptied between tries), so that what is shown was true at one
+ * moment.
+ */
+static int dump_stable(u8 cmd, struct dump_ctx *c, const char *what)
+{
+	struct ipc_error *e = c->e;
 	int ret;
 
 	for (int tries = 0; tries < IPC_DUMP_TRIES; tries++) {
 		bool intr = false;
 
-		ret = request(cmd, NLM_F_DUMP, NULL, NULL, cb, ctx, e, &intr);
+		ret = request(cmd, NLM_F_DUMP, NULL, NULL, dump_cb, c, e, &intr);
 		if (!ret && !intr)
 			return 0;
-		clear(arr);
+		dump_clear(c);
 		if (ret)
 			return ret;
 	}
@@ -428,114 +487,72 @@ static int dump_stable(u8 cmd, mnl_cb_t cb, void *ctx, void *arr,
 }
 
 struct config_ctx {
-	struct ipc_config *cfg;
+	struct ctl_config *cfg;
 	struct ipc_error *e;
-	bool have_mode;
 };
+
+/* The row of settings[] that @attr carries; NULL for one newer than us. */
+static const struct setting *setting_of(u16 attr)
+{
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++)
+		if (settings[k].attr == attr)
+			return &settings[k];
+	return NULL;
+}
+
+/* One setting of a GET_CONFIG reply into @cfg, as @s->type says. */
+static int get_setting(const struct setting *s, const struct nlattr *attr,
+		       struct ctl_config *cfg)
+{
+	size_t len = mnl_attr_get_payload_len(attr);
+	char *value = (char *)cfg + s->offset;
+
+	switch (s->type) {
+	case SETTING_U8:
+		if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
+			return -1;
+		*(u8 *)value = mnl_attr_get_u8(attr);
+		break;
+	case SETTING_U32:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+			return -1;
+		*(u32 *)value = mnl_attr_get_u32(attr);
+		break;
+	case SETTING_PORTS:
+		if (len % sizeof(u16) || len / sizeof(u16) > CONFIG_PORTS_MAX)
+			return -1;
+		*(unsigned int *)((char *)cfg + s->count) = len / sizeof(u16);
+		/* The payload is only 4-byte aligned: copy it out. */
+		memcpy(value, mnl_attr_get_payload(attr), len);
+		break;
+	case SETTING_BYTES:
+		if (len > CATOPROXY_BLOCK_PAGE_MAX)
+			return -1;
+		*(size_t *)((char *)cfg + s->count) = len;
+		memcpy(value, mnl_attr_get_payload(attr), len);
+		break;
+	}
+	return 0;
+}
 
 static int config_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct config_ctx *c = data;
+	const struct setting *s;
 	struct nlattr *attr;
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		switch (mnl_attr_get_type(attr)) {
-		case CATOPROXY_A_MODE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "mode");
-			c->cfg->mode = mnl_attr_get_u8(attr);
-			c->have_mode = true;
-			break;
-		case CATOPROXY_A_TLS_INSPECTION:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "tls-inspection");
-			c->cfg->tls_inspection = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_BLOCKED_SYN:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "blocked-syn");
-			c->cfg->blocked_syn = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_CHALLENGE_ACK:
-			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
-				return bad_reply(c->e, "challenge-ack");
-			c->cfg->challenge_ack = mnl_attr_get_u8(attr);
-			break;
-		case CATOPROXY_A_SITE_COUNT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "site count");
-			c->cfg->site_count = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_SERVER_TIMEOUT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "server-timeout");
-			c->cfg->server_timeout_ms = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_SYN_BACKLOG:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "syn-backlog");
-			c->cfg->syn_backlog = mnl_attr_get_u32(attr);
-			break;
-		case CATOPROXY_A_FORCE_FULL_PORTS: {
-			size_t len = mnl_attr_get_payload_len(attr);
-			const u8 *raw = mnl_attr_get_payload(attr);
-
-			if (len % sizeof(u16) ||
-			    len / sizeof(u16) > CATOPROXY_FORCE_PORTS_MAX)
-				return bad_reply(c->e, "force-full-ports");
-			c->cfg->nforce_full_ports = len / sizeof(u16);
-			/* The payload is only 4-byte aligned: copy it out. */
-			memcpy(c->cfg->force_full_ports, raw, len);
-			c->cfg->has_force_full_ports = true;
-			break;
-		}
-		case CATOPROXY_A_ADAPTIVE_TTL:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "adaptive-ttl");
-			c->cfg->adaptive_ttl = mnl_attr_get_u32(attr);
-			c->cfg->has_adaptive_ttl = true;
-			break;
-		case CATOPROXY_A_ADAPTIVE_SIZE:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "adaptive-size");
-			c->cfg->adaptive_size = mnl_attr_get_u32(attr);
-			c->cfg->has_adaptive_size = true;
-			break;
-		case CATOPROXY_A_RULE_COUNT:
-			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-				return bad_reply(c->e, "rule count");
-			c->cfg->rule_count = mnl_attr_get_u32(attr);
-			c->cfg->has_rule_count = true;
-			break;
-		case CATOPROXY_A_BLOCK_PAGE_PORTS: {
-			size_t len = mnl_attr_get_payload_len(attr);
-
-			if (len % sizeof(u16) ||
-			    len / sizeof(u16) > CATOPROXY_BLOCK_PAGE_PORTS_MAX)
-				return bad_reply(c->e, "block-page-ports");
-			c->cfg->nblock_page_ports = len / sizeof(u16);
-			memcpy(c->cfg->block_page_ports,
-			       mnl_attr_get_payload(attr), len);
-			c->cfg->has_block_page_ports = true;
-			break;
-		}
-		case CATOPROXY_A_BLOCK_PAGE: {
-			size_t len = mnl_attr_get_payload_len(attr);
-
-			if (len > CATOPROXY_BLOCK_PAGE_MAX)
-				return bad_reply(c->e, "block-page");
-			c->cfg->block_page_len = len;
-			memcpy(c->cfg->block_page, mnl_attr_get_payload(attr),
-			       len);
-			c->cfg->has_block_page = true;
-			break;
-		}
-		}
+		s = setting_of(mnl_attr_get_type(attr));
+		if (!s)
+			continue;
+		if (get_setting(s, attr, c->cfg))
+			return bad_reply(c->e, s->what ? s->what : s->key);
+		c->cfg->flags |= CONFIG_HAS(s - settings);
 	}
 	return MNL_CB_OK;
 }
 
-int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e)
+int ipc_get_config(struct ctl_config *cfg, struct ipc_error *e)
 {
 	struct config_ctx c = { .cfg = cfg, .e = e };
 	int ret;
@@ -543,55 +560,52 @@ int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e)
 	memset(cfg, 0, sizeof(*cfg));
 	ret = request(CATOPROXY_CMD_GET_CONFIG, NLM_F_ACK, NULL, NULL,
 		      config_cb, &c, e, NULL);
-	if (!ret && !c.have_mode) {
+	if (!ret && !(cfg->flags & CONFIG_HAS(CONFIG_MODE))) {
 		bad_reply(e, "no mode");
 		ret = -e->err;
 	}
 	return ret;
 }
 
-static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
+/* One setting of a SET_CONFIG request, as @s->type says. */
+static void put_setting(struct nlmsghdr *nlh, const struct setting *s,
+			const struct ctl_config *cfg)
 {
-	const struct set_args *a = arg;
+	const char *value = (const char *)cfg + s->offset;
+	const char *count = (const char *)cfg + s->count;
 
-	if (a->has_mode)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_MODE, a->mode);
-	if (a->has_tls_inspection)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_TLS_INSPECTION,
-				a->tls_inspection);
-	if (a->has_blocked_syn)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_BLOCKED_SYN, a->blocked_syn);
-	if (a->has_challenge_ack)
-		mnl_attr_put_u8(nlh, CATOPROXY_A_CHALLENGE_ACK,
-				a->challenge_ack);
-	if (a->has_server_timeout)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_SERVER_TIMEOUT,
-				 a->server_timeout_ms);
-	if (a->has_syn_backlog)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_SYN_BACKLOG, a->syn_backlog);
-	/* Host-order u16s back to back; an empty list clears it. */
-	if (a->has_force_full_ports)
-		mnl_attr_put(nlh, CATOPROXY_A_FORCE_FULL_PORTS,
-			     a->nforce_full_ports * sizeof(u16),
-			     a->force_full_ports);
-	if (a->has_adaptive_ttl)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_TTL, a->adaptive_ttl);
-	if (a->has_adaptive_size)
-		mnl_attr_put_u32(nlh, CATOPROXY_A_ADAPTIVE_SIZE,
-				 a->adaptive_size);
-	if (a->has_block_page_ports)
-		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE_PORTS,
-			     a->nblock_page_ports * sizeof(u16),
-			     a->block_page_ports);
-	if (a->has_block_page)
-		mnl_attr_put(nlh, CATOPROXY_A_BLOCK_PAGE, a->block_page_len,
-			     a->block_page);
+	switch (s->type) {
+	case SETTING_U8:
+		mnl_attr_put_u8(nlh, s->attr, *(const u8 *)value);
+		break;
+	case SETTING_U32:
+		mnl_attr_put_u32(nlh, s->attr, *(const u32 *)value);
+		break;
+	case SETTING_PORTS:
+		/* Host-order u16s back to back; an empty list clears it. */
+		mnl_attr_put(nlh, s->attr,
+			     *(const unsigned int *)count * sizeof(u16), value);
+		break;
+	case SETTING_BYTES:
+		mnl_attr_put(nlh, s->attr, *(const size_t *)count, value);
+		break;
+	}
 }
 
-int ipc_set_config(const struct set_args *a, struct ipc_error *e)
+static void fill_set_config(struct nlmsghdr *nlh, const void *arg)
 {
-	return request(CATOPROXY_CMD_SET_CONFIG, NLM_F_ACK, fill_set_config, a,
-		       NULL, NULL, e, NULL);
+	const struct ctl_config *cfg = arg;
+
+	/* Only what `set' takes: the rest is the kernel's to report. */
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++)
+		if (settings[k].parse && (cfg->flags & CONFIG_HAS(k)))
+			put_setting(nlh, &settings[k], cfg);
+}
+
+int ipc_set_config(const struct ctl_config *cfg, struct ipc_error *e)
+{
+	return request(CATOPROXY_CMD_SET_CONFIG, NLM_F_ACK, fill_set_config,
+		       cfg, NULL, NULL, e, NULL);
 }
 
 struct stats_ctx {
@@ -682,12 +696,12 @@ static void put_prefix_nest(struct nlmsghdr *nlh, u16 type,
 
 static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
 {
-	const struct site_add_args *a = arg;
+	const struct ctl_site *a = arg;
 	struct nlattr *site, *prefixes;
 
 	site = mnl_attr_nest_start(nlh, CATOPROXY_A_SITE | NLA_F_NESTED);
 	mnl_attr_put_strz(nlh, CATOPROXY_SITE_A_NAME, a->site.name);
-	if (a->has_mode)
+	if (a->flags & SITE_HAS_MODE)
 		mnl_attr_put_u8(nlh, CATOPROXY_SITE_A_MODE, a->site.mode);
 	prefixes = mnl_attr_nest_start(nlh, CATOPROXY_SITE_A_PREFIXES |
 						    NLA_F_NESTED);
@@ -698,7 +712,7 @@ static void fill_add_site(struct nlmsghdr *nlh, const void *arg)
 	mnl_attr_nest_end(nlh, site);
 }
 
-int ipc_add_site(const struct site_add_args *a, struct ipc_error *e)
+int ipc_add_site(const struct ctl_site *a, struct ipc_error *e)
 {
 	return request(CATOPROXY_CMD_ADD_SITE, NLM_F_ACK, fill_add_site, a,
 		       NULL, NULL, e, NULL);
@@ -718,11 +732,6 @@ int ipc_del_site(const char *name, struct ipc_error *e)
 	return request(CATOPROXY_CMD_DEL_SITE, NLM_F_ACK, fill_del_site, name,
 		       NULL, NULL, e, NULL);
 }
-
-struct sites_ctx {
-	struct ipc_sites *sites;
-	struct ipc_error *e;
-};
 
 static int parse_prefix_attr(const struct nlattr *nest,
 			     struct catoproxy_prefix *p)
@@ -759,9 +768,10 @@ static int parse_prefix_attr(const struct nlattr *nest,
 	return 0;
 }
 
-static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
+static int parse_site_attr(const struct nlattr *nest, void *elem,
 			   struct ipc_error *e)
 {
+	struct ctl_site *s = elem;
 	const struct nlattr *attr, *prefix;
 	bool have_name = false;
 
@@ -783,11 +793,13 @@ static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
 			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 				return bad_reply(e, "site mode");
 			s->site.mode = mnl_attr_get_u8(attr);
+			s->flags |= SITE_HAS_MODE;
 			break;
 		case CATOPROXY_SITE_A_EFFECTIVE_MODE:
 			if (mnl_attr_validate(attr, MNL_TYPE_U8) < 0)
 				return bad_reply(e, "site effective mode");
 			s->effective_mode = mnl_attr_get_u8(attr);
+			s->flags |= SITE_HAS_EFFECTIVE_MODE;
 			break;
 		case CATOPROXY_SITE_A_PREFIXES:
 			mnl_attr_for_each_nested(prefix, attr) {
@@ -813,52 +825,21 @@ static int parse_site_attr(const struct nlattr *nest, struct ipc_site *s,
 	return MNL_CB_OK;
 }
 
-static int sites_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct sites_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ipc_site *v;
-		int ret;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_SITE)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "site");
-		v = LIST_PUSH(c->sites);
-		if (!v)
-			return out_of_memory(c->e);
-		ret = parse_site_attr(attr, v, c->e);
-		if (ret != MNL_CB_OK)
-			return ret;
-	}
-	return MNL_CB_OK;
-}
-
 static int site_cmp(const void *a, const void *b)
 {
-	const struct ipc_site *x = a, *y = b;
+	const struct ctl_site *x = a, *y = b;
 
 	return (x->site.id > y->site.id) - (x->site.id < y->site.id);
 }
 
-static void clear_sites(void *arr)
-{
-	struct ipc_sites *sites = arr;
-
-	free(sites->v);
-	memset(sites, 0, sizeof(*sites));
-}
-
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e)
 {
-	struct sites_ctx c = { .sites = sites, .e = e };
+	struct dump_ctx c = DUMP_CTX(sites, CATOPROXY_A_SITE, "site",
+				     parse_site_attr, e);
 	int ret;
 
 	memset(sites, 0, sizeof(*sites));
-	ret = dump_stable(CATOPROXY_CMD_GET_SITE, sites_cb, &c, sites,
-			  clear_sites, "sites", e);
+	ret = dump_stable(CATOPROXY_CMD_GET_SITE, &c, "sites");
 	if (!ret)
 		qsort(sites->v, sites->n, sizeof(*sites->v), site_cmp);
 	return ret;
@@ -956,43 +937,25 @@ static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
 	return 0;
 }
 
-struct conns_ctx {
-	struct ipc_conns *conns;
-	struct ipc_error *e;
-};
-
-static int conns_cb(const struct nlmsghdr *nlh, void *data)
+/* An element of GET_CONN's list. */
+static int conn_elem(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e)
 {
-	struct conns_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct conn_info *v;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_CONN)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "connection");
-		v = LIST_PUSH(c->conns);
-		if (!v)
-			return out_of_memory(c->e);
-		if (parse_conn_attr(attr, v))
-			return bad_reply(c->e, "connection");
-	}
-	return MNL_CB_OK;
+	return parse_conn_attr(nest, elem) ? bad_reply(e, "connection") :
+					     MNL_CB_OK;
 }
 
 int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e)
 {
-	struct conns_ctx c = { .conns = conns, .e = e };
+	struct dump_ctx c = DUMP_CTX(conns, CATOPROXY_A_CONN, "connection",
+				     conn_elem, e);
 	int ret;
 
 	memset(conns, 0, sizeof(*conns));
-	ret = request(CATOPROXY_CMD_GET_CONN, NLM_F_DUMP, NULL, NULL, conns_cb,
+	ret = request(CATOPROXY_CMD_GET_CONN, NLM_F_DUMP, NULL, NULL, dump_cb,
 		      &c, e, NULL);
 	if (ret) {
-		free(conns->v);
-		memset(conns, 0, sizeof(*conns));
+		dump_clear(&c);
 		return ret;
 	}
 	qsort(conns->v, conns->n, sizeof(*conns->v), conn_cmp);
@@ -1053,12 +1016,12 @@ static int rule_id_cb(const struct nlmsghdr *nlh, void *data)
 
 static void fill_add_rule(struct nlmsghdr *nlh, const void *arg)
 {
-	const struct rule_args *a = arg;
+	const struct ctl_rule *a = arg;
 
 	put_rule(nlh, &a->rule, a->pos);
 }
 
-int ipc_add_rule(const struct rule_args *a, u32 *id, struct ipc_error *e)
+int ipc_add_rule(const struct ctl_rule *a, u32 *id, struct ipc_error *e)
 {
 	struct rule_id_ctx c = { .id = id };
 	int ret;
@@ -1125,12 +1088,7 @@ int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
 	return ret;
 }
 
-struct rules_ctx {
-	struct ipc_rules *rules;
-	struct ipc_error *e;
-};
-
-static int parse_rule_attr(const struct nlattr *nest, struct ipc_rule *r)
+static int parse_rule_attr(const struct nlattr *nest, struct ctl_rule *r)
 {
 	const struct nlattr *attr;
 	bool have_action = false;
@@ -1198,42 +1156,20 @@ static int parse_rule_attr(const struct nlattr *nest, struct ipc_rule *r)
 	return have_action && r->rule.id ? 0 : -1;
 }
 
-static int rules_cb(const struct nlmsghdr *nlh, void *data)
+/* An element of GET_RULE's list. */
+static int rule_elem(const struct nlattr *nest, void *elem,
+		     struct ipc_error *e)
 {
-	struct rules_ctx *c = data;
-	struct nlattr *attr;
-
-	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
-		struct ipc_rule *v;
-
-		if (mnl_attr_get_type(attr) != CATOPROXY_A_RULE)
-			continue;
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) < 0)
-			return bad_reply(c->e, "rule");
-		v = LIST_PUSH(c->rules);
-		if (!v)
-			return out_of_memory(c->e);
-		if (parse_rule_attr(attr, v))
-			return bad_reply(c->e, "rule");
-	}
-	return MNL_CB_OK;
-}
-
-static void clear_rules(void *arr)
-{
-	struct ipc_rules *rules = arr;
-
-	free(rules->v);
-	memset(rules, 0, sizeof(*rules));
+	return parse_rule_attr(nest, elem) ? bad_reply(e, "rule") : MNL_CB_OK;
 }
 
 int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e)
 {
-	struct rules_ctx c = { .rules = rules, .e = e };
+	struct dump_ctx c = DUMP_CTX(rules, CATOPROXY_A_RULE, "rule",
+				     rule_elem, e);
 
 	memset(rules, 0, sizeof(*rules));
-	return dump_stable(CATOPROXY_CMD_GET_RULE, rules_cb, &c, rules,
-			   clear_rules, "rules", e);
+	return dump_stable(CATOPROXY_CMD_GET_RULE, &c, "rules");
 }
 
 struct monitor_ctx {

@@ -25,28 +25,6 @@ struct ipc_error {
 	char msg[256]; /* the kernel's extended-ack text, or our own detail */
 };
 
-struct ipc_config {
-	u8 mode;
-	u8 tls_inspection;
-	u8 blocked_syn;
-	u8 challenge_ack;
-	u32 site_count;
-	u32 server_timeout_ms;
-	u32 syn_backlog;
-	/* Only shown when the kernel reports them (an older module does not). */
-	bool has_force_full_ports, has_adaptive_ttl, has_adaptive_size;
-	unsigned int nforce_full_ports;
-	u16 force_full_ports[CATOPROXY_FORCE_PORTS_MAX];
-	u32 adaptive_ttl;
-	u32 adaptive_size;
-	bool has_rule_count, has_block_page_ports, has_block_page;
-	u32 rule_count;
-	unsigned int nblock_page_ports;
-	u16 block_page_ports[CATOPROXY_BLOCK_PAGE_PORTS_MAX];
-	size_t block_page_len;
-	u8 block_page[CATOPROXY_BLOCK_PAGE_MAX];
-};
-
 struct ipc_stat {
 	u16 type;
 	u64 value;
@@ -60,25 +38,14 @@ struct ipc_stats {
 	u32 adaptive_entries;
 };
 
-struct ipc_site {
-	struct catoproxy_site site;
-	u8 effective_mode;
-};
-
 struct ipc_sites {
 	size_t n;
-	struct ipc_site *v; /* sorted by id; free() it */
-};
-
-struct ipc_rule {
-	struct catoproxy_rule rule;
-	u32 pos; /* 1 for the first */
-	u64 hits;
+	struct ctl_site *v; /* sorted by id; free() it */
 };
 
 struct ipc_rules {
 	size_t n;
-	struct ipc_rule *v; /* in order; free() it */
+	struct ctl_rule *v; /* in order; free() it */
 };
 
 struct ipc_conns {
@@ -95,15 +62,17 @@ typedef int (*ipc_event_cb)(const struct conn_info *c, void *data);
 /* Every later call works in /run/netns/@name; NULL for our own. */
 void ipc_set_netns(const char *name);
 
-int ipc_get_config(struct ipc_config *cfg, struct ipc_error *e);
-int ipc_set_config(const struct set_args *a, struct ipc_error *e);
+/* Every setting the kernel reports, with its CONFIG_HAS() flag. */
+int ipc_get_config(struct ctl_config *cfg, struct ipc_error *e);
+/* The settings flagged in @cfg, in one request: all apply, or none. */
+int ipc_set_config(const struct ctl_config *cfg, struct ipc_error *e);
 int ipc_get_stats(struct ipc_stats *stats, struct ipc_error *e);
-int ipc_add_site(const struct site_add_args *a, struct ipc_error *e);
+int ipc_add_site(const struct ctl_site *a, struct ipc_error *e);
 int ipc_del_site(const char *name, struct ipc_error *e);
 int ipc_get_sites(struct ipc_sites *sites, struct ipc_error *e);
 int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e);
 /* Adds @a's rule; *@id is the id the kernel gave it. */
-int ipc_add_rule(const struct rule_args *a, u32 *id, struct ipc_error *e);
+int ipc_add_rule(const struct ctl_rule *a, u32 *id, struct ipc_error *e);
 int ipc_del_rule(u32 id, struct ipc_error *e);
 /* Replaces the whole list with @rules[0..@n), in one request. */
 int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -137,6 +138,20 @@ static int lookup(const char *const *names, size_t n, const char *word)
 		if (names[i] && !strcmp(names[i], word))
 			return (int)i;
 	return -1;
+}
+
+const char *or_unknown(const char *name, unsigned int value, char *buf,
+		       size_t len)
+{
+	if (name)
+		return name;
+	snprintf(buf, len, "unknown-%u", value);
+	return buf;
+}
+
+const char *mode_str(unsigned int mode, char *buf, size_t len)
+{
+	return or_unknown(catoproxy_policy_mode_name(mode), mode, buf, len);
 }
 
 const char *blocked_syn_name(unsigned int value)
@@ -436,50 +451,386 @@ void format_port_list(const u16 *ports, unsigned int n, char *buf, size_t len)
 	}
 }
 
-static const char set_keys[] =
-	"mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page";
+/* Each setting's parse, text and json, by the kind of value it holds. */
 
-int parse_set_args(int argc, char *const argv[], struct set_args *a,
+#define FIELD(c, s, type) ((type *)((char *)(c) + (s)->offset))
+#define CFIELD(c, s, type) ((const type *)((const char *)(c) + (s)->offset))
+#define COUNT(c, s, type) ((type *)((char *)(c) + (s)->count))
+#define CCOUNT(c, s, type) ((const type *)((const char *)(c) + (s)->count))
+
+static int parse_mode_setting(const struct setting *s, const char *value,
+			      struct ctl_config *c, char *err, size_t errlen)
+{
+	int v = parse_mode(value, false, err, errlen);
+
+	if (v < 0)
+		return -1;
+	*FIELD(c, s, u8) = v;
+	return 0;
+}
+
+/* A word of @s->names: "Invalid value `V' for `KEY': expected ...". */
+static int parse_name_setting(const struct setting *s, const char *value,
+			      struct ctl_config *c, char *err, size_t errlen)
+{
+	int v = lookup(s->names, s->nnames, value);
+
+	if (v < 0) {
+		fail(err, errlen, "Invalid value `%s' for `%s': expected %s",
+		     value, s->key, s->expected);
+		return -1;
+	}
+	*FIELD(c, s, u8) = v;
+	return 0;
+}
+
+static int parse_u32_setting(const struct setting *s, const char *value,
+			     struct ctl_config *c, char *err, size_t errlen)
+{
+	if (parse_u32_range(value, s->min, s->max, FIELD(c, s, u32))) {
+		fail(err, errlen,
+		     "Invalid value `%s' for `%s': expected %s from %u to %u",
+		     value, s->key, s->expected, s->min, s->max);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_ports_setting(const struct setting *s, const char *value,
+			       struct ctl_config *c, char *err, size_t errlen)
+{
+	int n = parse_port_list(value, s->key, FIELD(c, s, u16), err, errlen);
+
+	if (n < 0)
+		return -1;
+	*COUNT(c, s, unsigned int) = n;
+	return 0;
+}
+
+/* Only the name: the caller reads the file into the value. */
+static int parse_file_setting(const struct setting *s, const char *value,
+			      struct ctl_config *c, char *err, size_t errlen)
+{
+	if (!*value) {
+		fail(err, errlen,
+		     "Invalid value `' for `%s': expected a file name, or - for standard input",
+		     s->key);
+		return -1;
+	}
+	c->block_page_file = value;
+	return 0;
+}
+
+static void text_mode(const struct setting *s, const struct ctl_config *c,
+		      char *buf, size_t len)
+{
+	char b[32];
+
+	snprintf(buf, len, "%s", mode_str(*CFIELD(c, s, u8), b, sizeof(b)));
+}
+
+static void text_name(const struct setting *s, const struct ctl_config *c,
+		      char *buf, size_t len)
+{
+	unsigned int v = *CFIELD(c, s, u8);
+	char b[32];
+
+	snprintf(buf, len, "%s",
+		 or_unknown(v < s->nnames ? s->names[v] : NULL, v, b,
+			    sizeof(b)));
+}
+
+static void text_on_off(const struct setting *s, const struct ctl_config *c,
+			char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", *CFIELD(c, s, u8) ? "on" : "off");
+}
+
+static void text_u32(const struct setting *s, const struct ctl_config *c,
+		     char *buf, size_t len)
+{
+	snprintf(buf, len, "%" PRIu32, *CFIELD(c, s, u32));
+}
+
+/* The same words `set' takes, so a line can be fed back. */
+static void text_ports(const struct setting *s, const struct ctl_config *c,
+		       char *buf, size_t len)
+{
+	format_port_list(CFIELD(c, s, u16), *CCOUNT(c, s, unsigned int), buf,
+			 len);
+}
+
+/* The page itself: `show block-page'. */
+static void text_bytes(const struct setting *s, const struct ctl_config *c,
+		       char *buf, size_t len)
+{
+	snprintf(buf, len, "%zu bytes", *CCOUNT(c, s, size_t));
+}
+
+/* The words of text(), as a JSON string. */
+static void json_text(const struct setting *s, const struct ctl_config *c,
+		      struct json *j)
+{
+	char buf[SETTING_STR_MAX];
+
+	s->text(s, c, buf, sizeof(buf));
+	json_string(j, buf);
+}
+
+static void json_on_off(const struct setting *s, const struct ctl_config *c,
+			struct json *j)
+{
+	json_bool(j, *CFIELD(c, s, u8));
+}
+
+static void json_u32(const struct setting *s, const struct ctl_config *c,
+		     struct json *j)
+{
+	json_u64(j, *CFIELD(c, s, u32));
+}
+
+static void json_ports(const struct setting *s, const struct ctl_config *c,
+		       struct json *j)
+{
+	const u16 *ports = CFIELD(c, s, u16);
+
+	json_array_begin(j);
+	for (unsigned int i = 0; i < *CCOUNT(c, s, unsigned int); i++)
+		json_u64(j, ports[i]);
+	json_array_end(j);
+}
+
+static void json_bytes_len(const struct setting *s, const struct ctl_config *c,
+			   struct json *j)
+{
+	json_u64(j, *CCOUNT(c, s, size_t));
+}
+
+static const char *const on_off_names[] = { "off", "on" };
+
+#define U8_SETTING(member) \
+	.type = SETTING_U8, .offset = offsetof(struct ctl_config, member)
+#define U32_SETTING(member) \
+	.type = SETTING_U32, .offset = offsetof(struct ctl_config, member)
+#define PORTS_SETTING(member)                                   \
+	.type = SETTING_PORTS,                                  \
+	.offset = offsetof(struct ctl_config, member),          \
+	.count = offsetof(struct ctl_config, n##member),        \
+	.parse = parse_ports_setting, .text = text_ports,       \
+	.json = json_ports, .optional = true
+#define NAMES(array) .names = (array), .nnames = ARRAY_SIZE(array)
+
+/*
+ * Adding a setting: a CONFIG_* in model.h, its member in struct ctl_config
+ * and a row here; `set', its usage and the help, the request, the reply and
+ * `show config' follow. The man page and the bash completion are prose.
+ */
+const struct setting settings[CONFIG_NSETTINGS] = {
+	[CONFIG_MODE] = {
+		.key = "mode", .arg = "{full|delayed|adaptive|off}",
+		.json_key = "mode", .attr = CATOPROXY_A_MODE, U8_SETTING(mode),
+		.parse = parse_mode_setting, .text = text_mode,
+		.json = json_text,
+	},
+	[CONFIG_TLS_INSPECTION] = {
+		.key = "tls-inspection", .arg = "{on|off}",
+		.json_key = "tls_inspection",
+		.attr = CATOPROXY_A_TLS_INSPECTION, U8_SETTING(tls_inspection),
+		.parse = parse_name_setting, .text = text_on_off,
+		.json = json_on_off, NAMES(on_off_names),
+		.expected = "on or off",
+	},
+	[CONFIG_BLOCKED_SYN] = {
+		.key = "blocked-syn", .arg = "{handshake|drop}",
+		.json_key = "blocked_syn", .attr = CATOPROXY_A_BLOCKED_SYN,
+		U8_SETTING(blocked_syn), .parse = parse_name_setting,
+		.text = text_name, .json = json_text,
+		NAMES(blocked_syn_names), .expected = "handshake or drop",
+	},
+	[CONFIG_CHALLENGE_ACK] = {
+		.key = "challenge-ack", .arg = "{allow|strict}",
+		.json_key = "challenge_ack", .attr = CATOPROXY_A_CHALLENGE_ACK,
+		U8_SETTING(challenge_ack), .parse = parse_name_setting,
+		.text = text_name, .json = json_text,
+		NAMES(challenge_ack_names), .expected = "allow or strict",
+	},
+	[CONFIG_SITE_COUNT] = {
+		.key = "sites", .json_key = "site_count", .what = "site count",
+		.attr = CATOPROXY_A_SITE_COUNT, U32_SETTING(site_count),
+		.text = text_u32, .json = json_u32,
+	},
+	[CONFIG_SERVER_TIMEOUT] = {
+		.key = "server-timeout", .arg = "MS",
+		.json_key = "server_timeout_ms",
+		.attr = CATOPROXY_A_SERVER_TIMEOUT,
+		U32_SETTING(server_timeout_ms), .parse = parse_u32_setting,
+		.text = text_u32, .json = json_u32,
+		.min = CATOPROXY_SERVER_TIMEOUT_MS_MIN,
+		.max = CATOPROXY_SERVER_TIMEOUT_MS_MAX,
+		.expected = "milliseconds",
+	},
+	[CONFIG_SYN_BACKLOG] = {
+		.key = "syn-backlog", .arg = "N", .json_key = "syn_backlog",
+		.attr = CATOPROXY_A_SYN_BACKLOG, U32_SETTING(syn_backlog),
+		.parse = parse_u32_setting, .text = text_u32,
+		.json = json_u32, .min = 0,
+		.max = CATOPROXY_SYN_BACKLOG_MAX, .expected = "a number",
+	},
+	[CONFIG_FORCE_FULL_PORTS] = {
+		.key = "force-full-ports", .arg = "{PORT[,PORT...]|none}",
+		.json_key = "force_full_ports",
+		.attr = CATOPROXY_A_FORCE_FULL_PORTS,
+		PORTS_SETTING(force_full_ports),
+	},
+	[CONFIG_ADAPTIVE_TTL] = {
+		.key = "adaptive-ttl", .arg = "SECONDS",
+		.json_key = "adaptive_ttl", .attr = CATOPROXY_A_ADAPTIVE_TTL,
+		U32_SETTING(adaptive_ttl), .parse = parse_u32_setting,
+		.text = text_u32, .json = json_u32, .optional = true,
+		.min = 1, .max = CATOPROXY_ADAPTIVE_TTL_MAX,
+		.expected = "seconds",
+	},
+	[CONFIG_ADAPTIVE_SIZE] = {
+		.key = "adaptive-size", .arg = "N", .json_key = "adaptive_size",
+		.attr = CATOPROXY_A_ADAPTIVE_SIZE, U32_SETTING(adaptive_size),
+		.parse = parse_u32_setting, .text = text_u32,
+		.json = json_u32, .optional = true,
+		.min = CATOPROXY_ADAPTIVE_SIZE_MIN,
+		.max = CATOPROXY_ADAPTIVE_SIZE_MAX,
+		.expected = "a number of entries",
+	},
+	[CONFIG_RULE_COUNT] = {
+		.key = "rules", .json_key = "rule_count", .what = "rule count",
+		.attr = CATOPROXY_A_RULE_COUNT, U32_SETTING(rule_count),
+		.text = text_u32, .json = json_u32, .optional = true,
+	},
+	[CONFIG_BLOCK_PAGE_PORTS] = {
+		.key = "block-page-ports", .arg = "{PORT[,PORT...]|none}",
+		.json_key = "block_page_ports",
+		.attr = CATOPROXY_A_BLOCK_PAGE_PORTS,
+		PORTS_SETTING(block_page_ports),
+	},
+	[CONFIG_BLOCK_PAGE] = {
+		.key = "block-page", .arg = "{FILE|-}",
+		.json_key = "block_page_len", .attr = CATOPROXY_A_BLOCK_PAGE,
+		.type = SETTING_BYTES,
+		.offset = offsetof(struct ctl_config, block_page),
+		.count = offsetof(struct ctl_config, block_page_len),
+		.parse = parse_file_setting, .text = text_bytes,
+		.json = json_bytes_len, .optional = true,
+	},
+};
+
+void format_set_usage(char *buf, size_t len, const char *prefix, bool bounds)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++) {
+		const struct setting *s = &settings[k];
+		char bound[64] = "";
+		int n;
+
+		if (!s->parse)
+			continue;
+		if (bounds && s->type == SETTING_U32)
+			snprintf(bound, sizeof(bound), " (%u to %u)", s->min,
+				 s->max);
+		else if (bounds && s->type == SETTING_PORTS)
+			snprintf(bound, sizeof(bound), " (at most %u)",
+				 CONFIG_PORTS_MAX);
+		else if (bounds && s->type == SETTING_BYTES)
+			snprintf(bound, sizeof(bound),
+				 " (the page's body, at most %u bytes)",
+				 CATOPROXY_BLOCK_PAGE_MAX);
+		n = snprintf(buf + used, len - used, "%s%s %s%s\n", prefix,
+			     s->key, s->arg, bound);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+	}
+}
+
+/* "mode, tls-inspection, ... or block-page": the keys `set' takes. */
+static void set_keys(char *buf, size_t len)
+{
+	unsigned int left = 0;
+	size_t used = 0;
+
+	for (unsigned int i = 0; i < CONFIG_NSETTINGS; i++)
+		left += settings[i].parse != NULL;
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < CONFIG_NSETTINGS; i++) {
+		const char *sep = !used ? "" : left == 1 ? " or " : ", ";
+		int n;
+
+		if (!settings[i].parse)
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", sep,
+			     settings[i].key);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+		left--;
+	}
+}
+
+void print_config(FILE *f, const struct ctl_config *c, bool json)
+{
+	char value[SETTING_STR_MAX];
+	struct json j;
+
+	json_init(&j, f);
+	if (json)
+		json_object_begin(&j);
+	for (unsigned int k = 0; k < CONFIG_NSETTINGS; k++) {
+		const struct setting *s = &settings[k];
+
+		if (s->optional && !(c->flags & CONFIG_HAS(k)))
+			continue;
+		if (json) {
+			json_key(&j, s->json_key);
+			s->json(s, c, &j);
+		} else {
+			s->text(s, c, value, sizeof(value));
+			fprintf(f, "%s: %s\n", s->key, value);
+		}
+	}
+	if (json) {
+		json_object_end(&j);
+		json_finish(&j);
+	}
+}
+
+int parse_set_args(int argc, char *const argv[], struct ctl_config *c,
 		   char *err, size_t errlen)
 {
-	memset(a, 0, sizeof(*a));
+	char keys[256];
+
+	memset(c, 0, sizeof(*c));
 	if (argc <= 0) {
-		fail(err, errlen, "Missing setting: expected %s", set_keys);
+		set_keys(keys, sizeof(keys));
+		fail(err, errlen, "Missing setting: expected %s", keys);
 		return -1;
 	}
 	for (int i = 0; i < argc; i += 2) {
-		const char *key = argv[i], *value;
-		bool *has;
-		int v;
+		const char *key = argv[i];
+		const struct setting *s = NULL;
+		unsigned int k;
 
-		if (!strcmp(key, "mode"))
-			has = &a->has_mode;
-		else if (!strcmp(key, "tls-inspection"))
-			has = &a->has_tls_inspection;
-		else if (!strcmp(key, "blocked-syn"))
-			has = &a->has_blocked_syn;
-		else if (!strcmp(key, "challenge-ack"))
-			has = &a->has_challenge_ack;
-		else if (!strcmp(key, "server-timeout"))
-			has = &a->has_server_timeout;
-		else if (!strcmp(key, "syn-backlog"))
-			has = &a->has_syn_backlog;
-		else if (!strcmp(key, "force-full-ports"))
-			has = &a->has_force_full_ports;
-		else if (!strcmp(key, "adaptive-ttl"))
-			has = &a->has_adaptive_ttl;
-		else if (!strcmp(key, "adaptive-size"))
-			has = &a->has_adaptive_size;
-		else if (!strcmp(key, "block-page-ports"))
-			has = &a->has_block_page_ports;
-		else if (!strcmp(key, "block-page"))
-			has = &a->has_block_page;
-		else {
+		for (k = 0; k < CONFIG_NSETTINGS; k++) {
+			if (settings[k].parse && !strcmp(key, settings[k].key)) {
+				s = &settings[k];
+				break;
+			}
+		}
+		if (!s) {
+			set_keys(keys, sizeof(keys));
 			fail(err, errlen, "Invalid key `%s': expected %s", key,
-			     set_keys);
+			     keys);
 			return -1;
 		}
-		if (*has) {
+		if (c->flags & CONFIG_HAS(k)) {
 			fail(err, errlen, "Duplicate key `%s'", key);
 			return -1;
 		}
@@ -487,97 +838,9 @@ int parse_set_args(int argc, char *const argv[], struct set_args *a,
 			fail(err, errlen, "Missing value for `%s'", key);
 			return -1;
 		}
-		value = argv[i + 1];
-		*has = true;
-		if (has == &a->has_mode) {
-			v = parse_mode(value, false, err, errlen);
-			if (v < 0)
-				return -1;
-			a->mode = v;
-		} else if (has == &a->has_tls_inspection) {
-			v = parse_on_off(value);
-			if (v < 0) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected on or off",
-				     value, key);
-				return -1;
-			}
-			a->tls_inspection = v;
-		} else if (has == &a->has_blocked_syn) {
-			v = parse_blocked_syn(value);
-			if (v < 0) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected handshake or drop",
-				     value, key);
-				return -1;
-			}
-			a->blocked_syn = v;
-		} else if (has == &a->has_server_timeout) {
-			if (parse_u32_range(value, CATOPROXY_SERVER_TIMEOUT_MS_MIN,
-					    CATOPROXY_SERVER_TIMEOUT_MS_MAX,
-					    &a->server_timeout_ms)) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected milliseconds from %d to %d",
-				     value, key, CATOPROXY_SERVER_TIMEOUT_MS_MIN,
-				     CATOPROXY_SERVER_TIMEOUT_MS_MAX);
-				return -1;
-			}
-		} else if (has == &a->has_force_full_ports) {
-			v = parse_port_list(value, key, a->force_full_ports,
-					    err, errlen);
-			if (v < 0)
-				return -1;
-			a->nforce_full_ports = v;
-		} else if (has == &a->has_block_page_ports) {
-			v = parse_port_list(value, key, a->block_page_ports,
-					    err, errlen);
-			if (v < 0)
-				return -1;
-			a->nblock_page_ports = v;
-		} else if (has == &a->has_block_page) {
-			if (!*value) {
-				fail(err, errlen,
-				     "Invalid value `' for `%s': expected a file name, or - for standard input",
-				     key);
-				return -1;
-			}
-			a->block_page_file = value;
-		} else if (has == &a->has_adaptive_ttl) {
-			if (parse_u32_range(value, 1, CATOPROXY_ADAPTIVE_TTL_MAX,
-					    &a->adaptive_ttl)) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected seconds from 1 to %d",
-				     value, key, CATOPROXY_ADAPTIVE_TTL_MAX);
-				return -1;
-			}
-		} else if (has == &a->has_adaptive_size) {
-			if (parse_u32_range(value, CATOPROXY_ADAPTIVE_SIZE_MIN,
-					    CATOPROXY_ADAPTIVE_SIZE_MAX,
-					    &a->adaptive_size)) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected a number of entries from %d to %d",
-				     value, key, CATOPROXY_ADAPTIVE_SIZE_MIN,
-				     CATOPROXY_ADAPTIVE_SIZE_MAX);
-				return -1;
-			}
-		} else if (has == &a->has_syn_backlog) {
-			if (parse_u32_range(value, 0, CATOPROXY_SYN_BACKLOG_MAX,
-					    &a->syn_backlog)) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected a number from 0 to %d",
-				     value, key, CATOPROXY_SYN_BACKLOG_MAX);
-				return -1;
-			}
-		} else {
-			v = parse_challenge_ack(value);
-			if (v < 0) {
-				fail(err, errlen,
-				     "Invalid value `%s' for `%s': expected allow or strict",
-				     value, key);
-				return -1;
-			}
-			a->challenge_ack = v;
-		}
+		c->flags |= CONFIG_HAS(k);
+		if (s->parse(s, argv[i + 1], c, err, errlen))
+			return -1;
 	}
 	return 0;
 }
@@ -589,7 +852,7 @@ static bool same_prefix(const struct catoproxy_prefix *a,
 	       !memcmp(a->addr, b->addr, addr_len(a->family));
 }
 
-int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
+int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 			char *err, size_t errlen)
 {
 	struct catoproxy_site *s = &a->site;
@@ -616,7 +879,7 @@ int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
 			     key);
 			return -1;
 		}
-		if (!is_prefix && a->has_mode) {
+		if (!is_prefix && (a->flags & SITE_HAS_MODE)) {
 			fail(err, errlen, "Duplicate key `mode'");
 			return -1;
 		}
@@ -630,7 +893,7 @@ int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
 			if (v < 0)
 				return -1;
 			s->mode = v;
-			a->has_mode = true;
+			a->flags |= SITE_HAS_MODE;
 			continue;
 		}
 		if (s->nprefixes >= CATOPROXY_SITE_PREFIXES_MAX) {
@@ -721,7 +984,7 @@ int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
 
 static const char rule_keys[] = "pos, src, dst, sport, dport or action";
 
-int parse_rule_args(int argc, char *const argv[], struct rule_args *a,
+int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		    bool allow_pos, char *err, size_t errlen)
 {
 	struct catoproxy_rule *r = &a->rule;
@@ -801,7 +1064,7 @@ int parse_rule_args(int argc, char *const argv[], struct rule_args *a,
 	return 0;
 }
 
-int parse_rule_line(char *line, struct rule_args *a, char *err, size_t errlen)
+int parse_rule_line(char *line, struct ctl_rule *a, char *err, size_t errlen)
 {
 	char *words[16], *hash = strchr(line, '#'), *tok, *save = NULL;
 	int n = 0;

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Words and arguments of the command line, turned into the values the
- * netlink API carries. No I/O here: every parser reports failure as a
- * message in a caller-supplied buffer, so the unit tests can check the
- * exact text a user would see.
+ * netlink API carries, and those values back into words. No I/O beyond a
+ * FILE * the caller hands in: every parser reports failure as a message in
+ * a caller-supplied buffer, so the unit tests can check the exact text a
+ * user would see.
  */
 #ifndef _CATOPROXYCTL_PARSE_H
 #define _CATOPROXYCTL_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "policy.h"
-#include "rules.h"
+#include <stdio.h>
+#include "json.h"
+#include "model.h"
 
 #define PARSE_ERR_MAX 256
 
@@ -21,6 +23,14 @@ int parse_on_off(const char *word);
 int parse_blocked_syn(const char *word);
 int parse_challenge_ack(const char *word);
 
+/*
+ * @name, or "unknown-@value" in @buf for a value newer than us: it still
+ * gets a stable, parseable name.
+ */
+const char *or_unknown(const char *name, unsigned int value, char *buf,
+		       size_t len);
+/* "full", ... or "unknown-N". */
+const char *mode_str(unsigned int mode, char *buf, size_t len);
 const char *blocked_syn_name(unsigned int value);
 const char *challenge_ack_name(unsigned int value);
 /* "conn_tracked", ...; NULL for UNSPEC, PAD and counters newer than us. */
@@ -55,41 +65,67 @@ void format_prefix(const struct catoproxy_prefix *p, char *buf, size_t len);
 
 int parse_site_name(const char *name, char *err, size_t errlen);
 
-struct set_args {
-	bool has_mode, has_tls_inspection, has_blocked_syn, has_challenge_ack;
-	bool has_server_timeout, has_syn_backlog;
-	bool has_force_full_ports, has_adaptive_ttl, has_adaptive_size;
-	bool has_block_page_ports, has_block_page;
-	u8 mode, tls_inspection, blocked_syn, challenge_ack;
-	u32 server_timeout_ms, syn_backlog;
-	u32 adaptive_ttl, adaptive_size;
-	/* In the order given; nforce_full_ports 0 sends an empty list. */
-	unsigned int nforce_full_ports;
-	u16 force_full_ports[CATOPROXY_FORCE_PORTS_MAX];
-	unsigned int nblock_page_ports;
-	u16 block_page_ports[CATOPROXY_BLOCK_PAGE_PORTS_MAX];
-	/*
-	 * block-page FILE: the parser leaves the name, the caller reads the
-	 * file into @block_page (at most CATOPROXY_BLOCK_PAGE_MAX bytes).
-	 */
-	const char *block_page_file;
-	const u8 *block_page;
-	size_t block_page_len;
+/*
+ * One setting, described once: how `set' spells and parses it, which
+ * attribute carries it, and how `show config' prints it. The netlink side
+ * encodes and decodes the attribute by @type.
+ */
+enum setting_type {
+	SETTING_U8, /* a u8 member */
+	SETTING_U32, /* a u32 member */
+	SETTING_PORTS, /* u16s back to back, @count members of them */
+	SETTING_BYTES, /* bytes, @count the size_t length */
 };
 
+struct setting {
+	const char *key; /* as `set' takes it and `show config' prints it */
+	const char *arg; /* its value in the usage: "MS", "{on|off}" */
+	const char *json_key; /* in `show -j config' */
+	const char *what; /* in "malformed reply: WHAT"; NULL: @key */
+	u16 attr; /* CATOPROXY_A_* */
+	enum setting_type type;
+	size_t offset; /* of the value in struct ctl_config */
+	size_t count; /* SETTING_PORTS, SETTING_BYTES: of the length */
+	/* Printed only when the kernel reports it (an older module does not). */
+	bool optional;
+	/* NULL: the kernel reports it, `set' does not take it. */
+	int (*parse)(const struct setting *s, const char *value,
+		     struct ctl_config *c, char *err, size_t errlen);
+	/* What follows "KEY: " in `show config'; NUL-terminates. */
+	void (*text)(const struct setting *s, const struct ctl_config *c,
+		     char *buf, size_t len);
+	/* The value after json_key() in `show -j config'. */
+	void (*json)(const struct setting *s, const struct ctl_config *c,
+		     struct json *j);
+	/* For the parsers: names by value, the bounds, what a value is. */
+	const char *const *names;
+	unsigned int nnames;
+	u32 min, max;
+	const char *expected;
+};
+
+extern const struct setting settings[CONFIG_NSETTINGS];
+
+/*
+ * A line "@prefixKEY ARG\n" for each key `set' takes, with @bounds
+ * " (LOW to HIGH)" or what else bounds the value after ARG; NUL-terminates.
+ */
+void format_set_usage(char *buf, size_t len, const char *prefix, bool bounds);
+
+/*
+ * `show config': a "KEY: VALUE" line per setting, or with @json one object,
+ * in the order of settings[]; an optional setting only when @c has it.
+ */
+void print_config(FILE *f, const struct ctl_config *c, bool json);
+
+/* Enough for what any setting's text() writes. */
+#define SETTING_STR_MAX PORT_LIST_STR_MAX
 /* argv holds only the key/value words, after "set". */
-int parse_set_args(int argc, char *const argv[], struct set_args *a,
+int parse_set_args(int argc, char *const argv[], struct ctl_config *c,
 		   char *err, size_t errlen);
 
-struct site_add_args {
-	/* site.id is unused: the kernel assigns it. */
-	struct catoproxy_site site;
-	/* Without it the attribute is left out and the kernel's default applies. */
-	bool has_mode;
-};
-
 /* argv holds NAME and what follows it, after "site add". */
-int parse_site_add_args(int argc, char *const argv[], struct site_add_args *a,
+int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 			char *err, size_t errlen);
 /*
  * "80" or "1024-65535" (0 to 65535, low to high) for the rule key @key
@@ -101,24 +137,19 @@ int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
 int parse_rule_number(const char *word, const char *what, u32 *v, char *err,
 		      size_t errlen);
 
-struct rule_args {
-	struct catoproxy_rule rule; /* id unused: the kernel assigns it */
-	u32 pos; /* 0: after the last rule */
-};
-
 /*
  * argv holds what follows "rule add": [pos N] [src CIDR] [dst CIDR]
  * [sport P[-Q]] [dport P[-Q]] action ACTION, in any order, each once;
  * "pos" only when @allow_pos. The rule is checked as the kernel checks it.
  */
-int parse_rule_args(int argc, char *const argv[], struct rule_args *a,
+int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		    bool allow_pos, char *err, size_t errlen);
 /*
  * One line of a rule file: the words of "rule add" without "pos",
  * separated by blanks. Returns 1 for a rule, 0 for a line with none (blank,
  * or a comment from `#' on), -1 with a message in @err. @line is modified.
  */
-int parse_rule_line(char *line, struct rule_args *a, char *err, size_t errlen);
+int parse_rule_line(char *line, struct ctl_rule *a, char *err, size_t errlen);
 /*
  * @r in the words "rule add" takes (a catch-all is "action ACTION");
  * always NUL-terminates.

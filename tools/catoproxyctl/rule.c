@@ -23,7 +23,7 @@
 static int rule_add(int argc, char *argv[])
 {
 	char err[PARSE_ERR_MAX];
-	struct rule_args a;
+	struct ctl_rule a;
 	struct ipc_error e;
 	struct json j;
 	u32 id;
@@ -103,7 +103,7 @@ static int rule_load(int argc, char *argv[])
 	char err[PARSE_ERR_MAX], *line = NULL;
 	size_t linecap = 0;
 	struct ipc_error e;
-	struct rule_args a;
+	struct ctl_rule a;
 	int ret = EXIT_OK;
 	FILE *f;
 

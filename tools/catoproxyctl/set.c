@@ -6,19 +6,18 @@
 #include "ctl.h"
 #include "ipc.h"
 
-#define SET_USAGE                                                              \
-	"Usage: " PROG_NAME " set KEY VALUE [KEY VALUE ...]\n"                 \
-	"  mode {full|delayed|adaptive|off}\n"                                 \
-	"  tls-inspection {on|off}\n"                                          \
-	"  blocked-syn {handshake|drop}\n"                                     \
-	"  challenge-ack {allow|strict}\n"                                     \
-	"  server-timeout MS (100 to 600000)\n"                                \
-	"  syn-backlog N (0 to 1000000)\n"                                     \
-	"  force-full-ports {PORT[,PORT...]|none} (at most 16)\n"              \
-	"  adaptive-ttl SECONDS (1 to 86400)\n"                                \
-	"  adaptive-size N (64 to 262144)\n"                                \
-	"  block-page-ports {PORT[,PORT...]|none} (at most 16)\n"              \
-	"  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"
+/* The usage line, then a line for each key, from settings[]. */
+static void usage(const char *err)
+{
+	static const char head[] =
+		"Usage: " PROG_NAME " set KEY VALUE [KEY VALUE ...]\n";
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%s", head);
+	format_set_usage(text + strlen(head), sizeof(text) - strlen(head),
+			 "  ", true);
+	usage_error(text, "%s", err);
+}
 
 /* The block page's body, from a file or standard input, into @buf. */
 static int read_page(const char *name, u8 *buf, size_t *len)
@@ -54,20 +53,20 @@ int set_main(int argc, char *argv[])
 {
 	static u8 page[CATOPROXY_BLOCK_PAGE_MAX + 1];
 	char err[PARSE_ERR_MAX];
-	struct set_args a;
+	static struct ctl_config cfg;
 	struct ipc_error e;
 
-	if (parse_set_args(argc - 1, argv + 1, &a, err, sizeof(err))) {
-		usage_error(SET_USAGE, "%s", err);
+	if (parse_set_args(argc - 1, argv + 1, &cfg, err, sizeof(err))) {
+		usage(err);
 		return EXIT_USAGE;
 	}
-	if (a.has_block_page) {
-		if (read_page(a.block_page_file, page, &a.block_page_len))
+	if (cfg.flags & CONFIG_HAS(CONFIG_BLOCK_PAGE)) {
+		if (read_page(cfg.block_page_file, page, &cfg.block_page_len))
 			return EXIT_USAGE;
-		a.block_page = page;
+		memcpy(cfg.block_page, page, cfg.block_page_len);
 	}
 	/* One request, so the kernel applies all pairs or none. */
-	if (ipc_set_config(&a, &e)) {
+	if (ipc_set_config(&cfg, &e)) {
 		ipc_perror("set", &e);
 		return EXIT_RUNTIME;
 	}

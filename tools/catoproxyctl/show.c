@@ -12,115 +12,16 @@
 	"Usage: " PROG_NAME " [-j] [-n NAME] show "       \
 	"[config|stats|sites|conns|rules|block-page]\n"
 
-/* A value from a newer kernel still gets a stable, parseable name. */
-static const char *or_unknown(const char *name, unsigned int value,
-			      char *buf, size_t len)
-{
-	if (name)
-		return name;
-	snprintf(buf, len, "unknown-%u", value);
-	return buf;
-}
-
-static const char *mode_str(unsigned int mode, char *buf, size_t len)
-{
-	return or_unknown(catoproxy_policy_mode_name(mode), mode, buf, len);
-}
-
 static int show_config(void)
 {
-	char b1[32], b2[32], b3[32], ports[PORT_LIST_STR_MAX];
-	char pports[PORT_LIST_STR_MAX];
-	const char *mode, *bsyn, *cack;
-	struct ipc_config cfg;
+	struct ctl_config cfg;
 	struct ipc_error e;
-	struct json j;
 
 	if (ipc_get_config(&cfg, &e)) {
 		ipc_perror("show config", &e);
 		return EXIT_RUNTIME;
 	}
-	mode = mode_str(cfg.mode, b1, sizeof(b1));
-	bsyn = or_unknown(blocked_syn_name(cfg.blocked_syn), cfg.blocked_syn,
-			  b2, sizeof(b2));
-	cack = or_unknown(challenge_ack_name(cfg.challenge_ack),
-			  cfg.challenge_ack, b3, sizeof(b3));
-	format_port_list(cfg.force_full_ports, cfg.nforce_full_ports, ports,
-			 sizeof(ports));
-	format_port_list(cfg.block_page_ports, cfg.nblock_page_ports, pports,
-			 sizeof(pports));
-	if (!json_output) {
-		printf("mode: %s\n", mode);
-		printf("tls-inspection: %s\n", cfg.tls_inspection ? "on" : "off");
-		printf("blocked-syn: %s\n", bsyn);
-		printf("challenge-ack: %s\n", cack);
-		printf("sites: %" PRIu32 "\n", cfg.site_count);
-		printf("server-timeout: %" PRIu32 "\n", cfg.server_timeout_ms);
-		printf("syn-backlog: %" PRIu32 "\n", cfg.syn_backlog);
-		/* The same words `set' takes, so a line can be fed back. */
-		if (cfg.has_force_full_ports)
-			printf("force-full-ports: %s\n", ports);
-		if (cfg.has_adaptive_ttl)
-			printf("adaptive-ttl: %" PRIu32 "\n", cfg.adaptive_ttl);
-		if (cfg.has_adaptive_size)
-			printf("adaptive-size: %" PRIu32 "\n", cfg.adaptive_size);
-		if (cfg.has_rule_count)
-			printf("rules: %" PRIu32 "\n", cfg.rule_count);
-		if (cfg.has_block_page_ports)
-			printf("block-page-ports: %s\n", pports);
-		/* The page itself: `show block-page'. */
-		if (cfg.has_block_page)
-			printf("block-page: %zu bytes\n", cfg.block_page_len);
-		return EXIT_OK;
-	}
-	json_init(&j, stdout);
-	json_object_begin(&j);
-	json_key(&j, "mode");
-	json_string(&j, mode);
-	json_key(&j, "tls_inspection");
-	json_bool(&j, cfg.tls_inspection);
-	json_key(&j, "blocked_syn");
-	json_string(&j, bsyn);
-	json_key(&j, "challenge_ack");
-	json_string(&j, cack);
-	json_key(&j, "site_count");
-	json_u64(&j, cfg.site_count);
-	json_key(&j, "server_timeout_ms");
-	json_u64(&j, cfg.server_timeout_ms);
-	json_key(&j, "syn_backlog");
-	json_u64(&j, cfg.syn_backlog);
-	if (cfg.has_force_full_ports) {
-		json_key(&j, "force_full_ports");
-		json_array_begin(&j);
-		for (unsigned int i = 0; i < cfg.nforce_full_ports; i++)
-			json_u64(&j, cfg.force_full_ports[i]);
-		json_array_end(&j);
-	}
-	if (cfg.has_adaptive_ttl) {
-		json_key(&j, "adaptive_ttl");
-		json_u64(&j, cfg.adaptive_ttl);
-	}
-	if (cfg.has_adaptive_size) {
-		json_key(&j, "adaptive_size");
-		json_u64(&j, cfg.adaptive_size);
-	}
-	if (cfg.has_rule_count) {
-		json_key(&j, "rule_count");
-		json_u64(&j, cfg.rule_count);
-	}
-	if (cfg.has_block_page_ports) {
-		json_key(&j, "block_page_ports");
-		json_array_begin(&j);
-		for (unsigned int i = 0; i < cfg.nblock_page_ports; i++)
-			json_u64(&j, cfg.block_page_ports[i]);
-		json_array_end(&j);
-	}
-	if (cfg.has_block_page) {
-		json_key(&j, "block_page_len");
-		json_u64(&j, cfg.block_page_len);
-	}
-	json_object_end(&j);
-	json_finish(&j);
+	print_config(stdout, &cfg, json_output);
 	return EXIT_OK;
 }
 
@@ -198,7 +99,7 @@ static void show_sites_text(const struct ipc_sites *sites)
 	printf("%-*s  %-*s  %-8s  %-9s  %s\n", wname, "NAME", wid, "ID", "MODE",
 	       "EFFECTIVE", "PREFIXES");
 	for (size_t i = 0; i < sites->n; i++) {
-		const struct ipc_site *s = &sites->v[i];
+		const struct ctl_site *s = &sites->v[i];
 
 		print_safe(s->site.name, wname);
 		printf("  %-*" PRIu32 "  %-8s  %-9s  ", wid, s->site.id,
@@ -221,7 +122,7 @@ static void show_sites_json(const struct ipc_sites *sites)
 	json_init(&j, stdout);
 	json_array_begin(&j);
 	for (size_t i = 0; i < sites->n; i++) {
-		const struct ipc_site *s = &sites->v[i];
+		const struct ctl_site *s = &sites->v[i];
 
 		json_object_begin(&j);
 		json_key(&j, "id");
@@ -316,7 +217,7 @@ static void show_rules_text(const struct ipc_rules *rules)
 	printf("%-5s  %-6s  %-*s  %-*s  %-11s  %-11s  %-6s  %s\n", "POS", "ID",
 	       wsrc, "SRC", wdst, "DST", "SPORT", "DPORT", "ACTION", "HITS");
 	for (size_t i = 0; i < rules->n; i++) {
-		const struct ipc_rule *r = &rules->v[i];
+		const struct ctl_rule *r = &rules->v[i];
 
 		rule_words(&r->rule, src, dst, sp, dp, sizeof(src));
 		printf("%-5" PRIu32 "  %-6" PRIu32 "  %-*s  %-*s  %-11s  %-11s  %-6s  %" PRIu64 "\n",
@@ -335,7 +236,7 @@ static void show_rules_json(const struct ipc_rules *rules)
 	json_init(&j, stdout);
 	json_array_begin(&j);
 	for (size_t i = 0; i < rules->n; i++) {
-		const struct ipc_rule *r = &rules->v[i];
+		const struct ctl_rule *r = &rules->v[i];
 
 		json_object_begin(&j);
 		json_key(&j, "pos");
@@ -399,7 +300,7 @@ static int show_rules(void)
 /* The body as it was set, byte for byte, for `set block-page' to take. */
 static int show_block_page(void)
 {
-	struct ipc_config cfg;
+	struct ctl_config cfg;
 	struct ipc_error e;
 
 	if (ipc_get_config(&cfg, &e)) {

@@ -14,7 +14,7 @@
 static int site_add(int argc, char *argv[])
 {
 	char err[PARSE_ERR_MAX];
-	struct site_add_args a;
+	struct ctl_site a;
 	struct ipc_error e;
 
 	if (parse_site_add_args(argc, argv, &a, err, sizeof(err))) {
