@@ -67,13 +67,14 @@ test_forged_cookie()
 	read_stats S0
 	before=$(ip netns exec "$server" nstat -az TcpInSegs | awk '/TcpInSegs/ { print $2 }')
 	$PYTHON -c '
-import sys, tcpprobe
+import sys
+from lib.py.packet import build, raw_sender, src_addr
 for dst in (sys.argv[1], sys.argv[2]):
-    s = tcpprobe.raw_sender(sys.argv[3], dst)
-    src = tcpprobe.src_addr(sys.argv[3], dst)
+    s = raw_sender(sys.argv[3], dst)
+    src = src_addr(sys.argv[3], dst)
     for i in range(5):
-        s.sendto(tcpprobe.build(src, dst, 40000 + i, int(sys.argv[4]), 1000 + i,
-                                123456 + i, "A", 512), (dst, 0))
+        s.sendto(build(src, dst, 40000 + i, int(sys.argv[4]), 1000 + i,
+                       123456 + i, "A", 512), (dst, 0))
 ' "$SERVER4" "$SERVER6" "$client" "$TCP_PORT" || fail "could not send forged ACKs"
 	slowwait 10 stat_moved cookie_invalid 10 || true
 	read_stats S1

@@ -148,8 +148,9 @@ test_unload()
 
 	oops0=$(oops_count)
 	conntrack_in "$router" -F >/dev/null
-	$PYTHON "$LIB_DIR/bulk.py" hold "$client" "$server" "$HOLD_PORT" 50 \
-		"$ready" "$stop" "$SERVER4" "$SERVER6" >"$TMP_DIR/hold.out" 2>&1 &
+	$PYTHON "$LIB_DIR/traffic.py" hold --client "$client" --server "$server" \
+		--timeout 20 --ping-timeout 2 50 "$ready" "$stop" "$stop.result" \
+		"$SERVER4,$HOLD_PORT" "$SERVER6,$HOLD_PORT" >"$TMP_DIR/hold.out" 2>&1 &
 	BG_PIDS+=($!)
 	if ! slowwait 120 test -f "$ready"; then
 		fail "the 100 connections did not open"
@@ -167,7 +168,7 @@ test_unload()
 	touch "$stop"
 	slowwait 30 test -f "$stop.result" >/dev/null
 	res=$(cat "$stop.result" 2>/dev/null)
-	ktap_print_msg "after unload, held connections answering / not: ${res:-none}"
+	ktap_print_msg "after unload, held connections answering / reset: ${res:-none}"
 	assert_eq "new oops/BUG/WARNING lines in dmesg" 0 "$(($(oops_count) - oops0))"
 	log_test "unload with 100 proxied connections open"
 }
