@@ -752,6 +752,14 @@ py_json()
 	fi
 }
 
+# py_check CMD...: run a python checker (CMD is "$PYTHON script ...", its
+# asserts those of lib/py): its "#" lines go to the log as they are, and an
+# exit code other than 0 fails the sub-test.
+py_check()
+{
+	"$@" || fail "$(basename "$2") ${3:-}: checks failed (exit code $?)"
+}
+
 # set_netem NS DEV [ARGS...]: DEV's root qdisc becomes netem ARGS; without
 # ARGS the root qdisc is removed.
 set_netem()
