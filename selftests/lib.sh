@@ -757,7 +757,10 @@ py_json()
 # exit code other than 0 fails the sub-test.
 py_check()
 {
-	"$@" || fail "$(basename "$2") ${3:-}: checks failed (exit code $?)"
+	local rc=0
+
+	"$@" || rc=$?
+	[ "$rc" = 0 ] || fail "$(basename "$2") ${3:-}: checks failed (exit code $rc)"
 }
 
 # set_netem NS DEV [ARGS...]: DEV's root qdisc becomes netem ARGS; without
