@@ -731,6 +731,13 @@ assert_stats_moved()
 	done
 }
 
+# site_id NAME: the id of the router's site NAME (nothing without one).
+site_id()
+{
+	ctl_in "$router" -j show sites |
+		jq -r --arg n "$1" 'first(.[] | select(.name == $n) | .id) // empty'
+}
+
 # router_set KEY VALUE...: "catoproxyctl set" in the router, quietly; its
 # exit code. Used to find out whether a key exists yet.
 router_set()

@@ -26,13 +26,16 @@ python process.
         timeout-connect, timeout, closed (closed without an answer).
 
   traffic.py hold [--client NS] [--server NS] [--timeout T]
-                  [--ping-timeout S] COUNT READYFILE GOFILE RESULTFILE
-                  HOST,PORT [HOST,PORT ...]
-        Opens COUNT connections to each target (from netns NS, default this
-        one; each within T seconds, default 10) and pings each once, writes "OPEN FAILED" to READYFILE, waits
-        for GOFILE, pings each again (within S seconds, default 10) and
-        writes "ALIVE RESET" to RESULTFILE. With --server, the echo server
-        runs in this process, in netns NS, on the targets' port.
+                  [--ping-timeout S] [--no-ping] [--ports PORTSFILE]
+                  COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
+        Opens COUNT connections to each target (from netns NS, default
+        this one; each within T seconds, default 10) and pings each once,
+        writes their local ports to PORTSFILE and "OPEN FAILED" to
+        READYFILE, waits for GOFILE, pings each again (within S seconds,
+        default T) and writes "ALIVE RESET" to RESULTFILE. With --server,
+        the echo server runs in this process, in netns NS, on the targets'
+        port. --no-ping: no pings, only the connections; RESULTFILE "-":
+        none written, no second ping.
 
   traffic.py churn STOPFILE RESULTFILE HOLD HOST,PORT [HOST,PORT ...]
         Opens HOLD long-lived connections to each target, then keeps
@@ -239,14 +242,19 @@ def main(argv):
         opts = {}
         rest = argv[2:]
         while rest and rest[0] in ("--client", "--server", "--timeout",
-                                  "--ping-timeout"):
+                                  "--ping-timeout", "--ports", "--no-ping"):
+            if rest[0] == "--no-ping":
+                opts[rest.pop(0)] = True
+                continue
             opts[rest[0]] = rest[1]
             del rest[:2]
         if len(rest) < 5:
             print(__doc__, file=sys.stderr)
             return 1
         hold([target(t) for t in rest[4:]], int(rest[0]), rest[1], rest[2],
-             rest[3], cns=opts.get("--client"), sns=opts.get("--server"),
+             rest[3] if rest[3] != "-" else None,
+             cns=opts.get("--client"), sns=opts.get("--server"),
+             ping="--no-ping" not in opts, portsfile=opts.get("--ports"),
              timeout=float(opts.get("--timeout", 10)),
              ping_timeout=float(opts.get("--ping-timeout", 0)) or None)
     elif cmd == "churn" and len(argv) >= 6:

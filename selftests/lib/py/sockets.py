@@ -184,15 +184,17 @@ def _write_atomic(path, text):
 
 
 def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
-         timeout=10.0, ping_timeout=None):
+         timeout=10.0, ping_timeout=None, ping=True, portsfile=None):
     """Long-lived connections across an event (an unload, say).
 
     Opens count connections from netns cns to each (family, host, port) of
-    targets and has each echo a line; with sns, the echo server runs here,
-    in netns sns, on the targets' port. Then writes "OPEN FAILED" to
-    readyfile, waits for gofile, has each open connection echo a line again
-    (within ping_timeout s, default timeout) and writes "ALIVE RESET" to
-    resultfile: echoed, and reset (an RST or an EOF instead of the echo)."""
+    targets and has each echo a line (unless not ping); with sns, the echo
+    server runs here, in netns sns, on the targets' port. Then writes their
+    local ports to portsfile (if given, on one line), "OPEN FAILED" to
+    readyfile, waits for gofile, and, with a resultfile, has each open
+    connection echo a line again (within ping_timeout s, default timeout)
+    and writes "ALIVE RESET" to it: echoed, and reset (an RST or an EOF
+    instead of the echo)."""
     if sns:
         EchoServer(sns, targets[0][2])
     conns = []
@@ -204,18 +206,26 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
             s.settimeout(timeout)
             try:
                 s.connect((host, port))
-                s.sendall(b"ping\n")
-                if recv_exact(s, 5) != b"ping\n":
-                    raise OSError("bad echo")
+                if ping:
+                    s.sendall(b"ping\n")
+                    if recv_exact(s, 5) != b"ping\n":
+                        raise OSError("bad echo")
                 conns.append(s)
             except OSError as e:
                 errors += 1
                 print("hold: connect %s,%d: %s" % (host, port, errname(e)),
                       file=sys.stderr)
                 s.close()
+    if portsfile:
+        _write_atomic(portsfile, " ".join(str(s.getsockname()[1])
+                                          for s in conns) + "\n")
     _write_atomic(readyfile, "%d %d\n" % (len(conns), errors))
     while not os.path.exists(gofile):
         time.sleep(0.05)
+    if not resultfile:
+        for s in conns:
+            s.close()
+        return len(conns), 0
     alive = reset = 0
     for s in conns:
         s.settimeout(ping_timeout or timeout)
