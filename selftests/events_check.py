@@ -21,7 +21,7 @@ stdout, exit code 1 when an assert failed.
 
 import sys
 
-from lib.py import get, ksft_eq, ksft_main, load_result
+from lib.py import check_main, get, ksft_eq, load_result
 
 
 def held(d, ports, port):
@@ -87,10 +87,7 @@ CHECKS = {"show_conns": show_conns, "show_conns_site": show_conns_site,
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in CHECKS:
-        print(__doc__, file=sys.stderr)
-        return 1
-    return ksft_main(CHECKS[argv[1]], *argv[2:])
+    return check_main(argv, __doc__, CHECKS)
 
 
 if __name__ == "__main__":

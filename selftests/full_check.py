@@ -33,7 +33,7 @@ when an assert failed. FILE is the probe's JSON (its stderr in FILE.err).
 import json
 import sys
 
-from lib.py import get, ksft_eq, ksft_main, ksft_pr, ksft_true, load_result
+from lib.py import check_main, get, ksft_eq, ksft_pr, ksft_true, load_result
 
 
 def synack_summary(d):
@@ -172,10 +172,7 @@ CHECKS = {"synack": synack, "server_timeout": server_timeout, "bulk": bulk,
 
 
 def main(argv):
-    if len(argv) < 3 or argv[1] not in CHECKS:
-        print(__doc__, file=sys.stderr)
-        return 1
-    return ksft_main(CHECKS[argv[1]], *argv[2:])
+    return check_main(argv, __doc__, CHECKS)
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ exit code 1 when an assert failed.
         pattern, and the step's facts about the connection hold.
 """
 
+import functools
 import re
 import sys
 
-from lib.py import get, ksft_eq, ksft_main, ksft_pr, ksft_true, load_result
+from lib.py import check_main, get, ksft_eq, ksft_pr, ksft_true, \
+    load_result
 
 HS = "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
 
@@ -111,10 +113,8 @@ def check(step, path, *hosts):
 
 
 def main(argv):
-    if len(argv) < 4 or argv[1] not in STEPS:
-        print(__doc__, file=sys.stderr)
-        return 1
-    return ksft_main(check, *argv[1:])
+    return check_main(argv, __doc__, {
+        step: functools.partial(check, step) for step in STEPS})
 
 
 if __name__ == "__main__":

@@ -23,10 +23,11 @@ that is no JSON (rstprobe.py failed) is one failure that shows its stderr.
         the router's rst_out_of_window delta OOW.
 """
 
+import functools
 import json
 import sys
 
-from lib.py import get, ksft_eq, ksft_main, ksft_ne, ksft_pr, ksft_true, \
+from lib.py import check_main, get, ksft_eq, ksft_ne, ksft_pr, ksft_true, \
     load_result
 
 RST_STATS = ("rst_out_of_window", "challenge_ack_seen",
@@ -66,7 +67,8 @@ def recipe(mode, policy, works, tracked, max_ms, hosts, *files):
                 "%s: RSTs lost in the client's output" % what)
         for h in hosts:
             r = d.get(h, {})
-            ksft_pr("%s %s: c0/s0 trace %s" % (what, h, get(lambda: r["trace"])))
+            ksft_pr("%s %s: c0/s0 trace %s" % (what, h,
+                                                get(lambda: r["trace"])))
             ksft_pr("%s %s: %s" % (what, h, fmt(
                 r, "%s %d ms, syns %d, challenge ACKs %d, client RSTs %d, "
                 "crossed %d, old server socket %s",
@@ -317,21 +319,11 @@ def blind(path, ncli, nsrv, r0, r1, s0, c0, oow):
 
 
 def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 1
-    cmd, a = argv[1], argv[2:]
-    if cmd == "recipe":
-        return ksft_main(recipe, *a)
-    if cmd == "recipe_full":
-        return ksft_main(recipe_full, *a)
-    if cmd == "blind":
-        return ksft_main(blind, *a)
-    check = globals().get(cmd) if cmd.startswith("crafted_") else None
-    if check:
-        return ksft_main(crafted, check, *a)
-    print(__doc__, file=sys.stderr)
-    return 1
+    checks = {"recipe": recipe, "recipe_full": recipe_full, "blind": blind}
+    for name in ("crafted_blind", "crafted_inwindow", "crafted_challenge",
+                 "crafted_strict", "crafted_strict_after"):
+        checks[name] = functools.partial(crafted, globals()[name])
+    return check_main(argv, __doc__, checks)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ __all__ = ["KSFT_PASS", "KSFT_FAIL", "KSFT_SKIP", "ksft_pr", "ksft_fail",
            "ksft_eq", "ksft_ne", "ksft_true", "ksft_in", "ksft_ge",
            "ksft_le", "ksft_lt", "ksft_failed", "ksft_reset", "ksft_exit",
            "ktap_header", "ktap_plan", "ktap_result", "ktap_finished",
-           "ksft_main", "json_main"]
+           "ksft_main", "check_main", "json_main"]
 
 KSFT_PASS = 0
 KSFT_FAIL = 1
@@ -156,6 +156,17 @@ def ksft_main(func, *args):
         ksft_fail("%s raised:" % func.__name__)
         ksft_pr(traceback.format_exc().rstrip())
     return ksft_exit()
+
+
+def check_main(argv, doc, checks):
+    """The command line of a checker script: argv[1] names one of checks
+    (name -> function asserting over the remaining arguments), run with
+    ksft_main. Without a known check or arguments, prints doc and returns
+    1."""
+    if len(argv) < 3 or argv[1] not in checks:
+        print(doc, file=sys.stderr)
+        return 1
+    return ksft_main(checks[argv[1]], *argv[2:])
 
 
 def json_main(argv, doc, commands):
