@@ -4,7 +4,7 @@
 
 Both ends of every connection live in this one process: sockets are created
 in the client or server network namespace (setns(2) on the creating thread,
-see netns()), so no server process has to be started and synchronised with,
+lib/py's netns()), so no server process has to be started and synchronised with,
 and the whole run costs one interpreter start (about half a second in the
 test VM). Every command prints one JSON object on stdout; the shell test
 makes the assertions.
@@ -42,17 +42,10 @@ makes the assertions.
         LEGIT sequential connections are made; samples the router's
         conntrack count and the nf_conntrack slab. {"sent", "legit_ok",
         "legit_fail", "errors", "ct_max", "slab_before", "slab_max"}
-
-  bulk.py hold CLIENT_NS SERVER_NS PORT COUNT READYFILE STOPFILE HOST...
-        Opens COUNT echoing connections per HOST, writes READYFILE with the
-        number open, waits for STOPFILE, then pings them and writes
-        STOPFILE.result. For the unload test.
 """
 
-import ctypes
 import errno
 import hashlib
-import json
 import os
 import random
 import selectors
@@ -61,75 +54,12 @@ import struct
 import sys
 import threading
 import time
-from contextlib import contextmanager
+
+from lib.py import client_socket, errname, json_main, listener, netns, \
+    recv_all, recv_exact, serve_forever
+from lib.py.packet import csum, src_addr
 
 TIMEOUT = 60.0
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-@contextmanager
-def netns(name):
-    """Run the block (this thread only) in network namespace NAME."""
-    if not name:
-        yield
-        return
-    cur = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-    tgt = os.open("/run/netns/" + name, os.O_RDONLY)
-    try:
-        if _libc.setns(tgt, CLONE_NEWNET):
-            e = ctypes.get_errno()
-            raise OSError(e, "setns %s: %s" % (name, os.strerror(e)))
-        try:
-            yield
-        finally:
-            _libc.setns(cur, CLONE_NEWNET)
-    finally:
-        os.close(tgt)
-        os.close(cur)
-
-
-def fam_of(host):
-    return socket.AF_INET6 if ":" in host else socket.AF_INET
-
-
-def errname(e):
-    if isinstance(e, socket.timeout):
-        return "timeout"
-    if isinstance(e, OSError) and e.errno:
-        return errno.errorcode.get(e.errno, str(e.errno))
-    return type(e).__name__
-
-
-def listener(ns, port, backlog=4096):
-    with netns(ns):
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", port))
-        s.listen(backlog)
-    return s
-
-
-def client_socket(ns, host):
-    with netns(ns):
-        s = socket.socket(fam_of(host), socket.SOCK_STREAM)
-    return s
-
-
-def recv_exact(s, n, h=None):
-    got = bytearray()
-    k = 0
-    while k < n:
-        d = s.recv(min(1 << 16, n - k))
-        if not d:
-            raise OSError("eof after %d of %d bytes" % (k, n))
-        k += len(d)
-        if h is not None:
-            h.update(d)
-        else:
-            got += d
-    return bytes(got)
 
 
 def send_data(s, n, seed, h):
@@ -140,20 +70,6 @@ def send_data(s, n, seed, h):
         h.update(chunk)
         s.sendall(chunk)
         left -= len(chunk)
-
-
-def serve_forever(lsock, handler):
-    """Accept connections on lsock, one thread each, until lsock closes."""
-    def loop():
-        while True:
-            try:
-                c, _ = lsock.accept()
-            except OSError:
-                return
-            threading.Thread(target=handler, args=(c,), daemon=True).start()
-    t = threading.Thread(target=loop, daemon=True)
-    t.start()
-    return t
 
 
 # ------------------------------------------------------------------ bulk
@@ -203,6 +119,24 @@ def bulk_server_conn(c, res):
 XFER_LIMIT = 45.0
 
 
+def upload_done(s, h):
+    """The client's end of an upload: both sha256s agree."""
+    s.sendall(h.digest())
+    if recv_exact(s, 32) != h.digest():
+        raise OSError("upload: server's sha256 differs")
+
+
+def download_done(s, h):
+    """The client's end of a download: both sha256s agree, the server
+    confirms with a K."""
+    theirs = recv_exact(s, 32)
+    s.sendall(h.digest())
+    if theirs != h.digest():
+        raise OSError("download: sha256 mismatch")
+    if recv_exact(s, 1) != b"K":
+        raise OSError("download: no final K")
+
+
 def bulk_client(cns, host, port, kind, n, res):
     s = client_socket(cns, host)
     s.settimeout(TIMEOUT)
@@ -215,18 +149,10 @@ def bulk_client(cns, host, port, kind, n, res):
         h = hashlib.sha256()
         if kind == b"U":
             send_data(s, n, n ^ 0xc11e, h)
-            s.sendall(h.digest())
-            theirs = recv_exact(s, 32)
-            if theirs != h.digest():
-                raise OSError("upload: server's sha256 differs")
+            upload_done(s, h)
         else:
             recv_exact(s, n, h)
-            theirs = recv_exact(s, 32)
-            s.sendall(h.digest())
-            if theirs != h.digest():
-                raise OSError("download: sha256 mismatch")
-            if recv_exact(s, 1) != b"K":
-                raise OSError("download: no final K")
+            download_done(s, h)
         return True
     except OSError as e:
         res.err("client %s %s: %s%s" % (host, kind.decode(),
@@ -287,20 +213,13 @@ def span_client(cns, host, port, kind, n, res, half_done, go, ports):
                 s.sendall(chunk)
                 left -= len(chunk)
             half_done.set()
-            s.sendall(h.digest())
-            if recv_exact(s, 32) != h.digest():
-                raise OSError("upload: server's sha256 differs")
+            upload_done(s, h)
         else:
             recv_exact(s, half, h)
             half_done.set()
             go.wait(TIMEOUT)
             recv_exact(s, n - half, h)
-            theirs = recv_exact(s, 32)
-            s.sendall(h.digest())
-            if theirs != h.digest():
-                raise OSError("download: sha256 mismatch")
-            if recv_exact(s, 1) != b"K":
-                raise OSError("download: no final K")
+            download_done(s, h)
         return True
     except OSError as e:
         res.err("client %s %s: %s" % (host, kind.decode(),
@@ -361,13 +280,8 @@ def cmd_held(cns, sns, port, size, host):
     def handler(c):
         try:
             c.settimeout(TIMEOUT)
-            buf = bytearray()
-            while True:
-                d = c.recv(65536)
-                if not d:
-                    break
-                buf += d
-            got["data"] = bytes(buf)
+            buf = recv_all(c)
+            got["data"] = buf
             c.sendall(b"%d %s\n" % (len(buf), hashlib.sha256(buf).hexdigest().encode()))
         except OSError as e:
             got["err"] = str(e)
@@ -384,12 +298,7 @@ def cmd_held(cns, sns, port, size, host):
         out["connect_ms"] = int((time.monotonic() - t0) * 1000)
         s.sendall(payload)
         s.shutdown(socket.SHUT_WR)
-        reply = b""
-        while True:
-            d = s.recv(4096)
-            if not d:
-                break
-            reply += d
+        reply = recv_all(s)
         out["total_ms"] = int((time.monotonic() - t0) * 1000)
         out["reply"] = reply.decode(errors="replace").strip()
     except OSError as e:
@@ -535,15 +444,6 @@ def cmd_scale(cns, sns, port, count, hosts):
 
 # ------------------------------------------------------------------ flood
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-
 def slab_active(name="nf_conntrack"):
     try:
         with open("/proc/slabinfo") as f:
@@ -604,8 +504,7 @@ def cmd_flood(cns, sns, rns, port, nsyn, nlegit, host):
         ctf = open("/proc/sys/net/netfilter/nf_conntrack_count")
     with netns(cns):
         raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
-        src = socket.inet_aton(socket.gethostbyname(
-            _route_src(host)))
+        src = socket.inet_aton(src_addr(None, host))
     dst = socket.inet_aton(host)
 
     def ct_count():
@@ -681,91 +580,17 @@ def cmd_flood(cns, sns, rns, port, nsyn, nlegit, host):
     return res
 
 
-def _route_src(host):
-    # the source address the kernel would pick for host
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        s.connect((host, 9))
-        return s.getsockname()[0]
-    finally:
-        s.close()
-
-
-# ------------------------------------------------------------------ hold
-
-def cmd_hold(cns, sns, port, count, ready, stopfile, hosts):
-    def echo(c):
-        try:
-            while True:
-                d = c.recv(4096)
-                if not d:
-                    break
-                c.sendall(d)
-        except OSError:
-            pass
-        finally:
-            c.close()
-
-    ls = listener(sns, port)
-    serve_forever(ls, echo)
-    held = []
-    errors = []
-    for h in hosts:
-        for i in range(count):
-            s = client_socket(cns, h)
-            s.settimeout(20)
-            try:
-                s.connect((h, port))
-                s.sendall(b"x\n")
-                recv_exact(s, 2)
-                held.append(s)
-            except OSError as e:
-                errors.append(errname(e))
-                s.close()
-    with open(ready + ".tmp", "w") as f:
-        f.write("%d %d\n" % (len(held), len(errors)))
-    os.rename(ready + ".tmp", ready)
-    while not os.path.exists(stopfile):
-        time.sleep(0.1)
-    ok = 0
-    for s in held:
-        s.settimeout(2)
-        try:
-            s.sendall(b"y\n")
-            if recv_exact(s, 2) == b"y\n":
-                ok += 1
-        except OSError:
-            pass
-        s.close()
-    with open(stopfile + ".result", "w") as f:
-        f.write("%d %d\n" % (ok, len(held) - ok))
-    return {"held": len(held), "pinged_ok": ok, "errors": errors[:10]}
-
-
 def main(argv):
-    if len(argv) < 2:
-        print(__doc__, file=sys.stderr)
-        return 1
-    cmd, a = argv[1], argv[2:]
-    if cmd == "bulk":
-        r = cmd_bulk(a[0], a[1], int(a[2]), int(a[3]), a[4:])
-    elif cmd == "span":
-        r = cmd_span(a[0], a[1], int(a[2]), int(a[3]), a[4], a[5], a[6:])
-    elif cmd == "held":
-        r = cmd_held(a[0], a[1], int(a[2]), int(a[3]), a[4])
-    elif cmd == "refused":
-        r = cmd_refused(a[0], a[1:])
-    elif cmd == "scale":
-        r = cmd_scale(a[0], a[1], int(a[2]), int(a[3]), a[4:])
-    elif cmd == "flood":
-        r = cmd_flood(a[0], a[1], a[2], int(a[3]), int(a[4]), int(a[5]), a[6])
-    elif cmd == "hold":
-        r = cmd_hold(a[0], a[1], int(a[2]), int(a[3]), a[4], a[5], a[6:])
-    else:
-        print(__doc__, file=sys.stderr)
-        return 1
-    print(json.dumps(r))
-    return 0
+    return json_main(argv, __doc__, {
+        "bulk": lambda a: cmd_bulk(a[0], a[1], int(a[2]), int(a[3]), a[4:]),
+        "span": lambda a: cmd_span(a[0], a[1], int(a[2]), int(a[3]), a[4],
+                                   a[5], a[6:]),
+        "held": lambda a: cmd_held(a[0], a[1], int(a[2]), int(a[3]), a[4]),
+        "refused": lambda a: cmd_refused(a[0], a[1:]),
+        "scale": lambda a: cmd_scale(a[0], a[1], int(a[2]), int(a[3]), a[4:]),
+        "flood": lambda a: cmd_flood(a[0], a[1], a[2], int(a[3]), int(a[4]),
+                                     int(a[5]), a[6]),
+    })
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@
 # sent, whether the client's SYN-ACKs carry an ISN of their own ("own") or
 # the server's, whether all of them carry the same ISN, and whether the
 # server's SYNs carry the client's ISN and option kinds ("client").
-# Losses are made with a netdev ingress rule that drops the first matching
+# handshake_check.py makes the assertions over that report, one run per
+# sub-test. Losses are made with a netdev ingress rule that drops the first matching
 # packet of each connection (lib.sh drop_first): captures still see it.
 #
 #  1 no loss: the client gets the module's SYN-ACK only (own ISN), the
@@ -44,55 +45,21 @@
 source lib.sh
 
 declare -A S0 S1
-TRACE='{}'
 
-# trace SCENARIO PORT: one connection per family; JSON in TRACE.
+# trace SCENARIO PORT: one connection per family, tcpprobe.py's JSON in
+# $TMP_DIR/trace (its stderr in $TMP_DIR/trace.err).
 trace()
 {
-	py_json TRACE $PYTHON "$LIB_DIR/tcpprobe.py" trace "$1" "$client" \
-		"$server" "$2" "$SERVER4" "$SERVER6"
+	$PYTHON "$LIB_DIR/tcpprobe.py" trace "$1" "$client" "$server" "$2" \
+		"$SERVER4" "$SERVER6" >"$TMP_DIR/trace" 2>"$TMP_DIR/trace.err"
 }
 
-# fact HOST EXPR: EXPR over r, the trace result for HOST.
-fact()
+# check STEP: handshake_check.py's assertions for STEP over the trace: the
+# handshake line of both connections and what their sockets saw.
+check()
 {
-	json_get "$TRACE" "str((lambda r: $2)(d.get('$1', {})))" 2>/dev/null || echo "?"
-}
-
-errs()
-{
-	fact "$1" 'r.get("cli_error", "-") + "/" + r.get("srv_error", "-")'
-}
-
-# check_hs DESC REGEX: the handshake line of both connections matches.
-check_hs()
-{
-	local h hs
-
-	for h in "$SERVER4" "$SERVER6"; do
-		hs=$(fact "$h" 'r.get("hs", "no trace")')
-		assert_match "$1: $h handshake" "^$2\$" "$hs" || {
-			echo "# $h client SYN-ACKs: $(fact "$h" 'r.get("client_synacks")')"
-			echo "# $h server SYN-ACKs: $(fact "$h" 'r.get("server_synacks")')"
-			echo "# $h server SYNs: $(fact "$h" 'r.get("server_syns")')"
-		}
-	done
-}
-
-# check_app DESC EXPR WANT: EXPR over each connection's result is WANT.
-check_app()
-{
-	local h
-
-	for h in "$SERVER4" "$SERVER6"; do
-		assert_eq "$1: $h" "$3" "$(fact "$h" "$2")" ||
-			echo "# $h: $(fact "$h" '{k: v for k, v in r.items() if not isinstance(v, list)}')"
-	done
-}
-
-echo_ok()
-{
-	check_app "$1" '"%s %s %s" % (r.get("cli_error", "-"), r.get("srv_error", "-"), r.get("echo_ok"))' "- - True"
+	py_check $PYTHON "$LIB_DIR/handshake_check.py" "$1" "$TMP_DIR/trace" \
+		"$SERVER4" "$SERVER6"
 }
 
 # Counters every full-mode connection of a step must move.
@@ -110,8 +77,7 @@ test_baseline()
 	read_stats S0
 	trace basic 6001
 	read_stats S1
-	check_hs "no loss" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	echo_ok "no loss: echo"
+	check baseline
 	full_counts "no loss" synack_retransmitted=0 server_syn_retransmitted=0
 	log_test "no loss: the module answers the client, the server sees the client's SYN"
 }
@@ -126,12 +92,7 @@ test_synack_lost()
 	trace basic $port
 	read_stats S1
 	assert_eq "SYN-ACKs dropped in the client" 2 "$(nft_counter "$client" netdev lose)"
-	# The module joins the halves only once the client has acknowledged
-	# its SYN-ACK, so until the client's retransmitted SYN is answered the
-	# server repeats its SYN-ACK on its own timer and answers the forwarded
-	# retransmission too: 2 or 3 server SYN-ACKs, depending on timing.
-	check_hs "SYN-ACK lost" "syn=2/[12] synack=2/[23] isn=own synack_isn=same srv_syn=client"
-	echo_ok "SYN-ACK lost: echo"
+	check synack_lost
 	full_counts "SYN-ACK lost" synack_retransmitted=2
 	drop_first_del "$client" lose
 	log_test "lost SYN-ACK: the retransmitted SYN gets the same ISN again"
@@ -148,10 +109,7 @@ test_ack_lost()
 	trace basic $port
 	read_stats S1
 	assert_eq "third ACKs dropped at the router" 2 "$(nft_counter "$router" netdev lose)"
-	check_hs "third ACK lost" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "third ACK lost: the client's lost ACK was a pure ACK" \
-		'len(r.get("client_acks_out", [])) > 0 and r["client_acks_out"][0]["len"] == 0' True
-	echo_ok "third ACK lost: echo"
+	check ack_lost
 	full_counts "third ACK lost"
 	drop_first_del "$router" lose
 	log_test "lost third ACK: data still flows"
@@ -167,8 +125,7 @@ test_server_syn_lost()
 	trace basic $port
 	read_stats S1
 	assert_eq "SYNs dropped in the server" 2 "$(nft_counter "$server" netdev lose)"
-	check_hs "server SYN lost" "syn=1/2 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	echo_ok "server SYN lost: echo"
+	check server_syn_lost
 	full_counts "server SYN lost" server_syn_retransmitted=+2 synack_retransmitted=0
 	drop_first_del "$server" lose
 	log_test "lost server SYN: the module retransmits it with the client's ISN and options"
@@ -184,8 +141,7 @@ test_server_synack_lost()
 	trace basic $port
 	read_stats S1
 	assert_eq "server SYN-ACKs dropped at the router" 2 "$(nft_counter "$router" netdev lose)"
-	check_hs "server SYN-ACK lost" "syn=1/[12] synack=1/[2-9] isn=own synack_isn=same srv_syn=client"
-	echo_ok "server SYN-ACK lost: echo"
+	check server_synack_lost
 	full_counts "server SYN-ACK lost" synack_retransmitted=0
 	drop_first_del "$router" lose
 	log_test "lost server SYN-ACK: the server retransmits, the client notices nothing"
@@ -196,10 +152,7 @@ test_halfclose_client()
 	read_stats S0
 	trace halfclose-client 6006
 	read_stats S1
-	check_hs "half-close by the client" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "half-close by the client" \
-		'"%s %s %s %s" % (r.get("cli_error", "-"), r.get("srv_error", "-"), r.get("cli_got_ok"), r.get("cli_verdict_ok"))' \
-		"- - True True"
+	check halfclose_client
 	full_counts "half-close by the client"
 	log_test "half-close by the client: it still receives everything after its FIN"
 }
@@ -209,10 +162,7 @@ test_halfclose_server()
 	read_stats S0
 	trace halfclose-server 6007
 	read_stats S1
-	check_hs "half-close by the server" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "half-close by the server" \
-		'"%s %s %s %s %s" % (r.get("cli_error", "-"), r.get("srv_error", "-"), r.get("cli_got_ok"), r.get("srv_got") == r.get("cli_sent"), r.get("eof"))' \
-		"- - True True True"
+	check halfclose_server
 	full_counts "half-close by the server"
 	log_test "half-close by the server: it still receives everything after its FIN"
 }
@@ -222,11 +172,7 @@ test_rst_client()
 	read_stats S0
 	trace rst-client 6008
 	read_stats S1
-	check_hs "RST from the client" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "RST from the client: the server's next recv()" \
-		'"%s %s" % (r.get("cli_error", "-"), r.get("srv_after_rst"))' "- ECONNRESET"
-	check_app "RST from the client: RSTs the server received" \
-		'len(r.get("server_rsts_in", [])) >= 1' True
+	check rst_client
 	full_counts "RST from the client"
 	log_test "RST from the client mid-stream: the server is reset"
 }
@@ -236,11 +182,7 @@ test_rst_server()
 	read_stats S0
 	trace rst-server 6009
 	read_stats S1
-	check_hs "RST from the server" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "RST from the server: the client's next recv()" \
-		'"%s %s" % (r.get("srv_error", "-"), r.get("cli_after_rst"))' "- ECONNRESET"
-	check_app "RST from the server: RSTs the client received" \
-		'len(r.get("client_rsts_in", [])) >= 1' True
+	check rst_server
 	full_counts "RST from the server"
 	log_test "RST from the server mid-stream: the client is reset"
 }
@@ -250,13 +192,7 @@ test_keepalive()
 	read_stats S0
 	trace keepalive 6010
 	read_stats S1
-	check_hs "keepalive" "syn=1/1 synack=1/1 isn=own synack_isn=same srv_syn=client"
-	check_app "keepalive: after 6 s idle" \
-		'"%s %s %s" % (r.get("cli_error", "-"), r.get("srv_error", "-"), r.get("after_idle_ok"))' "- - True"
-	# each end probes about once a second and the other answers: at least
-	# 2 probes + 2 answers each way on both links
-	check_app "keepalive: probes/answers seen (client out, client in, server out, server in) >= 4" \
-		'all(r.get(k, 0) >= 4 for k in ("ka_client_out", "ka_client_in", "ka_server_out", "ka_server_in"))' True
+	check keepalive
 	full_counts "keepalive"
 	log_test "keepalive probes from both ends keep the connection alive"
 }

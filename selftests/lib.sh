@@ -731,6 +731,13 @@ assert_stats_moved()
 	done
 }
 
+# site_id NAME: the id of the router's site NAME (nothing without one).
+site_id()
+{
+	ctl_in "$router" -j show sites |
+		jq -r --arg n "$1" 'first(.[] | select(.name == $n) | .id) // empty'
+}
+
 # router_set KEY VALUE...: "catoproxyctl set" in the router, quietly; its
 # exit code. Used to find out whether a key exists yet.
 router_set()
@@ -750,6 +757,17 @@ py_json()
 		_out='{}'
 		return 1
 	fi
+}
+
+# py_check CMD...: run a python checker (CMD is "$PYTHON script ...", its
+# asserts those of lib/py): its "#" lines go to the log as they are, and an
+# exit code other than 0 fails the sub-test.
+py_check()
+{
+	local rc=0
+
+	"$@" || rc=$?
+	[ "$rc" = 0 ] || fail "$(basename "$2") ${3:-}: checks failed (exit code $rc)"
 }
 
 # set_netem NS DEV [ARGS...]: DEV's root qdisc becomes netem ARGS; without

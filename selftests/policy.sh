@@ -55,11 +55,6 @@ rctl()
 	ctl_in "$router" "$@"
 }
 
-sid()
-{
-	json_get "$(rctl -j show sites)" "[s['id'] for s in d if s['name'] == '$1'][0]"
-}
-
 snap()
 {
 	read_stats S0
@@ -101,7 +96,7 @@ test_tls()
 	decide "account adaptive, tls on" "$TLS_PORT" "full 1 tls-port 0 None opening"
 	rctl set mode full || rc=$?
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
-	id=$(sid clients)
+	id=$(site_id clients)
 	decide "site delayed, tls on" "$TLS_PORT" "full 1 tls-port $id clients opening"
 	decide "site delayed, tls on" "$TCP_PORT" "delayed 0 site-src $id clients waiting"
 	rctl set tls-inspection off || rc=$?
@@ -144,32 +139,32 @@ test_sites()
 
 	rctl set mode full || rc=$?
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
-	decide "account full, source site delayed" "$TCP_PORT" "delayed 0 site-src $(sid clients) clients waiting"
+	decide "account full, source site delayed" "$TCP_PORT" "delayed 0 site-src $(site_id clients) clients waiting"
 	rctl site del clients || rc=$?
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode inherit || rc=$?
-	decide "account full, source site inherit" "$TCP_PORT" "full 1 account $(sid clients) clients opening"
+	decide "account full, source site inherit" "$TCP_PORT" "full 1 account $(site_id clients) clients opening"
 	rctl site del clients || rc=$?
 
 	rctl site add wide prefix 10.0.0.0/8 prefix fd00::/16 mode full || rc=$?
 	rctl set mode delayed || rc=$?
-	decide "only the wide site" "$TCP_PORT" "full 1 site-src $(sid wide) wide opening"
+	decide "only the wide site" "$TCP_PORT" "full 1 site-src $(site_id wide) wide opening"
 	rctl site add narrow prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
-	decide "wide and narrow" "$TCP_PORT" "delayed 0 site-src $(sid narrow) narrow waiting"
+	decide "wide and narrow" "$TCP_PORT" "delayed 0 site-src $(site_id narrow) narrow waiting"
 	rctl site add host prefix "$CLIENT4" prefix "$CLIENT6" mode adaptive || rc=$?
 	# a first connection: nothing learned yet
-	decide "wide, narrow and host" "$TCP_PORT" "adaptive 0 site-src $(sid host) host waiting"
+	decide "wide, narrow and host" "$TCP_PORT" "adaptive 0 site-src $(site_id host) host waiting"
 	rctl site del host || rc=$?
-	decide "host deleted" "$TCP_PORT" "delayed 0 site-src $(sid narrow) narrow waiting"
+	decide "host deleted" "$TCP_PORT" "delayed 0 site-src $(site_id narrow) narrow waiting"
 	rctl site del narrow || rc=$?
-	decide "narrow deleted" "$TCP_PORT" "full 1 site-src $(sid wide) wide opening"
+	decide "narrow deleted" "$TCP_PORT" "full 1 site-src $(site_id wide) wide opening"
 	rctl site del wide || rc=$?
 
 	rctl set mode full || rc=$?
 	rctl site add servers prefix 10.0.2.0/24 prefix fd00:2::/64 mode delayed || rc=$?
-	decide "destination site delayed" "$TCP_PORT" "delayed 0 site-dst $(sid servers) servers waiting"
+	decide "destination site delayed" "$TCP_PORT" "delayed 0 site-dst $(site_id servers) servers waiting"
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 || rc=$?
 	decide "inheriting source site over a delayed destination site" "$TCP_PORT" \
-		"full 1 account $(sid clients) clients opening"
+		"full 1 account $(site_id clients) clients opening"
 	rctl site del clients || rc=$?
 	rctl site del servers || rc=$?
 	assert_eq "commands: exit codes" 0 "$rc"

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Resets and challenge ACKs through the router, for selftests/rst.sh.
 
-Stdlib only (tcpprobe.py builds, sends and parses the packets; bulk.py's
-netns() opens sockets in the test namespaces), one process per command,
+Stdlib only (lib/py: packet builds, sends and parses the packets, netns
+opens sockets in the test namespaces), one process per command,
 both ends of every connection in this process. Prints one JSON object.
 
   rstprobe.py recipe CLIENT_NS SERVER_NS ROUTER_NS CTL PORT LPORT FLUSH
@@ -46,8 +46,6 @@ both ends of every connection in this process. Prints one JSON object.
 """
 
 import errno
-import json
-import os
 import random
 import socket
 import struct
@@ -56,85 +54,11 @@ import sys
 import threading
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bulk import netns, errname, listener, recv_exact  # noqa: E402
-from tcpprobe import Capture, build, raw_sender  # noqa: E402
+from lib.py import EchoServer, ctl_stats, errname, fam_of, json_main, \
+    linger0, netns, peer_key, recv_exact
+from lib.py.packet import Capture, build, raw_sender
 
 FAM = {False: socket.AF_INET, True: socket.AF_INET6}
-
-
-def fam(host):
-    return FAM[":" in host]
-
-
-def peer_key(addr):
-    """(host, port) of an accepted socket's peer, v4-mapped addresses unmapped."""
-    h = addr[0]
-    if h.startswith("::ffff:"):
-        h = h[7:]
-    return h, addr[1]
-
-
-class EchoServer:
-    """Accepts on PORT in NS, echoes on every connection in its own thread
-    and remembers, per peer (host, port), how each of its connections ended
-    ("open" while it lives)."""
-
-    def __init__(self, ns, port):
-        self.ls = listener(ns, port, 256)
-        self.lock = threading.Lock()
-        self.conns = {}     # peer -> [{"sock", "status"}...], accept order
-        threading.Thread(target=self.accept_loop, daemon=True).start()
-
-    def accept_loop(self):
-        while True:
-            try:
-                c, a = self.ls.accept()
-            except OSError:
-                return
-            st = {"sock": c, "status": "open"}
-            with self.lock:
-                self.conns.setdefault(peer_key(a), []).append(st)
-            threading.Thread(target=self.echo, args=(st,), daemon=True).start()
-
-    @staticmethod
-    def echo(st):
-        c = st["sock"]
-        try:
-            while True:
-                d = c.recv(4096)
-                if not d:
-                    st["status"] = "eof"
-                    return
-                c.sendall(d)
-        except OSError as e:
-            st["status"] = errname(e)
-
-    def wait_conn(self, peer, n=1, timeout=10.0):
-        """The n-th connection accepted from peer (1-based), or None."""
-        end = time.monotonic() + timeout
-        while True:
-            with self.lock:
-                lst = self.conns.get(peer, [])
-                if len(lst) >= n:
-                    return lst[n - 1]
-            if time.monotonic() >= end:
-                return None
-            time.sleep(0.01)
-
-    def close(self, abort=True):
-        """Close every connection, by default with an RST: an orphaned FIN
-        would be retransmitted into the next test's counters."""
-        self.ls.close()
-        with self.lock:
-            for lst in self.conns.values():
-                for st in lst:
-                    try:
-                        if abort:
-                            linger0(st["sock"])
-                        st["sock"].close()
-                    except OSError:
-                        pass
 
 
 def wait_status(st, want_not="open", timeout=3.0):
@@ -156,7 +80,7 @@ def echo_line(s, msg, timeout=5.0):
 
 def connect_from(ns, host, port, lport, timeout):
     with netns(ns):
-        s = socket.socket(fam(host), socket.SOCK_STREAM)
+        s = socket.socket(fam_of(host), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if ":" in host:
         s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -171,15 +95,6 @@ def run(*cmd, stdin=None):
     return r.returncode, r.stdout + r.stderr
 
 
-def stats(ctl, rns):
-    rc, out = run(ctl, "-n", rns, "-j", "show", "stats")
-    try:
-        d = json.loads(out)
-        return {k: v for k, v in d.items() if isinstance(v, int)}
-    except ValueError:
-        raise OSError("show stats: rc %d: %s" % (rc, out.strip()))
-
-
 def delta(a, b):
     return {k: b[k] - a.get(k, 0) for k in b if b[k] != a.get(k, 0)}
 
@@ -190,10 +105,6 @@ def trace(pk, t_from=0.0):
                                   p["flags"],
                                   "+%d" % p["len"] if p["len"] else "")
                     for p in pk if p["t"] >= t_from)
-
-
-def linger0(s):
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
 
 
 # ---------------------------------------------------------------- recipe
@@ -236,7 +147,7 @@ table inet %s {
         if "counter packets " in listing else -1
     time.sleep(settle)
 
-    st0 = stats(ctl, rns)
+    st0 = ctl_stats(rns, path=ctl)
     cap = Capture({"c": (cns, "c0"), "s": (sns, "s0")})
     time.sleep(0.05)
     t_rec = time.monotonic() - cap.t0
@@ -264,7 +175,7 @@ table inet %s {
     # the last challenge ACK and RST of a failed connect cross meanwhile
     time.sleep(0.5)
     pk = cap.stop()
-    st1 = stats(ctl, rns)
+    st1 = ctl_stats(rns, path=ctl)
     for h in hosts:
         r = res[h]
         mine = [p for p in pk if p["t"] >= t_rec and
@@ -305,7 +216,7 @@ class Conn:
         self.host = host
         self.port = port
         with netns(cns):
-            self.c = socket.socket(fam(host), socket.SOCK_STREAM)
+            self.c = socket.socket(fam_of(host), socket.SOCK_STREAM)
         self.c.settimeout(10)
         self.c.connect((host, port))
         self.src, self.lport = self.c.getsockname()[:2]
@@ -345,10 +256,10 @@ def cmd_crafted(cns, sns, rns, ctl, port, hosts):
         seqs = {"snd_nxt": (last["seq"] + last["len"]) & 0xffffffff,
                 "rcv_nxt": last["ack"]}
         t_act = time.monotonic() - cap.t0
-        st0 = stats(ctl, rns)
+        st0 = ctl_stats(rns, path=ctl)
         r = action(cn, seqs, cap)
         time.sleep(0.3)
-        st1 = stats(ctl, rns)
+        st1 = ctl_stats(rns, path=ctl)
         pk = [p for p in cn.tuple_pkts(cap.stop()) if p["t"] >= t_act]
         r["seqs"] = seqs
         r["c0_out_rst"] = sum(1 for p in pk if p["tap"] == "c" and p["out"]
@@ -406,7 +317,7 @@ def cmd_crafted(cns, sns, rns, ctl, port, hosts):
     def challenge(strict):
         def act(cn, seqs, cap):
             r = {}
-            st0 = stats(ctl, rns)
+            st0 = ctl_stats(rns, path=ctl)
             t_syn = time.monotonic() - cap.t0
             txc[cn.host].sendto(build(cn.src, cn.host, cn.lport, port,
                                       random.getrandbits(32), 0, "S", 64240,
@@ -432,10 +343,10 @@ def cmd_crafted(cns, sns, rns, ctl, port, hosts):
                     if p["tap"] == "s" and not p["out"] and
                     "R" in p["flags"] and p["t"] > t_syn)
                 r["ct"] = ct_entry(cn)
-                r["stats_mid"] = delta(st0, stats(ctl, rns))
+                r["stats_mid"] = delta(st0, ctl_stats(rns, path=ctl))
                 r["echo_after"] = echo_line(cn.c, b"still there\n")
                 time.sleep(0.2)
-                r["stats_echo"] = delta(st0, stats(ctl, rns))
+                r["stats_echo"] = delta(st0, ctl_stats(rns, path=ctl))
                 r["ct_echo"] = ct_entry(cn)
                 # the client gives up the connection itself: an exact RST
                 linger0(cn.c)
@@ -554,23 +465,15 @@ def cmd_blind(cns, sns, port, ncli, nsrv, limit, hosts):
 
 
 def main(argv):
-    if len(argv) < 3:
-        print(__doc__, file=sys.stderr)
-        return 1
-    cmd, a = argv[1], argv[2:]
-    if cmd == "recipe":
-        r = cmd_recipe(a[0], a[1], a[2], a[3], int(a[4]), int(a[5]),
-                       a[6] == "1", float(a[7]), float(a[8]), a[9:])
-    elif cmd == "crafted":
-        r = cmd_crafted(a[0], a[1], a[2], a[3], int(a[4]), a[5:])
-    elif cmd == "blind":
-        r = cmd_blind(a[0], a[1], int(a[2]), int(a[3]), int(a[4]),
-                      float(a[5]), a[6:])
-    else:
-        print(__doc__, file=sys.stderr)
-        return 1
-    print(json.dumps(r))
-    return 0
+    return json_main(argv, __doc__, {
+        "recipe": lambda a: cmd_recipe(a[0], a[1], a[2], a[3], int(a[4]),
+                                       int(a[5]), a[6] == "1", float(a[7]),
+                                       float(a[8]), a[9:]),
+        "crafted": lambda a: cmd_crafted(a[0], a[1], a[2], a[3], int(a[4]),
+                                         a[5:]),
+        "blind": lambda a: cmd_blind(a[0], a[1], int(a[2]), int(a[3]),
+                                     int(a[4]), float(a[5]), a[6:]),
+    })
 
 
 if __name__ == "__main__":

@@ -25,10 +25,17 @@ python process.
         (reset while connecting), reset (reset once connected), refused,
         timeout-connect, timeout, closed (closed without an answer).
 
-  traffic.py hold COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
-        Opens COUNT connections to each target and pings each once, creates
-        READYFILE, waits for GOFILE, pings each again and writes
-        "ALIVE RESET" to RESULTFILE.
+  traffic.py hold [--client NS] [--server NS] [--timeout T]
+                  [--ping-timeout S] [--no-ping] [--ports PORTSFILE]
+                  COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
+        Opens COUNT connections to each target (from netns NS, default
+        this one; each within T seconds, default 10) and pings each once,
+        writes their local ports to PORTSFILE and "OPEN FAILED" to
+        READYFILE, waits for GOFILE, pings each again (within S seconds,
+        default T) and writes "ALIVE RESET" to RESULTFILE. With --server,
+        the echo server runs in this process, in netns NS, on the targets'
+        port. --no-ping: no pings, only the connections; RESULTFILE "-":
+        none written, no second ping.
 
   traffic.py churn STOPFILE RESULTFILE HOLD HOST,PORT [HOST,PORT ...]
         Opens HOLD long-lived connections to each target, then keeps
@@ -40,59 +47,26 @@ python process.
 """
 
 import os
-import select
 import socket
 import sys
 import threading
-import time
+
+from lib.py import EchoServer, hold, target
 
 TIMEOUT = 10.0
 
 
-def target(spec):
-    host, port = spec.rsplit(",", 1)
-    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
-    return fam, host, int(port)
-
-
-def echo_conn(conn):
-    try:
-        conn.settimeout(120)
-        while True:
-            data = conn.recv(4096)
-            if not data:
-                break
-            conn.sendall(data)
-    except OSError:
-        pass
-    finally:
-        conn.close()
-
-
 def serve(ports, udp_port):
-    socks = []
     for p in ports:
-        s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", p))
-        s.listen(128)
-        socks.append(s)
-    u = None
-    if udp_port:
-        u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
-        u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        u.bind(("::", udp_port))
+        EchoServer(None, p, backlog=128, idle=120)
+    if not udp_port:
+        threading.Event().wait()
+    u = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+    u.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    u.bind(("::", udp_port))
     while True:
-        rd, _, _ = select.select(socks + ([u] if u else []), [], [])
-        for s in rd:
-            if s is u:
-                data, addr = u.recvfrom(4096)
-                u.sendto(data, addr)
-                continue
-            conn, _ = s.accept()
-            threading.Thread(target=echo_conn, args=(conn,),
-                             daemon=True).start()
+        data, addr = u.recvfrom(4096)
+        u.sendto(data, addr)
 
 
 def one_conn(fam, host, port, payload=b"ping\n"):
@@ -245,40 +219,6 @@ def churn(stopfile, resultfile, hold, targets):
     return 0
 
 
-def hold(count, readyfile, gofile, resultfile, targets):
-    """Open COUNT connections per target, ping each once, then wait for
-    GOFILE and report how many still answer and how many were reset."""
-    conns = []
-    for fam, host, port in targets:
-        for _ in range(count):
-            s = socket.socket(fam, socket.SOCK_STREAM)
-            s.settimeout(TIMEOUT)
-            s.connect((host, port))
-            s.sendall(b"ping\n")
-            if s.recv(4096) != b"ping\n":
-                raise OSError("bad echo")
-            conns.append(s)
-    open(readyfile, "w").close()
-    while not os.path.exists(gofile):
-        time.sleep(0.05)
-    alive = reset = 0
-    for s in conns:
-        try:
-            s.sendall(b"ping\n")
-            data = s.recv(4096)
-            if data == b"ping\n":
-                alive += 1
-            elif not data:
-                reset += 1
-        except (ConnectionResetError, BrokenPipeError):
-            reset += 1
-        except OSError as e:
-            print("held connection: %s" % e, file=sys.stderr)
-    with open(resultfile, "w") as f:
-        f.write("%d %d\n" % (alive, reset))
-    return 0
-
-
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -298,9 +238,25 @@ def main(argv):
         return outcome(float(argv[2]), [target(t) for t in argv[3:]])
     elif cmd == "udp":
         return udp(int(argv[2]), [target(t) for t in argv[3:]])
-    elif cmd == "hold" and len(argv) >= 7:
-        return hold(int(argv[2]), argv[3], argv[4], argv[5],
-                    [target(t) for t in argv[6:]])
+    elif cmd == "hold":
+        opts = {}
+        rest = argv[2:]
+        while rest and rest[0] in ("--client", "--server", "--timeout",
+                                  "--ping-timeout", "--ports", "--no-ping"):
+            if rest[0] == "--no-ping":
+                opts[rest.pop(0)] = True
+                continue
+            opts[rest[0]] = rest[1]
+            del rest[:2]
+        if len(rest) < 5:
+            print(__doc__, file=sys.stderr)
+            return 1
+        hold([target(t) for t in rest[4:]], int(rest[0]), rest[1], rest[2],
+             rest[3] if rest[3] != "-" else None,
+             cns=opts.get("--client"), sns=opts.get("--server"),
+             ping="--no-ping" not in opts, portsfile=opts.get("--ports"),
+             timeout=float(opts.get("--timeout", 10)),
+             ping_timeout=float(opts.get("--ping-timeout", 0)) or None)
     elif cmd == "churn" and len(argv) >= 6:
         return churn(argv[2], argv[3], int(argv[4]),
                      [target(t) for t in argv[5:]])
