@@ -46,7 +46,7 @@ struct catoproxy_net {
 
 	/*
 	 * Full-mode connections whose server half is still opening
-	 * (struct catoproxy_pending, proxy.c). @pending_lock guards the list
+	 * (struct catoproxy_pending, halfopen.c). @pending_lock guards the list
 	 * and each connection's catoproxy_conn.pending and .state while it
 	 * is on it; @npending is read locklessly by the packet path.
 	 */

@@ -17,7 +17,7 @@
 
 #define PARSE_ERR_MAX 256
 
-/* Modes come from kmod/policy.c so both sides agree on every name. */
+/* Modes come from kmod/core/policy.c so both sides agree on every name. */
 int parse_mode(const char *word, bool allow_inherit, char *err, size_t errlen);
 int parse_on_off(const char *word);
 int parse_blocked_syn(const char *word);
