@@ -26,6 +26,8 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PYTHON=${PYTHON:-python3}
 CATOPROXY_KO=${CATOPROXY_KO:-$LIB_DIR/../build/$(uname -r)/catoproxy.ko}
 CATOPROXYCTL=${CATOPROXYCTL:-$LIB_DIR/../tools/catoproxyctl/catoproxyctl}
+# The checkers run catoproxyctl too (lib/py's ctl).
+export CATOPROXYCTL
 MODULE_NAME=catoproxy
 # Starting a process costs about half a second under TCG: be generous.
 BUSYWAIT_TIMEOUT=${BUSYWAIT_TIMEOUT:-30000}
@@ -370,24 +372,6 @@ for e in sys.argv[2:]:
     v = eval(e)
     print(json.dumps(v) if not isinstance(v, str) else v)
 ' "$json" "$@"
-}
-
-# read_json_obj ARRAY JSON: fill the associative array ARRAY with the
-# top-level keys of JSON (a flat object), values JSON-encoded unless strings.
-read_json_obj()
-{
-	local -n _arr=$1
-	local line
-
-	_arr=()
-	line=$($PYTHON -c '
-import json, sys, shlex
-d = json.loads(sys.argv[1])
-assert isinstance(d, dict)
-print(" ".join("[%s]=%s" % (shlex.quote(k), shlex.quote(v if isinstance(v, str) else json.dumps(v)))
-               for k, v in d.items()))
-' "$2") || return 1
-	eval "_arr=( $line )"
 }
 
 # read_stats ARRAY [NS]: counters of NS (default: the router) into ARRAY.
@@ -745,20 +729,6 @@ router_set()
 	ctl_in "$router" set "$@" >/dev/null 2>&1
 }
 
-# py_json VAR CMD...: run CMD (a python helper printing one JSON object)
-# and leave its stdout in VAR; fail (and leave "{}") without JSON.
-py_json()
-{
-	local -n _out=$1
-	shift
-	_out=$("$@" 2>"$TMP_DIR/py.err")
-	if ! $PYTHON -c 'import json,sys; json.loads(sys.argv[1])' "$_out" 2>/dev/null; then
-		fail "$(basename "$2") ${3:-}: no JSON result: $(head -c 2000 "$TMP_DIR/py.err")"
-		_out='{}'
-		return 1
-	fi
-}
-
 # py_check CMD...: run a python checker (CMD is "$PYTHON script ...", its
 # asserts those of lib/py): its "#" lines go to the log as they are, and an
 # exit code other than 0 fails the sub-test.
@@ -885,21 +855,11 @@ events_count()
 
 # events_summary FILE FROM KEY...: one line per distinct combination of
 # the KEYs' values among the events after line FROM, "v1 v2 ... xCOUNT",
-# sorted; e.g. events_summary F 0 event daddr dport accel state.
+# sorted; e.g. events_summary F 0 event daddr dport accel state. For the
+# log: the checks read the events in Python (lib/py/events.py).
 events_summary()
 {
-	$PYTHON - "$@" <<'PYEOF'
-import collections, json, sys
-path, start, keys = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-c = collections.Counter()
-with open(path) as f:
-    for i, line in enumerate(f):
-        if i >= start:
-            d = json.loads(line)
-            c[" ".join(str(d.get(k)) for k in keys)] += 1
-for k in sorted(c):
-    print("%s x%d" % (k, c[k]))
-PYEOF
+	(cd "$LIB_DIR" && $PYTHON -m lib.py.events summary "$@")
 }
 
 # events_count_is WANT FILE FROM FILTER...: for slowwait.

@@ -197,14 +197,6 @@ ev()
 	events_count "$EVENTS" "$FROM" "$@"
 }
 
-# Live targets as events name them, both families.
-is_live_event()
-{
-	local d=$1
-
-	[ "$d" = "$SERVER4 $LIVE_PORT" ] || [ "$d" = "$SERVER6 $LIVE_PORT" ]
-}
-
 # A scan leaves connections whose events may still come (engaged, spliced):
 # wait until the counters agree with the events before comparing.
 counted_events()
@@ -220,7 +212,7 @@ counted_events()
 
 test_counters()
 {
-	local mode=$1 n dec acc0 acc1 eng line targets
+	local mode=$1 n dec acc0 acc1 eng
 
 	slowwait 20 counted_events >/dev/null
 	[ "$mode" = full ] && slowwait 20 all_resolved >/dev/null
@@ -260,11 +252,8 @@ test_counters()
 		assert_eq "mode $mode: decisions in mode $mode" "$dec" \
 			"$(ev event=decision mode="$mode")"
 		# engaged: exactly the live port, at least once per scanner run
-		targets=$(events_summary "$EVENTS" "$FROM" event daddr dport | sed -n 's/^engaged \(.*\) x[0-9]*$/\1/p')
-		while IFS= read -r line; do
-			[ -z "$line" ] || is_live_event "$line" ||
-				fail "mode $mode: engaged event for $line, which is no live port"
-		done <<<"$targets"
+		py_check $PYTHON "$LIB_DIR/modes_check.py" engaged_live "$EVENTS" "$FROM" \
+			"$mode" "$SERVER4,$LIVE_PORT" "$SERVER6,$LIVE_PORT"
 		assert_stats_moved "mode $mode" S0 S1 delayed_engaged="$eng" \
 			adaptive_forgotten=0 server_open_failed=0 server_timeout=0
 		;;

@@ -17,17 +17,18 @@
 source lib.sh
 
 
-# config_line NS: mode tls blocked-syn challenge-ack site_count, via -n
-config_line()
+# check WHAT NS ARGS...: ctl_check.py's assertions WHAT over NS ("" for
+# this one), through -n.
+check()
 {
-	local out
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" "$@"
+}
 
-	if [ -n "$1" ]; then
-		out=$(ctl -n "$1" -j show config) || return 1
-	else
-		out=$(ctl -j show config) || return 1
-	fi
-	json_get "$out" '" ".join(str(d[k]) for k in ("mode", "tls_inspection", "blocked_syn", "challenge_ack", "site_count"))'
+# config NS DESC WANT: "mode tls blocked-syn challenge-ack site_count" of
+# NS is WANT.
+config()
+{
+	check config "$@"
 }
 
 DEFAULT_LINE="full False handshake allow 0"
@@ -41,9 +42,9 @@ test_separate()
 	ctl -n "$ns1" site add wan prefix 10.2.0.0/16 || rc=$?
 	assert_eq "configure ns1: exit codes" 0 "$rc"
 
-	assert_eq "ns1 config" "off True handshake strict 2" "$(config_line "$ns1")"
-	assert_eq "ns2 config" "$DEFAULT_LINE" "$(config_line "$ns2")"
-	assert_eq "init_net config" "$DEFAULT_LINE" "$(config_line "")"
+	config "$ns1" "ns1 config" "off True handshake strict 2"
+	config "$ns2" "ns2 config" "$DEFAULT_LINE"
+	config "" "init_net config" "$DEFAULT_LINE"
 	assert_eq "ns2 sites" "[]" "$(ctl -n "$ns2" -j show sites)"
 	assert_eq "init_net sites" "[]" "$(ctl -j show sites)"
 
@@ -51,7 +52,7 @@ test_separate()
 	a=$(ctl -n "$ns1" -j show sites)
 	b=$(ctl_in "$ns1" -j show sites)
 	assert_eq "-n vs ip netns exec (sites)" "$a" "$b"
-	assert_eq "ns1 site names" "lan wan" "$(json_get "$a" '" ".join(s["name"] for s in d)')"
+	check listing "$ns1" sites "ns1 site names" "{name}" "lan wan"
 	a=$(ctl --netns "$ns1" -j show config)
 	b=$(ctl_in "$ns1" -j show config)
 	assert_eq "--netns vs ip netns exec (config)" "$a" "$b"
@@ -61,12 +62,10 @@ test_separate()
 	# the same site name and prefixes are free in another namespace
 	ctl -n "$ns2" site add lan prefix 10.1.0.0/16 mode adaptive || rc=$?
 	assert_eq "same site in ns2: exit code" 0 "$rc"
-	assert_eq "ns2 site" "1 lan adaptive" \
-		"$(json_get "$(ctl -n "$ns2" -j show sites)" '" ".join("%d %s %s" % (s["id"], s["name"], s["mode"]) for s in d)')"
+	check listing "$ns2" sites "ns2 site" "{id} {name} {mode}" "1 lan adaptive"
 	ctl -n "$ns2" site del lan || rc=$?
 	assert_eq "ns2 site del: exit code" 0 "$rc"
-	assert_eq "ns1 still has lan" "lan wan" \
-		"$(json_get "$(ctl -n "$ns1" -j show sites)" '" ".join(s["name"] for s in d)')"
+	check listing "$ns1" sites "ns1 still has lan" "{name}" "lan wan"
 	log_test "config and sites are per namespace; -n targets the right one"
 }
 
@@ -82,7 +81,7 @@ test_bad_netns()
 	assert_eq "-n with a slash: exit code" 1 "$CMD_RC"
 	capture ctl -n
 	assert_eq "-n without a name: exit code" 1 "$CMD_RC"
-	assert_eq "init_net config" "$DEFAULT_LINE" "$(config_line "")"
+	config "" "init_net config" "$DEFAULT_LINE"
 	log_test "-n with a missing or bad namespace fails, nothing changes"
 }
 
@@ -94,20 +93,18 @@ test_delete_configured()
 	# the name is free again: a new namespace under it starts from defaults
 	ip netns add "$name" || fail "cannot re-create $name"
 	NS_LIST+=("$name")
-	assert_eq "re-created ns1 config" "$DEFAULT_LINE" "$(config_line "$name")"
+	config "$name" "re-created ns1 config" "$DEFAULT_LINE"
 	assert_eq "re-created ns1 sites" "[]" "$(ctl -n "$name" -j show sites)"
-	assert_eq "re-created ns1 stats: all zero" "true" \
-		"$(json_get "$(ctl -n "$name" -j show stats)" 'len(d) > 8 and all(v == 0 for v in d.values())')"
+	check stats_zero "$name" "re-created ns1 stats"
 	ctl -n "$name" site add lan prefix 10.1.0.0/16 || rc=$?
 	assert_eq "site add in re-created ns1" 0 "$rc"
-	assert_eq "re-created ns1 site id starts at 1" 1 \
-		"$(json_get "$(ctl -n "$name" -j show sites)" 'd[0]["id"]')"
+	check listing "$name" sites "re-created ns1 site id starts at 1" "{id}" 1
 	log_test "deleting a configured namespace leaves nothing behind"
 }
 
 test_many()
 {
-	local i names=() rc=0 out
+	local i names=() rc=0
 
 	for i in $(seq 1 10); do
 		names+=("many$i-$RANDOM$RANDOM")
@@ -119,16 +116,15 @@ test_many()
 	done
 	ctl -n "${names[3]}" set mode adaptive || rc=$?
 	assert_eq "configure 10 namespaces: exit codes" 0 "$rc"
-	out=$(ctl -n "${names[3]}" -j show sites)
-	assert_eq "ns #3 sites" "s3 delayed 10.3.0.0/16,fd00:3::/64" \
-		"$(json_get "$out" '" ".join("%s %s %s" % (s["name"], s["effective_mode"], ",".join(s["prefixes"])) for s in d)')"
-	assert_eq "ns #3 config" "adaptive False handshake allow 1" "$(config_line "${names[3]}")"
-	assert_eq "ns #4 config" "full False handshake allow 1" "$(config_line "${names[4]}")"
+	check listing "${names[3]}" sites "ns #3 sites" "{name} {effective_mode} {prefixes}" \
+		"s3 delayed 10.3.0.0/16,fd00:3::/64"
+	config "${names[3]}" "ns #3 config" "adaptive False handshake allow 1"
+	config "${names[4]}" "ns #4 config" "full False handshake allow 1"
 	cleanup_ns "${names[@]}"
 	for i in "${names[@]}"; do
 		[ -e "/run/netns/$i" ] && fail "netns $i still there"
 	done
-	assert_eq "init_net config" "$DEFAULT_LINE" "$(config_line "")"
+	config "" "init_net config" "$DEFAULT_LINE"
 	log_test "10 configured namespaces created and deleted together"
 }
 
@@ -146,8 +142,8 @@ test_unload_with_config()
 	assert_eq "show without the module: exit code" 2 "$CMD_RC"
 	assert_ne "show without the module: stderr" "" "$CMD_ERR"
 	load_module default_mode=delayed || fail "reload failed"
-	assert_eq "ns2 after reload" "delayed False handshake allow 0" "$(config_line "$ns2")"
-	assert_eq "init_net after reload" "delayed False handshake allow 0" "$(config_line "")"
+	config "$ns2" "ns2 after reload" "delayed False handshake allow 0"
+	config "" "init_net after reload" "delayed False handshake allow 0"
 	out=$(ctl -n "$ns2" -j show sites)
 	assert_eq "ns2 sites after reload" "[]" "$out"
 	log_test "unload with configured namespaces; reload starts from default_mode"

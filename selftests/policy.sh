@@ -61,12 +61,10 @@ snap()
 	FROM=$(events_lines "$EVENTS")
 }
 
-# decisions PORT: "FAMILY MODE ACCEL REASON SITE_ID SITE_NAME STATE xN" per
-# kind of decision event to PORT since the last snap.
-decisions()
+# check WHAT ARGS...: modes_check.py's assertions WHAT.
+check()
 {
-	events_summary "$EVENTS" "$FROM" event dport family mode accel reason site_id site_name state |
-		sed -n "s/^decision $1 //p"
+	py_check $PYTHON "$LIB_DIR/modes_check.py" "$@"
 }
 
 # decide DESC PORT EXPECTED: one connection per family to PORT; their
@@ -74,15 +72,13 @@ decisions()
 # "0 None" or "ID NAME"), for both families.
 decide()
 {
-	local desc=$1 port=$2 want=$3 got
+	local desc=$1 port=$2 want=$3
 
 	snap
 	tcp_connect "$client" 1 "$SERVER4,$port" "$SERVER6,$port"
 	assert_eq "$desc: connections ok, failed" "2 0" "$CONN_OK $CONN_FAIL"
 	slowwait 30 events_count_is 2 "$EVENTS" "$FROM" event=decision dport="$port" >/dev/null
-	got=$(decisions "$port")
-	assert_eq "$desc: port $port decisions" "ipv4 $want x1
-ipv6 $want x1" "$got"
+	check decisions "$EVENTS" "$FROM" "$port" "$desc" "$want"
 }
 
 test_tls()
@@ -171,21 +167,18 @@ test_sites()
 	log_test "sites: source over account, inherit, longest prefix (IPv4 and IPv6), destination site; ids and names"
 }
 
-# span_conns MODE ACCEL STATE: how many of the held transfers' connections
-# "show conns" lists with MODE, ACCEL and STATE, and how many in all.
+# span_conns DESC MODE ACCEL STATE: all 4 of the held transfers'
+# connections "show conns" lists have MODE, ACCEL and STATE.
 span_conns()
 {
-	json_get "$(rctl -j show conns)" "'%d of %d' % (
-len([c for c in d if c['dport'] == $BULK_PORT and str(c['sport']) in '$SPAN_PORTS'.split()
-     and c['mode'] == '$1' and c['accel'] == $2 and c['state'] == '$3']),
-len([c for c in d if c['dport'] == $BULK_PORT and str(c['sport']) in '$SPAN_PORTS'.split()]))"
+	check span_conns "$router" "$1" "4 of 4" "$BULK_PORT" "$SPAN_PORTS" "${@:2}"
 }
 
 # test_switch FROM ACCEL STATE TO: transfers started in mode FROM, whose
 # connections show ACCEL and STATE, paused while the mode becomes TO.
 test_switch()
 {
-	local from=$1 accel=$2 state=$3 to=$4 pid out sum
+	local from=$1 accel=$2 state=$3 to=$4 pid
 	local ready=$TMP_DIR/span.ready go=$TMP_DIR/span.go
 
 	rm -f "$ready" "$go"
@@ -193,7 +186,7 @@ test_switch()
 	conntrack_in "$router" -F >/dev/null
 	read_stats T0
 	$PYTHON "$LIB_DIR/bulk.py" span "$client" "$server" "$BULK_PORT" "$SPAN_SIZE" \
-		"$ready" "$go" "$SERVER4" "$SERVER6" >"$TMP_DIR/span.json" 2>"$TMP_DIR/span.err" &
+		"$ready" "$go" "$SERVER4" "$SERVER6" >"$TMP_DIR/span.json" 2>"$TMP_DIR/span.json.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
 	if ! slowwait 60 test -s "$ready"; then
@@ -201,25 +194,18 @@ test_switch()
 		touch "$go"
 	fi
 	SPAN_PORTS=$(<"$ready")
-	assert_eq "mode $from, half way: show conns" "4 of 4" "$(span_conns "$from" "$accel" "$state")"
+	span_conns "mode $from, half way: show conns" "$from" "$accel" "$state"
 
 	rctl set mode "$to" || fail "set mode $to"
-	assert_eq "mode now $to: the live connections keep mode $from" "4 of 4" \
-		"$(span_conns "$from" "$accel" "$state")"
+	span_conns "mode now $to: the live connections keep mode $from" "$from" "$accel" "$state"
 	decide "a new connection after the switch" "$TCP_PORT" \
 		"$([ "$to" = full ] && echo "full 1 account 0 None opening" || echo "delayed 0 account 0 None waiting")"
 
 	touch "$go"
 	wait "$pid"
 	unset 'BG_PIDS[-1]'
-	out=$(<"$TMP_DIR/span.json")
-	[ -n "$out" ] || out='{}'
-	sum=$(json_get "$out" '"conns=%s client_ok=%s server_ok=%s" % (d.get("conns"), d.get("client_ok"), d.get("server_ok"))')
-	assert_eq "transfers across the switch (upload + download per family)" \
-		"conns=4 client_ok=4 server_ok=4" "$sum" ||
-		echo "# result: $out $(head -c 500 "$TMP_DIR/span.err")"
-	assert_eq "after the transfers: still mode $from" "4 of 4" \
-		"$(span_conns "$from" "$accel" "$state")"
+	check span "$TMP_DIR/span.json" "across the switch"
+	span_conns "after the transfers: still mode $from" "$from" "$accel" "$state"
 	read_stats T1
 	if [ "$from" = full ]; then
 		assert_stats_moved "$from to $to" T0 T1 conn_full=4 syn_intercepted=4 \

@@ -48,6 +48,21 @@ rctl()
 	ctl_in "$router" "$@"
 }
 
+# check WHAT ARGS...: ctl_check.py's assertions WHAT, over the router.
+check()
+{
+	local what=$1
+	shift
+
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" "$what" "$router" "$@"
+}
+
+# positions DESC WANT: "POS:ID ..." of show rules is WANT.
+positions()
+{
+	check listing rules "$1" "{pos}:{id}" "$2"
+}
+
 # rules_text: show rules without the HITS column.
 rules_text()
 {
@@ -56,7 +71,7 @@ rules_text()
 
 test_edit()
 {
-	local a b c d out
+	local a b c d
 
 	a=$(rctl rule add dport 80 action block) || fail "rule add"
 	b=$(rctl rule add src 10.0.1.0/24 dst 10.0.2.0/24 sport 1024-65535 action bypass) ||
@@ -70,17 +85,12 @@ test_edit()
 3      2       10.0.1.0/24  10.0.2.0/24  1024-65535   any          bypass" "$(rules_text)"
 	d=$(rctl -j rule add pos 3 sport 7 dport 8-9 action block) || fail "rule add pos 3"
 	assert_eq "rule add -j" '{"id":4}' "$d"
-	out=$(rctl -j show rules)
-	assert_eq "positions and ids" "1:3 2:1 3:4 4:2" \
-		"$(json_get "$out" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
-	assert_eq "JSON of the inserted rule" \
-		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport_min": 7, "sport_max": 7, "dport_min": 8, "dport_max": 9, "action": "block", "hits": 0}' \
-		"$(json_get "$out" 'd[2]')"
-	assert_eq "JSON families" "ipv6 any any ipv4" \
-		"$(json_get "$out" '" ".join(r["family"] for r in d)')"
+	positions "positions and ids" "1:3 2:1 3:4 4:2"
+	check rule 3 "JSON of the inserted rule" \
+		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport_min": 7, "sport_max": 7, "dport_min": 8, "dport_max": 9, "action": "block", "hits": 0}'
+	check listing rules "JSON families" "{family}" "ipv6 any any ipv4"
 	rctl rule del 1 || fail "rule del 1"
-	assert_eq "after del 1" "1:3 2:4 3:2" \
-		"$(json_get "$(rctl -j show rules)" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
+	positions "after del 1" "1:3 2:4 3:2"
 	assert_eq "rules in show config" "rules: 3" "$(rctl show config | grep '^rules:')"
 	a=$(rctl rule add action allow)
 	assert_eq "an id is never reused" 5 "$a"
@@ -90,17 +100,10 @@ test_edit()
 	printf '%s\n' "# a rule file" "dport 22 action block" "" \
 		"src fd00:1::/64 action bypass   # IPv6 clients" >"$TMP_DIR/rules.txt"
 	rctl rule load "$TMP_DIR/rules.txt" || fail "rule load"
-	assert_eq "load: in file order, fresh ids" "1:6 2:7" \
-		"$(json_get "$(rctl -j show rules)" '" ".join("%d:%d" % (r["pos"], r["id"]) for r in d)')"
+	positions "load: in file order, fresh ids" "1:6 2:7"
 	rctl rule load - </dev/null || fail "rule load of nothing"
 	assert_eq "an empty load empties the list" "[]" "$(rctl -j show rules)"
 	log_test "rule add/pos/del/flush/load: ids stable across inserts, never reused; show rules exact"
-}
-
-# hits_of ID: the hits of rule ID.
-hits_of()
-{
-	json_get "$(rctl -j show rules)" "[r['hits'] for r in d if r['id'] == $1][0]"
 }
 
 test_first_match()
@@ -119,7 +122,7 @@ test_first_match()
 	read_stats a || return
 	assert_stats_moved "bypass then block" b a conn_bypassed=1 \
 		blocked_handshake=1 syn_intercepted=1
-	assert_eq "hits" "1 1" "$(hits_of "$bypass") $(hits_of "$block")"
+	check hits "hits" "1 1" "$bypass" "$block"
 
 	allow=$(rctl rule add pos 1 dport "$TCP_PORT" action allow)
 	read_stats b || return
@@ -129,8 +132,7 @@ test_first_match()
 	read_stats a || return
 	assert_stats_moved "allow first" b a conn_bypassed=0 blocked_handshake=0 \
 		syn_intercepted=2
-	assert_eq "hits after the insert" "2 1 1" \
-		"$(hits_of "$allow") $(hits_of "$bypass") $(hits_of "$block")"
+	check hits "hits after the insert" "2 1 1" "$allow" "$bypass" "$block"
 	slowwait 10 events_count_is 2 "$EVENTS" "$from" event=decision dport="$TCP_PORT" >/dev/null
 	assert_eq "decision events name the allow rule" 2 \
 		"$(events_count "$EVENTS" "$from" event=decision dport="$TCP_PORT" rule_id="$allow" accel=1)"
@@ -139,7 +141,7 @@ test_first_match()
 	words=$(ip netns exec "$client" $PYTHON traffic.py outcome 5 \
 		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT")
 	assert_match "the old order is back" "^echo (reset|reset-connect)$" "$words"
-	assert_eq "hits survive the delete" "2 2" "$(hits_of "$bypass") $(hits_of "$block")"
+	check hits "hits survive the delete" "2 2" "$bypass" "$block"
 	assert_eq "no event of a bypassed connection" 0 \
 		"$(events_count "$EVENTS" "$from" family=ipv4 dport="$TCP_PORT" rule_id="$bypass")"
 	assert_eq "the blocked ones name their rule" 2 \
@@ -197,8 +199,7 @@ test_bypass_untouched()
 	out=$(conntrack_in "$router" -L -p tcp --sport "$sport" --dport "$TCP_PORT")
 	assert_eq "bypass: one conntrack entry" 1 "$(count_lines "$out" "dport=$TCP_PORT ")"
 	assert_eq "bypass: without the module's helper" 0 "$(count_lines "$out" "helper=catoproxy")"
-	assert_eq "bypass: nothing in show conns" 0 \
-		"$(json_get "$(rctl -j show conns)" "len([c for c in d if c['sport'] == $sport])")"
+	check conns "bypass: nothing in show conns" 0 sport="$sport"
 
 	# Without the rule the same connection is intercepted: the capture
 	# tells the two apart.
@@ -213,8 +214,7 @@ test_bypass_untouched()
 	sport=$(first_sport ic)
 	out=$(conntrack_in "$router" -L -p tcp --sport "$sport" --dport "$TCP_PORT")
 	assert_eq "without the rule: the module's helper" 1 "$(count_lines "$out" "helper=catoproxy")"
-	assert_eq "without the rule: listed in show conns" 1 \
-		"$(json_get "$(rctl -j show conns)" "len([c for c in d if c['sport'] == $sport])")"
+	check conns "without the rule: listed in show conns" 1 sport="$sport"
 	log_test "bypass: the server's own SYN-ACK and numbers end to end, no helper, no listing"
 }
 
@@ -232,8 +232,7 @@ test_families_ports()
 		"$SERVER6,8081" "$SERVER4,8081" "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT")
 	assert_match "v6 source blocks 8081 v6; v4 ephemeral port bypasses; the catch-all blocks both families" \
 		"^(reset|reset-connect) echo (reset|reset-connect) (reset|reset-connect)$" "$words"
-	assert_eq "hits" "1 0 1 2" \
-		"$(json_get "$(rctl -j show rules)" '" ".join(str(r["hits"]) for r in d)')"
+	check listing rules "hits" "{hits}" "1 0 1 2"
 	rctl rule flush
 	log_test "families and ports: IPv6 source, IPv4 destination, source port ranges, a rule for both families"
 }
@@ -245,7 +244,7 @@ LIST_B="block:src=$CLIENT4/32:dport=$CHURN_PORT;allow:dport=$CHURN_PORT"
 
 test_churn()
 {
-	local out versions=$TMP_DIR/versions.json conns=$TMP_DIR/conns.txt rpid from
+	local versions=$TMP_DIR/versions.json conns=$TMP_DIR/conns.txt rpid from nconn
 
 	rctl rule flush
 	ip netns exec "$server" "$BIN/echo_server" "$CHURN_PORT" &
@@ -270,74 +269,10 @@ test_churn()
 	# The last events may still be on their way to the monitor.
 	slowwait 10 test "$(wc -l <"$EVENTS")" -gt 0
 	sleep 1
-	out=$($PYTHON - "$versions" "$conns" "$EVENTS" "$CHURN_PORT" "$from" <<'PYEOF'
-import collections, json, sys
-vfile, cfile, efile = sys.argv[1], sys.argv[2], sys.argv[3]
-port, skip = int(sys.argv[4]), int(sys.argv[5])
-first, half = {}, set()
-versions = [json.loads(l) for l in open(vfile)]
-for v in versions:
-    first[v["ids"][0]] = "allow" if v["list"] == "A" else "block"
-    half.update(v["ids"][1:])
-conns = [l.split() for l in open(cfile)]
-# A port comes back after a while: the n-th connection from a port goes
-# with the n-th decision of that port, as the two cannot overlap.
-ev = collections.defaultdict(list)
-for i, l in enumerate(open(efile)):
-    if i < skip:
-        continue
-    d = json.loads(l)
-    if d.get("dport") == port and d["event"] in ("decision", "blocked"):
-        ev[d["sport"]].append(d)
-nth = collections.Counter()
-bad = collections.Counter()
-seen = collections.Counter()
-decided = set()
-for sport, outcome in conns:
-    sport = int(sport)
-    es = ev.get(sport, [])
-    if nth[sport] >= len(es):
-        bad["no event"] += 1
-        continue
-    e = es[nth[sport]]
-    nth[sport] += 1
-    es = [e]
-    rid = e["rule_id"]
-    decided.add(rid)
-    if rid == 0:
-        bad["no rule matched"] += 1
-    elif rid in half:
-        bad["a rule of a half list"] += 1
-    elif rid not in first:
-        bad["an unknown rule"] += 1
-    else:
-        act = first[rid]
-        kind = {e["event"] for e in es}
-        if act == "allow" and (outcome != "ok" or kind != {"decision"}):
-            bad["allowed, but %s/%s" % (outcome, ",".join(kind))] += 1
-        elif act == "block" and (outcome != "reset" or kind != {"blocked"}):
-            bad["blocked, but %s/%s" % (outcome, ",".join(kind))] += 1
-        else:
-            seen[act] += 1
-extra = sum(len(es) - nth[p] for p, es in ev.items())
-if extra:
-    bad["decisions of no connection"] = extra
-print(len(versions), len(conns), seen["allow"], seen["block"],
-      len(decided & set(first)), json.dumps(dict(bad)))
-PYEOF
-)
-	echo "# churn: versions conns allowed blocked versions-seen problems: $out"
 	echo "# connrate: $(cat "$TMP_DIR/connrate.out")"
-	read -r nver nconn nallow nblock nseen problems <<<"$out"
-	assert_eq "churn: the first list and 100 rewrites" 101 "$nver"
-	assert_eq "churn: every connection decided by a whole list" "{}" "$problems"
-	if [ "${nallow:-0}" -lt 100 ] || [ "${nblock:-0}" -lt 100 ]; then
-		fail "churn: too few connections of each kind: $nallow allowed, $nblock blocked"
-	fi
-	if [ "${nseen:-0}" -lt 50 ]; then
-		fail "churn: only $nseen of the 101 versions decided a connection"
-	fi
-	assert_eq "churn: every connection accounted for" "$nconn" "$((nallow + nblock))"
+	py_check $PYTHON "$LIB_DIR/rules_check.py" churn "$versions" "$conns" "$EVENTS" \
+		"$CHURN_PORT" "$from" 101
+	nconn=$(wc -l <"$conns")
 	log_test "100 rewrites under $(awk -v n="$nconn" '{ for (i = 1; i <= NF; i++) if ($i ~ /^secs=/) { split($i, a, "="); printf "%.0f", n / a[2] } }' "$TMP_DIR/connrate.out") connections/s: each decided by a whole list"
 }
 
