@@ -56,7 +56,7 @@ import threading
 import time
 
 from lib.py import client_socket, errname, json_main, listener, netns, \
-    recv_all, recv_exact, serve_forever
+    next_recv, recv_all, recv_exact, serve_forever, write_atomic
 from lib.py.packet import csum, src_addr
 
 TIMEOUT = 60.0
@@ -251,9 +251,7 @@ def cmd_span(cns, sns, port, size, ready, gofile, hosts):
             halves.append(half_done)
     for e in halves:
         e.wait(TIMEOUT)
-    with open(ready + ".tmp", "w") as f:
-        f.write(" ".join(str(p) for p in sorted(ports)) + "\n")
-    os.rename(ready + ".tmp", ready)
+    write_atomic(ready, " ".join(str(p) for p in sorted(ports)) + "\n")
     deadline = time.monotonic() + TIMEOUT
     while not os.path.exists(gofile) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -330,11 +328,7 @@ def cmd_refused(cns, targets):
         t0 = time.monotonic()
         try:
             s.connect((host, int(port)))
-            try:
-                d = s.recv(100)
-                r["recv"] = "data" if d else "eof"
-            except OSError as e:
-                r["recv"] = errname(e)
+            r["recv"] = next_recv(s)
         except OSError as e:
             r["connect"] = errname(e)
         r["ms"] = int((time.monotonic() - t0) * 1000)

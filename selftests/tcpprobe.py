@@ -36,7 +36,7 @@ import threading
 import time
 
 from lib.py import errname, json_main, linger0, listener, netns, \
-    recv_all, recv_exact
+    next_recv, recv_all, recv_exact
 from lib.py.packet import Capture, build, optset, raw_sender, src_addr, \
     strip
 
@@ -105,14 +105,6 @@ def read_all(s):
             return n, h.hexdigest()
         n += len(d)
         h.update(d)
-
-
-def next_recv(s):
-    """What the next recv() on s gives: "data", "eof" or the error."""
-    try:
-        return "data" if s.recv(100) else "eof"
-    except OSError as e:
-        return errname(e)
 
 
 def server_side(scn, c, r):

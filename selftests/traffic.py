@@ -51,7 +51,7 @@ import socket
 import sys
 import threading
 
-from lib.py import EchoServer, hold, target
+from lib.py import EchoServer, echo_once, hold, target, write_atomic
 
 TIMEOUT = 10.0
 
@@ -74,15 +74,7 @@ def one_conn(fam, host, port, payload=b"ping\n"):
     s.settimeout(TIMEOUT)
     try:
         s.connect((host, port))
-        s.sendall(payload)
-        got = b""
-        while len(got) < len(payload):
-            data = s.recv(4096)
-            if not data:
-                break
-            got += data
-        if got != payload:
-            raise OSError("bad echo %r" % got)
+        echo_once(s, payload)
     finally:
         s.close()
 
@@ -167,10 +159,8 @@ def churn(stopfile, resultfile, hold, targets):
             s.settimeout(TIMEOUT)
             s.connect((host, port))
             held.append(s)
-    tmp = resultfile + ".held.tmp"
-    with open(tmp, "w") as f:
-        f.write(" ".join(str(s.getsockname()[1]) for s in held) + "\n")
-    os.rename(tmp, resultfile + ".held")
+    write_atomic(resultfile + ".held",
+                 " ".join(str(s.getsockname()[1]) for s in held) + "\n")
     sok = sfail = 0
     held_fail = 0
 
@@ -178,24 +168,14 @@ def churn(stopfile, resultfile, hold, targets):
         nonlocal held_fail
         for s in held:
             try:
-                s.sendall(b"held\n")
-                got = b""
-                while len(got) < 5:
-                    data = s.recv(4096)
-                    if not data:
-                        raise OSError("closed")
-                    got += data
+                echo_once(s, b"held\n")
             except OSError as e:
                 held_fail += 1
                 print("held connection: %s" % e, file=sys.stderr)
 
     def report():
-        tmp = resultfile + ".tmp"
-        with open(tmp, "w") as f:
-            f.write("%d %d %d %d\n" % (sok, sfail,
-                                       len(held) if not held_fail else 0,
-                                       held_fail))
-        os.rename(tmp, resultfile)
+        write_atomic(resultfile, "%d %d %d %d\n" % (
+            sok, sfail, len(held) if not held_fail else 0, held_fail))
 
     n = 0
     while not os.path.exists(stopfile):

@@ -16,7 +16,8 @@ import time
 from .netns import netns
 
 __all__ = ["fam_of", "target", "errname", "recv_exact", "recv_all",
-           "listener", "client_socket", "linger0", "peer_key", "EchoServer",
+           "next_recv", "echo_once", "write_atomic", "listener",
+           "client_socket", "linger0", "peer_key", "EchoServer",
            "serve_forever", "hold"]
 
 
@@ -63,6 +64,30 @@ def recv_all(s):
         if not d:
             return bytes(buf)
         buf += d
+
+
+def next_recv(s):
+    """What the next recv() on s gives: "data", "eof" or the error."""
+    try:
+        return "data" if s.recv(100) else "eof"
+    except OSError as e:
+        return errname(e)
+
+
+def echo_once(s, msg=b"ping\n"):
+    """Send msg on s and read it back: OSError unless it comes back."""
+    s.sendall(msg)
+    got = recv_exact(s, len(msg))
+    if got != msg:
+        raise OSError("bad echo %r" % got)
+
+
+def write_atomic(path, text):
+    """path holds text, all at once: a reader polling for it never sees
+    half of it."""
+    with open(path + ".tmp", "w") as f:
+        f.write(text)
+    os.rename(path + ".tmp", path)
 
 
 def listener(ns, port, backlog=4096):
@@ -177,12 +202,6 @@ class EchoServer:
                         pass
 
 
-def _write_atomic(path, text):
-    with open(path + ".tmp", "w") as f:
-        f.write(text)
-    os.rename(path + ".tmp", path)
-
-
 def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
          timeout=10.0, ping_timeout=None, ping=True, portsfile=None):
     """Long-lived connections across an event (an unload, say).
@@ -207,9 +226,7 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
             try:
                 s.connect((host, port))
                 if ping:
-                    s.sendall(b"ping\n")
-                    if recv_exact(s, 5) != b"ping\n":
-                        raise OSError("bad echo")
+                    echo_once(s)
                 conns.append(s)
             except OSError as e:
                 errors += 1
@@ -217,9 +234,9 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
                       file=sys.stderr)
                 s.close()
     if portsfile:
-        _write_atomic(portsfile, " ".join(str(s.getsockname()[1])
+        write_atomic(portsfile, " ".join(str(s.getsockname()[1])
                                           for s in conns) + "\n")
-    _write_atomic(readyfile, "%d %d\n" % (len(conns), errors))
+    write_atomic(readyfile, "%d %d\n" % (len(conns), errors))
     while not os.path.exists(gofile):
         time.sleep(0.05)
     if not resultfile:
@@ -241,5 +258,5 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
         except OSError as e:
             print("hold: held connection: %s" % errname(e), file=sys.stderr)
         s.close()
-    _write_atomic(resultfile, "%d %d\n" % (alive, reset))
+    write_atomic(resultfile, "%d %d\n" % (alive, reset))
     return alive, reset
