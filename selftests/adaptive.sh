@@ -55,11 +55,6 @@ SILENT_PORT=5004
 EVENTS=$TMP_DIR/events.json
 declare -A S0 S1
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 snap()
 {
 	read_stats S0

@@ -50,11 +50,6 @@ OPEN_PORT=$TCP_PORT
 PAGE2_PORT=8081
 EVENTS=$TMP_DIR/events.json
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 setup()
 {
 	setup_topology || return 1

@@ -41,11 +41,6 @@ SEEN=0
 MONITOR_PID=
 TEXT_MONITOR_PID=
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 # check WHAT ARGS...: events_check.py's assertions WHAT.
 check()
 {
@@ -59,24 +54,14 @@ ev_count()
 }
 
 # ev_field FROM KEY FILTER...: distinct values of KEY among the matching
-# events, sorted, space separated.
+# events, sorted (shorter first), space separated.
 ev_field()
 {
 	local from=$1 key=$2
 	shift 2
-	$PYTHON - "$EVENTS" "$from" "$key" "$@" <<'EOF'
-import json, sys
-path, start, key, conds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4:]
-want = [c.split("=", 1) for c in conds]
-vals = set()
-with open(path) as f:
-    for i, line in enumerate(f):
-        if i >= start:
-            d = json.loads(line)
-            if all(str(d.get(k)).lower() == v for k, v in want):
-                vals.add(str(d.get(key)))
-print(" ".join(sorted(vals, key=lambda v: (len(v), v))))
-EOF
+
+	events_select "$EVENTS" "$from" \
+		"map(.[\"$key\"] | tostring) | unique | sort_by([length, .]) | join(\" \")" "$@"
 }
 
 # count_is EXPECTED FROM FILTER...: for slowwait.

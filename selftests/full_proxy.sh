@@ -56,11 +56,6 @@ ICMP_PORT=9
 BULK_SIZE=${BULK_SIZE:-2000000}
 declare -A S0 S1
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 is_full()
 {
 	[ "$FULL_MODE" = full ]

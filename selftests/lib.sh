@@ -348,6 +348,12 @@ ctl_in()
 	fi
 }
 
+# rctl ARGS...: catoproxyctl in the router of setup_topology.
+rctl()
+{
+	ctl_in "$router" "$@"
+}
+
 # capture CMD...: run CMD, leaving CMD_OUT, CMD_ERR and CMD_RC.
 capture()
 {
@@ -831,15 +837,16 @@ events_lines()
 	echo "${n// /}"
 }
 
-# events_count FILE FROM KEY=VALUE...: events after line FROM of FILE
-# matching every KEY=VALUE (values as the JSON prints them, strings
-# unquoted, absent keys as "none"). A line that is not a JSON object counts
-# as -1000, which no test expects.
-events_count()
+# events_select FILE FROM PROGRAM KEY=VALUE...: the jq PROGRAM (e.g.
+# length) over the array of the events after line FROM of FILE that match
+# every KEY=VALUE (values as the JSON prints them, strings lower case,
+# absent keys as "none"); its raw output. jq fails on a line that is not a
+# JSON object.
+events_select()
 {
-	local file=$1 from=$2 kv cond=true i=0
+	local file=$1 from=$2 prog=$3 kv cond=true i=0
 	local -a args=()
-	shift 2
+	shift 3
 
 	# jq, not python: this runs many times per test, and a python
 	# costs most of a second in the VM.
@@ -849,8 +856,15 @@ events_count()
 		i=$((i + 1))
 	done
 	tail -n +"$((from + 1))" "$file" |
-		jq -n "${args[@]}" "[inputs | if type != \"object\" then error(\"not an object\") else . end | select($cond)] | length" \
-			2>/dev/null || echo -1000
+		jq -rn "${args[@]}" "[inputs | if type != \"object\" then error(\"not an object\") else . end | select($cond)] | $prog"
+}
+
+# events_count FILE FROM KEY=VALUE...: how many events after line FROM of
+# FILE match (events_select). A line that is not a JSON object counts as
+# -1000, which no test expects.
+events_count()
+{
+	events_select "$1" "$2" length "${@:3}" 2>/dev/null || echo -1000
 }
 
 # events_summary FILE FROM KEY...: one line per distinct combination of

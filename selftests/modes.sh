@@ -46,11 +46,6 @@ EVENTS=$TMP_DIR/events.json
 HAVE_HPING=0
 declare -A S0 S1
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 # sorted WORD...: the words sorted (C order), space separated.
 sorted()
 {

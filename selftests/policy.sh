@@ -50,11 +50,6 @@ SPAN_SIZE=${SPAN_SIZE:-3000000}
 EVENTS=$TMP_DIR/events.json
 declare -A S0 T0 T1
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 snap()
 {
 	read_stats S0

@@ -43,11 +43,6 @@ BIN=$LIB_DIR/../build/bench
 EVENTS=$TMP_DIR/events.json
 CHURN_PORT=9000
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 # check WHAT ARGS...: ctl_check.py's assertions WHAT, over the router.
 check()
 {

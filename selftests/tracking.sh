@@ -29,11 +29,6 @@ source lib.sh
 N=20
 declare -A S0 S1
 
-rctl()
-{
-	ctl_in "$router" "$@"
-}
-
 ct_flush()
 {
 	conntrack_in "$router" -F >/dev/null
