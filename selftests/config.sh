@@ -42,15 +42,9 @@ assert_json()
 {
 	local verdict
 
-	verdict=$($PYTHON -c '
-import json, sys
-try:
-    got = json.loads(sys.argv[2])
-except ValueError as e:
-    print("invalid JSON: %s" % e)
-    sys.exit(0)
-print("same" if got == json.loads(sys.argv[1]) else "differs")
-' "$2" "$3")
+	verdict=$(jq -nr --argjson want "$2" --argjson got "$3" \
+		'if $got == $want then "same" else "differs" end' 2>&1) ||
+		verdict="invalid JSON: ${verdict%%$'\n'*}"
 	if ! assert_eq "$1" same "$verdict"; then
 		echo "#   expected: $2"
 		echo "#   got:      $3"
@@ -66,17 +60,19 @@ config_is()
 	assert_json "$1" "$2" "$out"
 }
 
-# cfg KEY=VALUE...: the default config JSON with some fields replaced.
+# cfg KEY=VALUE...: the default config JSON with some fields replaced
+# (VALUE true, false, a number or a list as JSON, else as a string).
 cfg()
 {
-	$PYTHON -c '
-import json, sys
-d = json.loads(sys.argv[1])
-for kv in sys.argv[2:]:
-    k, v = kv.split("=", 1)
-    d[k] = json.loads(v) if v in ("true", "false") or v.isdigit() or v[:1] == "[" else v
-print(json.dumps(d))
-' "$DEFAULT_CONFIG" "$@"
+	local kv prog=. i=0
+	local -a args=()
+
+	for kv in "$@"; do
+		args+=(--arg "k$i" "${kv%%=*}" --arg "v$i" "${kv#*=}")
+		prog+=" | .[\$k$i] = (\$v$i | if test(\"^(true|false|[0-9]+)$\") or startswith(\"[\") then fromjson else . end)"
+		i=$((i + 1))
+	done
+	jq -cn --argjson d "$DEFAULT_CONFIG" "${args[@]}" "\$d | $prog"
 }
 
 test_defaults()
@@ -352,7 +348,7 @@ $RULES_TAIL" "$(ctl show)"
 
 test_block_page()
 {
-	local i list='' before
+	local i list='' before oct
 
 	set_and_check block-page-ports 80,8080 block_page_ports '[80,8080]'
 	assert_line "text" "block-page-ports: 80,8080" "$(ctl show config)"
@@ -371,8 +367,11 @@ test_block_page()
 	assert_eq "the default page's length" 166 "$(stat -c %s "$TMP_DIR/default.page")"
 	assert_match "the default page" "403 Forbidden" "$(cat "$TMP_DIR/default.page")"
 	# Every byte value, NUL included, comes back as it went.
-	$PYTHON -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 3)' \
-		>"$TMP_DIR/bytes.page"
+	for i in {0..767}; do
+		printf -v oct '%03o' $((i % 256))
+		# shellcheck disable=SC2059 # the format is the byte
+		printf "\\$oct"
+	done >"$TMP_DIR/bytes.page"
 	capture ctl set block-page "$TMP_DIR/bytes.page"
 	assert_eq "set block-page FILE: exit code" 0 "$CMD_RC"
 	ctl show block-page >"$TMP_DIR/back.page"
