@@ -5,7 +5,7 @@
 #
 #   catoproxyctl --------------------\
 #                                     >--[generic netlink]--> catoproxy.ko
-#   genl.py (raw requests, stdlib) --/
+#   genl.py (YNL, raw encoder) ------/
 #
 # 1. catoproxyctl: every malformed command exits 1 (caught by the CLI, usage
 #    on stderr) or 2 (refused by the kernel, extack on stderr), and
@@ -188,7 +188,7 @@ test_cli_kernel()
 	log_test "catoproxyctl: kernel refusals exit 2 with the extack text, nothing changes"
 }
 
-# Expected answers of the kernel to genl.py's raw requests (see genl.py for
+# Expected answers of the kernel to genl.py's requests (see genl.py for
 # what each one sends). "-" for the extack: none required (the request never
 # reached the family's code).
 declare -A RAW_ERRNO=(

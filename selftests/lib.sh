@@ -15,6 +15,7 @@
 # Environment (set by selftests/vm/run.sh; defaults for a manual run):
 #   CATOPROXY_KO   absolute path of catoproxy.ko
 #   CATOPROXYCTL   absolute path of catoproxyctl
+#   CATOPROXY_YNL  the kernel's YNL Python library (lib/py/ynl.py)
 #   PYTHON         python interpreter (python3)
 
 ksft_pass=0

@@ -8,6 +8,9 @@
 #   tools/ynl-gen.sh            regenerate the files in the tree
 #   tools/ynl-gen.sh --check    regenerate into a temporary directory and
 #                               fail when the tree's copies differ
+#   tools/ynl-gen.sh --lib      print the directory of the YNL Python
+#                               library (tools/net/ynl, its package "lib"),
+#                               which the selftests drive the family with
 #
 # The generator is extracted once from /usr/src/linux-source-*.tar.xz into
 # ${XDG_CACHE_HOME:-~/.cache}/catoproxy/. The spec is validated against the
@@ -27,20 +30,26 @@ die() {
 	exit 1
 }
 
-check=0
+check=0 lib=0
 case ${1:-} in
 --check) check=1 ;;
+--lib) lib=1 ;;
 "") ;;
-*) die "usage: $0 [--check]" ;;
+*) die "usage: $0 [--check | --lib]" ;;
 esac
 
 # The newest linux-source tarball; the version is not ours to know.
 ynl_root() {
 	local tarball root
 
+	# One extraction at a time (the VM runs of two kernels may start
+	# together); MAINTAINERS, written last, marks a complete one.
+	mkdir -p "$cache"
+	exec 8>"$cache/.lock"
+	flock 8
 	root=$(find "$cache" -maxdepth 1 -name 'linux-source-*' -type d 2>/dev/null |
 	       sort -V | tail -n 1)
-	if [ -n "$root" ] && [ -f "$root/tools/net/ynl/ynl-gen-c.py" ]; then
+	if [ -n "$root" ] && [ -f "$root/MAINTAINERS" ]; then
 		echo "$root"
 		return
 	fi
@@ -48,7 +57,6 @@ ynl_root() {
 		  sort -V | tail -n 1)
 	[ -n "$tarball" ] ||
 		die "no /usr/src/linux-source-*.tar.xz: install linux-source-6.12 (tools/install-deps.sh)"
-	mkdir -p "$cache"
 	tar -C "$cache" -xJf "$tarball" --wildcards \
 		'*/tools/net/ynl' '*/Documentation/netlink' ||
 		die "cannot extract the YNL tools from $tarball"
@@ -62,6 +70,10 @@ ynl_root() {
 }
 
 root=$(ynl_root)
+if [ "$lib" = 1 ]; then
+	echo "$root/tools/net/ynl"
+	exit 0
+fi
 python3 -c 'import yaml, jsonschema' 2>/dev/null ||
 	die "python3 needs the yaml and jsonschema modules (python3-yaml, python3-jsonschema)"
 

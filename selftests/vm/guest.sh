@@ -40,6 +40,7 @@ else
 	export TMPDIR=/tmp
 fi
 export CATOPROXY_KO=$CPVM_KO CATOPROXYCTL=$CPVM_CTL KREL=$CPVM_KREL CATOPROXY_VM=1
+export CATOPROXY_YNL=$CPVM_YNL
 unset CPVM_ROOTMODE
 
 hostname catoproxy-vm 2>/dev/null

@@ -19,7 +19,9 @@
 # override these paths.
 # Each test runs in the guest as
 #   cd <project>/selftests && timeout $TIMEOUT bash ./<test>
-# with CATOPROXY_KO, CATOPROXYCTL, KREL (and CATOPROXY_VM=1) set.
+# with CATOPROXY_KO, CATOPROXYCTL, KREL (and CATOPROXY_VM=1) set, and
+# CATOPROXY_YNL: a copy of the kernel's YNL Python library, from
+# tools/ynl-gen.sh --lib (or the host's CATOPROXY_YNL).
 # Output: KTAP on stdout, saved in build/vm/KREL/{tap.txt,console.log,out/}.
 # Exit status: 0 iff no test failed (and at least one test ran).
 # Extra kernel parameters for debugging: CPVM_APPEND="...". QEMU's
@@ -141,9 +143,21 @@ INITRD=$VMDIR/initramfs.cpio
 "$here/mkinitramfs.sh" "$KREL" "$INITRD" || die "cannot build the initramfs"
 
 rm -rf "$OUT" && mkdir -p "$OUT" || die "cannot create $OUT"
+# The tests drive the family with the kernel's YNL library: copied into
+# the project, which the guest always sees (a cache in /root or /tmp may
+# be hidden by a tmpfs there).
+YNL=
+if [ "$DEMO" = 0 ]; then
+	YNL=$VMDIR/ynl
+	src=${CATOPROXY_YNL:-$("$PROJ/tools/ynl-gen.sh" --lib)} ||
+		die "cannot extract the kernel's YNL library (tools/ynl-gen.sh --lib)"
+	rm -rf "$YNL" && mkdir -p "$YNL" && cp -r "$src/lib" "$YNL/" ||
+		die "cannot copy the YNL library from $src"
+fi
 {
 	printf 'CPVM_PROJ=%q\n' "$PROJ"
 	printf 'CPVM_KREL=%q\nCPVM_KO=%q\nCPVM_CTL=%q\n' "$KREL" "$KO" "$CTL"
+	printf 'CPVM_YNL=%q\n' "$YNL"
 	if [ "$DEMO" = 1 ]; then
 		printf 'CPVM_MODE=demo\nCPVM_DEMO=demo.sh\nCPVM_DEMO_TIMEOUT=%q\n' "$DEMO_TMO"
 	else
