@@ -12,8 +12,8 @@
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PWD := $(shell pwd)
-# Kernels the VM tests and modules-all run on: every installed Debian kernel
-# with headers.
+# Kernels the VM tests and modules-all run on: the ones the VM harness keeps
+# in its cache (tools/install-deps.sh fetches them), with their headers.
 KRELS ?= $(shell selftests/vm/kernels.sh 2>/dev/null)
 BUILD := build
 MODULE_SRCS := Kbuild $(shell find kmod uapi -name '*.[ch]' -o -name Kbuild.include)
@@ -38,7 +38,8 @@ tools:
 $(BUILD)/%/catoproxy.ko: $(MODULE_SRCS)
 	rm -rf $(BUILD)/$*/src && mkdir -p $(BUILD)/$*/src
 	cp -r --parents $(MODULE_SRCS) $(BUILD)/$*/src/
-	$(MAKE) -C /lib/modules/$*/build M=$(PWD)/$(BUILD)/$*/src W=1 C=1 modules \
+	kdir=$$(selftests/vm/kernels.sh --kdir $*) && \
+	$(MAKE) -C $$kdir M=$(PWD)/$(BUILD)/$*/src W=1 C=1 modules \
 		> $(BUILD)/$*/build.log 2>&1 || { cat $(BUILD)/$*/build.log; exit 1; }
 	cp $(BUILD)/$*/src/catoproxy.ko $@
 
