@@ -8,12 +8,23 @@
 #                        from Documentation/netlink/specs/catoproxy.yaml
 #   make ynl-check       fail when those files do not match the spec
 #   make bench           benchmark in the VM [KREL=...]; Documentation/benchmark.md
+#   make install         module into /lib/modules/KERNELRELEASE/updates (depmod
+#                        unless DESTDIR), catoproxyctl, man page, completion
+#                        under PREFIX; `make uninstall` removes them
+#   make dkms-source     the module's sources and dkms.conf in
+#                        DESTDIR/usr/src/catoproxy-VERSION, for dkms
+#   make deb             Debian packages (catoproxy-dkms, catoproxyctl) in
+#                        build/deb/; `make deb-check` also installs them into
+#                        a scratch root and runs lintian
+#   make dkms-check      `dkms build` for each kernel with headers, in a
+#                        scratch DKMS tree
+#   Documentation/install.rst has the details.
 
 KERNELRELEASE ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KERNELRELEASE)/build
 PWD := $(shell pwd)
-# Kernels the VM tests and modules-all run on: every installed Debian kernel
-# with headers.
+# Kernels the VM tests and modules-all run on: the ones the VM harness keeps
+# in its cache (tools/install-deps.sh fetches them), with their headers.
 KRELS ?= $(shell selftests/vm/kernels.sh 2>/dev/null)
 BUILD := build
 MODULE_SRCS := Kbuild $(shell find kmod uapi -name '*.[ch]' -o -name Kbuild.include)
@@ -38,7 +49,8 @@ tools:
 $(BUILD)/%/catoproxy.ko: $(MODULE_SRCS)
 	rm -rf $(BUILD)/$*/src && mkdir -p $(BUILD)/$*/src
 	cp -r --parents $(MODULE_SRCS) $(BUILD)/$*/src/
-	$(MAKE) -C /lib/modules/$*/build M=$(PWD)/$(BUILD)/$*/src W=1 C=1 modules \
+	kdir=$$(selftests/vm/kernels.sh --kdir $*) && \
+	$(MAKE) -C $$kdir M=$(PWD)/$(BUILD)/$*/src W=1 C=1 modules \
 		> $(BUILD)/$*/build.log 2>&1 || { cat $(BUILD)/$*/build.log; exit 1; }
 	cp $(BUILD)/$*/src/catoproxy.ko $@
 
@@ -46,6 +58,52 @@ modules-all: $(foreach k,$(KRELS),$(BUILD)/$(k)/catoproxy.ko)
 
 deps:
 	tools/install-deps.sh
+
+# Installation. With DESTDIR (staging, packaging) depmod is left to
+# whoever installs the staged files.
+PREFIX ?= /usr/local
+DESTDIR ?=
+MODDIR ?= /lib/modules/$(KERNELRELEASE)/updates
+DEPMOD ?= depmod
+INSTALL ?= install
+VERSION := $(shell sed -n 's/^\#define CATOPROXY_VERSION "\(.*\)"$$/\1/p' kmod/version.h)
+DKMS_SRCDIR ?= /usr/src/catoproxy-$(VERSION)
+
+install: install-module install-tools
+
+# KO=FILE installs that module (e.g. build/KREL/catoproxy.ko, with
+# KERNELRELEASE=KREL) instead of building one against KDIR.
+install-module modules_install: $(if $(KO),,module)
+	$(INSTALL) -d $(DESTDIR)$(MODDIR)
+	$(INSTALL) -m 0644 $(or $(KO),catoproxy.ko) $(DESTDIR)$(MODDIR)/catoproxy.ko
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KERNELRELEASE))
+
+install-tools: tools
+	$(MAKE) -C tools/catoproxyctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+uninstall:
+	rm -f $(DESTDIR)$(MODDIR)/catoproxy.ko
+	$(if $(DESTDIR),,$(DEPMOD) -a $(KERNELRELEASE))
+	$(MAKE) -C tools/catoproxyctl uninstall PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+# What dkms (and the catoproxy-dkms package) builds from: the module's
+# sources and dkms.conf, nothing of the tool or the tests.
+dkms-source:
+	$(INSTALL) -d $(DESTDIR)$(DKMS_SRCDIR)
+	cp --parents dkms.conf $(MODULE_SRCS) $(DESTDIR)$(DKMS_SRCDIR)/
+	chmod -R u=rwX,go=rX $(DESTDIR)$(DKMS_SRCDIR)
+
+# Debian packages, built from a clean copy of the committed tree so that
+# nothing of a local build leaks into them.
+deb:
+	tools/deb.sh
+
+deb-check:
+	tools/deb.sh --check
+
+# `dkms build` for every kernel with headers, in a scratch DKMS tree.
+dkms-check:
+	tools/dkms-check.sh
 
 # The generated files are committed; ynl-check regenerates them aside and
 # diffs (selftests/check.sh runs it).
@@ -84,4 +142,5 @@ bench-run: tools
 	fi; \
 	selftests/bench/run.sh -k $$k
 
-.PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run
+.PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run \
+	install install-module modules_install install-tools uninstall dkms-source deb deb-check dkms-check

@@ -10,7 +10,12 @@
 #   2. catoproxyctl builds with zero warnings
 #   3. the module builds against every installed kernel with W=1 and sparse
 #      (C=1), with zero warnings
-#   4. the selftests in selftests/Makefile, in a QEMU VM per kernel, the
+#   4. installation: `make install DESTDIR=...` stages exactly the module,
+#      the tool, its man page and completion, `make uninstall` removes them;
+#      dkms.conf agrees with the module's version and name; the Debian
+#      packages build, install what they should, and lintian reports no
+#      error (`make deb-check`; `make dkms-check` is not run here)
+#   5. the selftests in selftests/Makefile, in a QEMU VM per kernel, the
 #      kernels side by side
 #
 # KRELS (space-separated) limits the kernels; TESTS limits the selftests.
@@ -98,6 +103,43 @@ for k in $krels; do
 		result fail "$k: module builds with W=1 C=1, no warnings"
 	fi
 done
+
+echo "# install"
+stage=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-install.XXXXXX")
+staged() { (cd "$stage" && find . ! -type d | sed 's|^\./|/|' | LC_ALL=C sort); }
+for k in $built; do
+	want="/lib/modules/$k/updates/catoproxy.ko
+/usr/sbin/catoproxyctl
+/usr/share/bash-completion/completions/catoproxyctl
+/usr/share/man/man8/catoproxyctl.8"
+	if make -s install DESTDIR="$stage" PREFIX=/usr KERNELRELEASE="$k" \
+		KO="build/$k/catoproxy.ko" >"$log/install.log" 2>&1 &&
+	   [ "$(staged)" = "$want" ] &&
+	   cmp -s "build/$k/catoproxy.ko" "$stage/lib/modules/$k/updates/catoproxy.ko" &&
+	   make -s uninstall DESTDIR="$stage" PREFIX=/usr KERNELRELEASE="$k" >>"$log/install.log" 2>&1 &&
+	   [ -z "$(staged)" ]; then
+		result ok "$k: make install DESTDIR= stages the module, tool, man page, completion; uninstall removes them"
+	else
+		cat "$log/install.log"; staged
+		result fail "$k: make install DESTDIR= stages the module, tool, man page, completion; uninstall removes them"
+	fi
+done
+rm -rf "$stage"
+version=$(sed -n 's/^#define CATOPROXY_VERSION "\(.*\)"$/\1/p' kmod/version.h)
+if [ -n "$version" ] &&
+   grep -qx "PACKAGE_VERSION=\"$version\"" dkms.conf &&
+   grep -qx 'PACKAGE_NAME="catoproxy"' dkms.conf &&
+   grep -qx 'BUILT_MODULE_NAME\[0\]="catoproxy"' dkms.conf &&
+   grep -q 'catoproxy\.o' Kbuild &&
+   head -n 1 debian/changelog | grep -q "^catoproxy ($version)" &&
+   bash -n dkms.conf; then
+	result ok "dkms.conf and debian/changelog carry the module's version $version"
+else
+	result fail "dkms.conf and debian/changelog carry the module's version $version"
+fi
+tools/deb.sh --check 2>&1 | collect_tap
+[ "${PIPESTATUS[0]}" = 0 ] || grep -q '^fail [0-9]* deb: ' "$log/results" ||
+	result fail "deb: tools/deb.sh --check (log: build/deb/build.log)"
 
 # Each kernel's VM runs TCG on one host thread: the kernels run side by
 # side, one per CPU. The first one's results stream as they come, the

@@ -41,6 +41,13 @@ else
 fi
 export CATOPROXY_KO=$CPVM_KO CATOPROXYCTL=$CPVM_CTL KREL=$CPVM_KREL CATOPROXY_VM=1
 export CATOPROXY_YNL=$CPVM_YNL
+# The running kernel's modules are in the harness's kernel cache, not in
+# the host's /lib/modules (which may not have this kernel at all).
+if ! mount --bind "$CPVM_KMODS" /lib/modules ||
+	[ ! -f "/lib/modules/$(uname -r)/modules.dep" ]; then
+	diag "cannot mount $CPVM_KMODS on /lib/modules"
+	poweroff_now
+fi
 unset CPVM_ROOTMODE
 
 hostname catoproxy-vm 2>/dev/null

@@ -19,12 +19,13 @@ for b in /bin/busybox /usr/bin/busybox; do
 done
 [ -n "$busybox" ] || die "no static busybox found (apt-get install busybox-static)"
 command -v cpio >/dev/null || die "cpio not found (apt-get install cpio)"
-[ -d "/lib/modules/$krel" ] || die "/lib/modules/$krel not found"
+# The kernel's extracted image in the harness's cache.
+root=$("$here/kernels.sh" --root "$krel") || die "kernel $krel not found"
 
 # Module files in load order (without duplicates); built-ins are skipped.
 mods=()
 for m in $MODULES; do
-	deps=$(modprobe -S "$krel" --show-depends "$m") || die "modprobe --show-depends $m failed for $krel"
+	deps=$(modprobe -d "$root" -S "$krel" --show-depends "$m") || die "modprobe --show-depends $m failed for $krel"
 	while read -r kw path _; do
 		[ "$kw" = insmod ] || continue
 		dup=

@@ -13,7 +13,9 @@
 #
 # The guest's root is the host's / (read-only 9p) under a tmpfs overlay, so it
 # sees every host tool and the fresh build; nothing it writes reaches the host
-# except the results share build/vm/KREL/out/.
+# except the results share build/vm/KREL/out/. The kernel and its modules
+# are the ones extracted into the harness's cache (selftests/vm/kernels.sh):
+# the guest mounts the cache's lib/modules on its /lib/modules.
 # Expects build/KREL/catoproxy.ko and tools/catoproxyctl/catoproxyctl (built
 # by the top-level Makefile); the env vars CATOPROXY_KO / CATOPROXYCTL
 # override these paths.
@@ -54,14 +56,19 @@ while [ $# -gt 0 ]; do
 done
 
 [ -n "$KREL" ] || KREL=$("$here/kernels.sh" | tail -n 1)
-[ -n "$KREL" ] || die "no usable kernel (need /boot/vmlinuz-KREL and /lib/modules/KREL/build)"
-KERNEL=/boot/vmlinuz-$KREL
-[ -r "$KERNEL" ] || die "$KERNEL not found (available: $("$here/kernels.sh" | tr '\n' ' '))"
-[ -d "/lib/modules/$KREL" ] || die "/lib/modules/$KREL not found"
+[ -n "$KREL" ] || die "no usable kernel in $("$here/kernels.sh" --cache) (run tools/install-deps.sh)"
+# The kernel and its modules come from the harness's cache, never from the
+# machine's /boot and /lib/modules (selftests/vm/kernels.sh).
+KROOT=$("$here/kernels.sh" --root "$KREL") ||
+	die "$KREL not usable (available: $("$here/kernels.sh" | tr '\n' ' '))"
+KERNEL=$KROOT/boot/vmlinuz-$KREL
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 not found (run tools/install-deps.sh)"
 [ "$(id -u)" = 0 ] || echo "selftests/vm/run.sh: warning: not root, the guest may not be able to read all host files" >&2
 case $PROJ in
 *[[:space:],:]*) die "the project path '$PROJ' must not contain whitespace, ',' or ':'" ;;
+esac
+case $KROOT in
+*[[:space:],:]*) die "the kernel cache path '$KROOT' must not contain whitespace, ',' or ':'" ;;
 esac
 
 abspath() { realpath -m -- "$1"; }
@@ -158,6 +165,7 @@ fi
 	printf 'CPVM_PROJ=%q\n' "$PROJ"
 	printf 'CPVM_KREL=%q\nCPVM_KO=%q\nCPVM_CTL=%q\n' "$KREL" "$KO" "$CTL"
 	printf 'CPVM_YNL=%q\n' "$YNL"
+	printf 'CPVM_KMODS=%q\n' "$KROOT/lib/modules"
 	if [ "$DEMO" = 1 ]; then
 		printf 'CPVM_MODE=demo\nCPVM_DEMO=demo.sh\nCPVM_DEMO_TIMEOUT=%q\n' "$DEMO_TMO"
 	else

@@ -5,6 +5,9 @@ set -eu
 echo "kernel $(uname -r), KREL=$KREL, TMPDIR=${TMPDIR:-}"
 [ "$(uname -r)" = "$KREL" ]
 [ -n "$CATOPROXY_KO" ] && [ -n "$CATOPROXYCTL" ]
+# The modules are the kernel cache's (run.sh), mounted over the host's.
+mountpoint -q /lib/modules
+[ -f "/lib/modules/$KREL/modules.dep" ]
 modprobe nf_conntrack
 grep -q '^nf_conntrack ' /proc/modules
 ns=smoke$$
