@@ -240,6 +240,13 @@ int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 	skb_dst_set(skb, dst);
 
 	if (hop) {
+		/*
+		 * As ip_forward() does: the header is about to be written, and
+		 * a held segment may share its data with a clone (a packet
+		 * socket on the way in); room for the link layer comes with it.
+		 */
+		if (skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len))
+			goto drop;
 		if (family == AF_INET) {
 			if (ip_hdr(skb)->ttl <= 1)
 				goto drop;
