@@ -43,6 +43,7 @@
 #include "netns.h"
 #include "policy.h"
 #include "rulebase.h"
+#include "seg.h"
 #include "tcp.h"
 #include "tx.h"
 
@@ -267,7 +268,7 @@ unsigned int catoproxy_block(struct net *net, struct sk_buff *skb, u8 pf,
 	bool syn, drop;
 	int thoff;
 
-	thoff = catoproxy_tx_tcp_offset(skb, pf);
+	thoff = catoproxy_seg_tcp(skb, pf);
 	th = thoff < 0 ? NULL :
 			 skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->doff < 5 || skb->len < thoff + th->doff * 4) {
@@ -308,7 +309,7 @@ unsigned int catoproxy_block_early(struct net *net, struct sk_buff *skb, u8 pf,
 
 	if (!answering && !catoproxy_rulebase_blocks(net))
 		return NF_ACCEPT;
-	thoff = catoproxy_tx_tcp_offset(skb, pf);
+	thoff = catoproxy_seg_tcp(skb, pf);
 	if (thoff < 0)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);

@@ -82,7 +82,7 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	struct catoproxy_seg s;
 	u16 mss;
 
-	thoff = catoproxy_tx_tcp_offset(skb, pf);
+	thoff = catoproxy_seg_tcp(skb, pf);
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) || !s.th.syn ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
 	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) ||

@@ -13,8 +13,20 @@
  * packet path on any CPU and the timer race for the same entry. Whoever
  * detaches an entry owns it; it is freed, and packets sent for it, after
  * the lock is released.
+ *
+ * Held segments and the saved SYN keep, in skb->dev, the device they came
+ * in on (the forward path's view of them: a ruleset's iifname), without a
+ * reference: one held per segment for up to server-timeout would stall the
+ * device's removal that long ("waiting for r0 to become free"). Instead a
+ * device that goes away takes its held segments with it (held_dropped; a
+ * client still there sends them again, and otherwise nobody wants them),
+ * and the SYN forgets it, to be resent as from nowhere. The netdev core's
+ * synchronize_net() after NETDEV_UNREGISTER waits for any CPU still
+ * sending a copy taken before; nothing received on the device can arrive
+ * after it (it is closed and its backlogs flushed by then).
  */
 
+#include <linux/netdevice.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/tcp.h>
@@ -226,6 +238,53 @@ static void pending_timer(struct timer_list *timer)
 		}
 		catoproxy_halfopen_free(p);
 	}
+}
+
+static int halfopen_netdev_event(struct notifier_block *nb,
+				 unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct catoproxy_net *cn;
+	struct catoproxy_pending *p;
+	struct sk_buff *skb, *tmp;
+	struct sk_buff_head gone;
+
+	if (event != NETDEV_UNREGISTER)
+		return NOTIFY_DONE;
+	cn = catoproxy_net(dev_net(dev));
+	__skb_queue_head_init(&gone);
+	spin_lock_bh(&cn->pending_lock);
+	list_for_each_entry(p, &cn->pending_list, node) {
+		skb_queue_walk_safe(&p->held, skb, tmp) {
+			if (skb->dev != dev)
+				continue;
+			__skb_unlink(skb, &p->held);
+			__skb_queue_tail(&gone, skb);
+		}
+		if (p->syn && p->syn->dev == dev)
+			p->syn->dev = NULL;
+	}
+	spin_unlock_bh(&cn->pending_lock);
+
+	while ((skb = __skb_dequeue(&gone))) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_DROPPED);
+		kfree_skb(skb);
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block halfopen_netdev_notifier = {
+	.notifier_call = halfopen_netdev_event,
+};
+
+int catoproxy_halfopen_init(void)
+{
+	return register_netdevice_notifier(&halfopen_netdev_notifier);
+}
+
+void catoproxy_halfopen_uninit(void)
+{
+	unregister_netdevice_notifier(&halfopen_netdev_notifier);
 }
 
 void catoproxy_halfopen_init_net(struct net *net)

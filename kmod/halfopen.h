@@ -56,6 +56,13 @@ void catoproxy_halfopen_fail(struct net *net, struct nf_conn *ct,
 void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
 				     u32 seq);
 
+/*
+ * Drop held segments of a device that goes away (see halfopen.c). After
+ * the namespaces' state exists (catoproxy_net_init()), for its lifetime.
+ */
+int catoproxy_halfopen_init(void);
+void catoproxy_halfopen_uninit(void);
+
 void catoproxy_halfopen_init_net(struct net *net);
 /* Stop the namespace's timer and drop every opening connection. */
 void catoproxy_halfopen_exit_net(struct net *net);

@@ -162,7 +162,7 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	if (!opening && time_after(jiffies, READ_ONCE(cn->cookies_until)))
 		return NF_ACCEPT;
 
-	thoff = catoproxy_tx_tcp_offset(skb, state->pf);
+	thoff = catoproxy_seg_tcp(skb, state->pf);
 	if (thoff < 0)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);

@@ -110,11 +110,15 @@ static unsigned int path_mss(const struct nf_conn *ct, unsigned int mtu,
 bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
-	const struct tcphdr *th;
+	const struct tcphdr *th = NULL;
 	struct tcphdr _th;
+	int thoff;
 
-	th = skb_header_pointer(skb, skb_transport_offset(skb), sizeof(_th),
-				&_th);
+	thoff = catoproxy_seg_tcp(skb, ip_hdr(skb)->version == 4 ?
+					       NFPROTO_IPV4 :
+					       NFPROTO_IPV6);
+	if (thoff >= 0)
+		th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	return th && th->syn &&
 	       !(tcp_flag_byte(th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) &&
 	       atomic_read(&cn->npending) <
@@ -135,8 +139,10 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 	struct catoproxy_tcpopts co;
 	struct catoproxy_pending *p;
 	struct catoproxy_seg s;
+	int thoff;
 
-	if (!catoproxy_seg_get(skb, skb_transport_offset(skb), &s) ||
+	thoff = catoproxy_seg_tcp(skb, nf_ct_l3num(ct));
+	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
 	    !s.th.syn || catoproxy_tcp_parse_opts(s.opts, s.optlen, &co))
 		return NF_ACCEPT;
@@ -189,6 +195,7 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	struct catoproxy_pending *p;
 	struct catoproxy_seg s;
 	int ret = -ENOENT;
+	int thoff;
 
 	if (READ_ONCE(conn->state) != CATOPROXY_CONN_OPENING)
 		return NF_ACCEPT;
@@ -205,8 +212,10 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	 * A retransmitted client SYN: our SYN-ACK was lost. Answer it again,
 	 * the same way, and let the SYN on as a retransmission to the server.
 	 */
-	if (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL ||
-	    !catoproxy_seg_get(skb, skb_transport_offset(skb), &s) || !s.th.syn ||
+	if (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+		return NF_ACCEPT;
+	thoff = catoproxy_seg_tcp(skb, nf_ct_l3num(ct));
+	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) || !s.th.syn ||
 	    s.th.ack)
 		return NF_ACCEPT;
 	spin_lock_bh(&cn->pending_lock);

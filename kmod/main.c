@@ -7,6 +7,7 @@
 #include <net/genetlink.h>
 
 #include "conn.h"
+#include "halfopen.h"
 #include "hooks.h"
 #include "netlink.h"
 #include "netns.h"
@@ -25,6 +26,9 @@ static int __init catoproxy_mod_init(void)
 	ret = catoproxy_hooks_init();
 	if (ret)
 		goto err_hooks;
+	ret = catoproxy_halfopen_init();
+	if (ret)
+		goto err_halfopen;
 	ret = catoproxy_netlink_init();
 	if (ret)
 		goto err_netlink;
@@ -33,6 +37,8 @@ static int __init catoproxy_mod_init(void)
 	return 0;
 
 err_netlink:
+	catoproxy_halfopen_uninit();
+err_halfopen:
 	catoproxy_hooks_uninit();
 err_hooks:
 	catoproxy_conn_uninit();
@@ -45,6 +51,7 @@ err_net:
 static void __exit catoproxy_mod_exit(void)
 {
 	catoproxy_netlink_uninit();
+	catoproxy_halfopen_uninit();
 	catoproxy_hooks_uninit();
 	catoproxy_conn_uninit();
 	catoproxy_net_uninit();

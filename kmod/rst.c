@@ -27,6 +27,7 @@
 
 #include "netns.h"
 #include "rst.h"
+#include "seg.h"
 #include "splice.h"
 #include "tcp.h"
 #include "tx.h"
@@ -126,8 +127,17 @@ unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,
 {
 	const struct tcphdr *th;
 	struct tcphdr buf;
+	int thoff;
 
-	th = rst_th(skb, skb_transport_offset(skb), &buf);
+	/*
+	 * Only TCP segments are judged: an ICMP error about the connection
+	 * (conntrack relates it to the entry) is none, whatever its bytes
+	 * would say read as a TCP header.
+	 */
+	thoff = catoproxy_seg_tcp(skb, nf_ct_l3num(ct));
+	if (thoff < 0)
+		return NF_ACCEPT;
+	th = rst_th(skb, thoff, &buf);
 	if (!th)
 		return NF_ACCEPT;
 	/* Plain data with no SYN outstanding: nothing to follow. */
@@ -153,7 +163,7 @@ unsigned int catoproxy_rst_invalid(struct net *net, struct sk_buff *skb,
 	struct nf_conn *ct;
 	int thoff;
 
-	thoff = catoproxy_tx_tcp_offset(skb, pf);
+	thoff = catoproxy_seg_tcp(skb, pf);
 	if (thoff < 0)
 		return NF_ACCEPT;
 	th = rst_th(skb, thoff, &buf);

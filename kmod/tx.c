@@ -134,26 +134,6 @@ static unsigned int tx_len(const struct catoproxy_tx *t)
 	       sizeof(struct tcphdr) + t->optlen + t->len;
 }
 
-int catoproxy_tx_tcp_offset(const struct sk_buff *skb, u8 pf)
-{
-	__be16 frag_off;
-	u8 proto;
-	int thoff;
-
-	if (pf == NFPROTO_IPV4) {
-		if (ip_hdr(skb)->protocol != IPPROTO_TCP ||
-		    ip_is_fragment(ip_hdr(skb)))
-			return -1;
-		return skb_network_offset(skb) + ip_hdrlen(skb);
-	}
-	proto = ipv6_hdr(skb)->nexthdr;
-	thoff = ipv6_skip_exthdr(skb, skb_network_offset(skb) +
-				 sizeof(struct ipv6hdr), &proto, &frag_off);
-	if (thoff < 0 || proto != IPPROTO_TCP || frag_off)
-		return -1;
-	return thoff;
-}
-
 /* Route and send @skb, built by fill(). Consumes @skb. */
 static int send(struct net *net, struct sk_buff *skb,
 		const struct catoproxy_tx *t)
@@ -260,6 +240,13 @@ int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 	skb_dst_set(skb, dst);
 
 	if (hop) {
+		/*
+		 * As ip_forward() does: the header is about to be written, and
+		 * a held segment may share its data with a clone (a packet
+		 * socket on the way in); room for the link layer comes with it.
+		 */
+		if (skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len))
+			goto drop;
 		if (family == AF_INET) {
 			if (ip_hdr(skb)->ttl <= 1)
 				goto drop;

@@ -38,9 +38,6 @@ void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
 /* Build and send @t. */
 int catoproxy_tx_segment(struct net *net, const struct catoproxy_tx *t);
 
-/* Where the TCP header of an unfragmented TCP packet starts, or -1. */
-int catoproxy_tx_tcp_offset(const struct sk_buff *skb, u8 pf);
-
 /*
  * Send @t in the buffer of @skb, a packet received and not yet routed
  * (PREROUTING) that is no longer needed: an answer that costs no

@@ -11,9 +11,11 @@
 #      fd00:1::2/64         fd00:1::1/64
 #                           r1: 10.0.2.1/24  ---  s0: 10.0.2.2/24
 #                               fd00:2::1/64          fd00:2::2/64
-#                                 |
+#                                 |                       fd00:2::7/64 (18)
 #                                 +- neighbour 10.0.2.99 / fd00:2::99
 #                                    lladdr 02:00:00:00:00:99 (no such host)
+#  c1: fd00:3::2/64 --- r2: fd00:3::1/64 (test 18, then deleted)
+#      route fd00:2::7/128 via r2
 #
 # The router runs catoproxy in mode full (CATOPROXY_FULL_MODE=delayed runs
 # the same steps against plain forwarding, to validate the test itself:
@@ -45,6 +47,20 @@
 #      server_open_failed +1 per family.
 # 16   ICMP admin-prohibited from the server: ECONNRESET likewise (plain
 #      forwarding: EHOSTUNREACH); server_open_failed +1 per family.
+# 17   IPv6 extension headers (exthdr.py modes), in modes full, delayed and
+#      off: connections whose every segment carries Destination Options
+#      (client and server) or Hop-by-Hop + Destination Options (client)
+#      echo 600 KB intact, intercepted in full mode, nothing counted as a
+#      reset; full: raw SYNs with them get a correct SYN-ACK; full and
+#      delayed: blind RSTs with them are dropped and counted, an ICMPv6
+#      Packet Too Big quoting them reaches the client.
+# 18   (full only) a device deleted while segments that came in on it are
+#      held (exthdr.py devgone): a server that drops the SYN, the client's
+#      ACK and request held (then its output stopped, so that the held
+#      segments are all there will be), r2 deleted, then the server lets the
+#      retransmitted SYN in: the server half opens, held_dropped = the
+#      segments held, and the router's POSTROUTING sees no packet from the
+#      deleted r2 (no dangling device; dmesg stays clean).
 
 source lib.sh
 
@@ -53,6 +69,11 @@ BULK_PORT=5001
 HELD_PORT=5002
 CLOSED_PORT=7
 ICMP_PORT=9
+EXT_PORT=5003
+DEVGONE_PORT=5004
+DEVGONE_DST=fd00:2::7
+DEVGONE_CLIENT=fd00:3::2
+DEVGONE_ROUTER=fd00:3::1
 BULK_SIZE=${BULK_SIZE:-2000000}
 declare -A S0 S1
 
@@ -323,6 +344,70 @@ test_icmp()
 	log_test "ICMP unreachable during the open: the client is reset"
 }
 
+# check_ext WHAT ARGS...: exthdr.py's check WHAT.
+check_ext()
+{
+	py_check $PYTHON "$LIB_DIR/exthdr.py" "$@"
+}
+
+test_exthdr()
+{
+	# One segment per packet: forwarding sizes a GSO packet by the TCP
+	# header it expects at the transport offset, which with Destination
+	# Options is that header (skb_gso_network_seglen()), and may refuse
+	# it as too big with or without the module.
+	ip -n "$client" link set c0 gso_max_segs 1 &&
+	ip -n "$server" link set s0 gso_max_segs 1 || fail "gso_max_segs"
+	check_ext modes "$client" "$router" "$server" "$SERVER6" "$EXT_PORT" \
+		"$NOHOST6"
+	ip -n "$client" link set c0 gso_max_segs 65535
+	ip -n "$server" link set s0 gso_max_segs 65535
+	rctl set mode "$FULL_MODE" || fail "set mode $FULL_MODE"
+	log_test "IPv6 extension headers: SYNs, data, blind RSTs and ICMPv6 errors in modes full, delayed, off"
+}
+
+# setup_devgone: a second client link, c1 - r2, by which the client
+# reaches DEVGONE_DST (on the server). The router keeps a way back to c1's
+# subnet once r2 is gone (through r0, unused while r2 is there), so that
+# the server's answer still crosses it.
+setup_devgone()
+{
+	ip link add c1 netns "$client" type veth peer name r2 netns "$router" ||
+		return 1
+	ip -n "$client" -batch - <<-EOF || return 1
+	link set c1 up
+	addr add $DEVGONE_CLIENT/64 dev c1 nodad
+	route add $DEVGONE_DST/128 via $DEVGONE_ROUTER dev c1
+	EOF
+	ip -n "$router" -batch - <<-EOF || return 1
+	link set r2 up
+	addr add $DEVGONE_ROUTER/64 dev r2 nodad
+	route add ${DEVGONE_CLIENT%::*}::/64 via $CLIENT6 dev r0 metric 2048
+	EOF
+	ip -n "$server" addr add "$DEVGONE_DST/64" dev s0 nodad &&
+	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$client" c1 "$DEVGONE_CLIENT/64" &&
+	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$router" r2 "$DEVGONE_ROUTER/64"
+}
+
+test_devgone()
+{
+	if ! is_full; then
+		ktap_test_skip "held segments of a deleted device are dropped (CATOPROXY_FULL_MODE=$FULL_MODE)"
+		return
+	fi
+	if setup_devgone; then
+		check_ext devgone "$client" "$router" "$server" "$DEVGONE_DST" \
+			"$DEVGONE_PORT" r2
+	else
+		fail "second client link c1 - r2"
+	fi
+	ip -n "$router" link del r2 2>/dev/null
+	ip -n "$router" route del "${DEVGONE_CLIENT%::*}::/64" 2>/dev/null
+	ip -n "$server" addr del "$DEVGONE_DST/64" dev s0 2>/dev/null
+	rctl set mode "$FULL_MODE" || fail "set mode $FULL_MODE"
+	log_test "held segments of a deleted device are dropped, the server half still opens"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -338,7 +423,7 @@ checktool "tc -V" "run test without tc"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 17
+ktap_set_plan 19
 require_module
 if ! setup_topology || ! setup_nohost || ! setup_probe_filter; then
 	echo "# FAIL: cannot set up the topology"
@@ -380,5 +465,7 @@ test_bulk "window scaling: server only"      "1 1 0"            "1 1 1"         
 test_held
 test_rst
 test_icmp
+test_exthdr
+test_devgone
 
 ktap_finished
