@@ -131,7 +131,8 @@ STAT_NAMES = {2: "conn_tracked", 3: "conn_full", 4: "conn_delayed",
               35: "server_challenge_reset", 36: "invalid_dropped",
               37: "conn_bypassed", 38: "blocked_handshake",
               39: "blocked_page_sent", 40: "blocked_reset_sent",
-              41: "blocked_syn_dropped", 42: "blocked_dropped"}
+              41: "blocked_syn_dropped", 42: "blocked_dropped",
+              43: "syn_passed_signed"}
 
 
 class FamilyMissing(Exception):
