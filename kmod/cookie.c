@@ -9,6 +9,10 @@
  * rather than in parallel. @cookies_until gates the check, so ACKs are only
  * looked at while cookies may be in flight.
  *
+ * A signed SYN (TCP-MD5, TCP-AO) gets no cookie: the client would drop
+ * the unsigned SYN-ACK. It goes on to conntrack and runs delayed (see
+ * catoproxy_intercept_signed()).
+ *
  * The SYN never reaches conntrack; the ACK that passes the check opens the
  * server half through the half-open table (halfopen.c), which the server
  * SYN enters from LOCAL_OUT (hooks.c) while cookie_ack_open() sends it.
@@ -85,7 +89,7 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	thoff = catoproxy_seg_tcp(skb, pf);
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) || !s.th.syn ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
-	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) ||
+	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) || co.sig ||
 	    !cookie_for_full(net, skb, pf, &s.th))
 		return NF_ACCEPT;
 	/* A known connection's retransmitted SYN is answered as before. */
@@ -236,9 +240,10 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 	u8 opts[40];
 	int mss;
 
+	/* A signed segment answers no cookie: signed SYNs get none. */
 	if (!th->ack || th->rst || th->doff < 5 ||
 	    skb_copy_bits(skb, thoff + sizeof(*th), opts, optlen) ||
-	    catoproxy_tcp_parse_opts(opts, optlen, &co))
+	    catoproxy_tcp_parse_opts(opts, optlen, &co) || co.sig)
 		return NF_ACCEPT;
 	mss = cookie_check(skb, th);
 	if (!mss) {

@@ -5,8 +5,9 @@
  *
  * 1. Client SYN (FORWARD): a SYN-ACK goes back at once, with the module's
  *    ISN and the options the client offered, and the SYN itself goes on to
- *    the server: both halves open in parallel, so the proxy costs the client
- *    no extra round trip.
+ *    the server, without its ECN request: both halves open in parallel, so
+ *    the proxy costs the client no extra round trip. A signed SYN (TCP-MD5,
+ *    TCP-AO) is never answered: its connection runs delayed.
  * 2. While the server has not answered, the client already believes it is
  *    connected and sends. Conntrack would call those segments invalid and the
  *    server would reset them, so a hook in front of conntrack holds them
@@ -125,6 +126,53 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb)
 		       rcu_dereference(cn->policy)->syn_backlog;
 }
 
+void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
+				struct catoproxy_decision *d)
+{
+	struct catoproxy_tcpopts co;
+	struct catoproxy_seg s;
+
+	if (!catoproxy_seg_get(skb, skb_transport_offset(skb), &s) ||
+	    !s.th.syn || s.th.ack ||
+	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) || !co.sig)
+		return;
+	/*
+	 * The signature covers the header and a key only the endpoints
+	 * hold: the client drops an unsigned SYN-ACK, and a SYN with
+	 * another ISN or options fails at the server. Delayed mode touches
+	 * no segment and still follows the resets.
+	 */
+	d->mode = CATOPROXY_MODE_DELAYED;
+	d->reason = CATOPROXY_REASON_SIGNED;
+	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_SYN_PASSED_SIGNED);
+}
+
+/* Accurate ECN's AE flag, once NS: not in every kernel's tcp.h. */
+#define ECN_FLAG_AE cpu_to_be32(0x01000000)
+
+/*
+ * ECN is negotiated by the SYN-ACK (RFC 3168 6.1.1), which the module sends
+ * before it knows whether the server will take ECN. It never offers it, so
+ * the server must not be asked either: both halves run without ECN. See
+ * Documentation/full-proxy.rst for why not the other way round.
+ */
+static int strip_ecn(struct sk_buff *skb)
+{
+	unsigned int thoff = skb_transport_offset(skb);
+	struct tcphdr *th;
+	__be32 old;
+
+	if (skb_ensure_writable(skb, thoff + sizeof(*th)))
+		return -ENOMEM;
+	th = (struct tcphdr *)(skb->data + thoff);
+	old = tcp_flag_word(th);
+	tcp_flag_word(th) &= ~(TCP_FLAG_ECE | TCP_FLAG_CWR | ECN_FLAG_AE);
+	if (tcp_flag_word(th) != old)
+		inet_proto_csum_replace4(&th->check, skb, old,
+					 tcp_flag_word(th), false);
+	return 0;
+}
+
 bool catoproxy_intercept_prepare(struct nf_conn *ct)
 {
 	return nfct_seqadj_ext_add(ct);
@@ -151,9 +199,13 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 	if (atomic_read(&cn->npending) >= pol->syn_backlog)
 		return NF_ACCEPT;
 
+	/* Unwritable: not intercepted, and ECN stays end to end. */
+	if (strip_ecn(skb))
+		return NF_ACCEPT;
 	p = kzalloc(sizeof(*p), GFP_ATOMIC);
 	if (!p)
 		return NF_ACCEPT;
+	/* The server SYN, retransmissions included, asks for no ECN. */
 	p->syn = skb_copy(skb, GFP_ATOMIC);
 	/* Added before the helper's by the hook: see catoproxy_intercept_prepare(). */
 	if (!p->syn || !nfct_seqadj(ct))
@@ -218,6 +270,9 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) || !s.th.syn ||
 	    s.th.ack)
 		return NF_ACCEPT;
+	/* The server answers it as the first: without ECN. */
+	if (strip_ecn(skb))
+		return NF_DROP;
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
 	if (p && ntohl(s.th.seq) == p->client_isn)

@@ -7,6 +7,7 @@
 
 #include "conn.h"
 
+struct catoproxy_decision;
 struct catoproxy_tcpopts;
 struct tcphdr;
 
@@ -15,6 +16,14 @@ struct tcphdr;
  * catoproxy_intercept_syn() intercept it (a SYN, and room in the backlog)?
  */
 bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb);
+/*
+ * FORWARD, first packet of a connection the module tracks (any mode but
+ * off), before it is attached: a SYN signed with TCP-MD5 or TCP-AO makes
+ * decision @d delayed, reason signed, and is counted. Nobody can answer
+ * for or rewrite a signed segment but its endpoints.
+ */
+void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
+				struct catoproxy_decision *d);
 /*
  * Add the extensions full mode needs to unconfirmed @ct. Must come before
  * the helper's state is attached: adding an extension may move the others.

@@ -41,6 +41,22 @@
 # 10 keepalive probes (1 s idle/interval, 3 probes) from both ends during
 #    6 s idle: the connection survives, probes and answers seen on c0, s0.
 # Mode: $CATOPROXY_FULL_MODE (default full; delayed validates the tooling).
+#
+# Then SYNs the module must not answer for, and ECN, with
+# net.ipv4.tcp_ecn=1 on the client and the server and the router's events
+# monitored; optcheck.py runs the connections (both ends in one process,
+# c0 and s0 captured) and asserts what the sockets and links saw:
+# 11-14 in full, full with syn-backlog 0 (cookies), delayed and adaptive:
+#    per family an unsigned connection (the negative control: in full mode
+#    it is intercepted) whose two ends agree on ECN (off where the module
+#    answers the SYN, on where the server does), and TCP-MD5 connections
+#    (two in adaptive, so that the second finds its server alive and would
+#    run full) that echo, whose SYN-ACKs are the server's own, signed, and
+#    that syn_passed_signed and a decision event with reason signed count
+#    exactly, and whose blind (out-of-window) RST the router drops
+#    (rst_out_of_window): resets are still followed.
+# 15 a raw SYN with a TCP-AO option and ECE|CWR, in full mode and with
+#    cookies: it reaches the server as sent, the client gets no SYN-ACK.
 
 source lib.sh
 
@@ -197,6 +213,79 @@ test_keepalive()
 	log_test "keepalive probes from both ends keep the connection alive"
 }
 
+# opt_step NAME PORT NSIGNED ECN COUNTER=DELTA...: optcheck.py conns for
+# both families; the counters move as said, and syn_passed_signed and the
+# decision events with reason signed by 2 * NSIGNED.
+opt_step()
+{
+	local name=$1 port=$2 nsigned=$3 ecn=$4 from
+	shift 4
+
+	from=$(events_lines "$EVENTS")
+	read_stats S0
+	py_check $PYTHON "$LIB_DIR/optcheck.py" conns "$client" "$server" \
+		"$port" "$nsigned" "$ecn" "$SERVER4" "$SERVER6"
+	read_stats S1
+	assert_stats_moved "$name" S0 S1 syn_passed_signed=$((2 * nsigned)) \
+		rst_out_of_window=$((2 * nsigned)) tx_failed=0 "$@"
+	assert_eq "$name: decision events with reason signed" $((2 * nsigned)) \
+		"$(slowwait 5 events_count_is $((2 * nsigned)) "$EVENTS" "$from" \
+			event=decision reason=signed dport="$port")"
+	assert_eq "$name: decision events of unsigned connections with reason signed" 0 \
+		"$(events_count "$EVENTS" "$from" reason=signed dport=$((port + 1)))"
+}
+
+test_signed_full()
+{
+	ctl_in "$router" set mode full || fail "set mode full"
+	opt_step "full" 6011 1 off syn_intercepted=2 server_open_ok=2 \
+		cookie_mode_syns=0
+	log_test "full: TCP-MD5 passes untouched (counted, event reason signed), the unsigned connection is intercepted, ECN off on both ends"
+}
+
+test_signed_cookie()
+{
+	ctl_in "$router" set syn-backlog 0 || fail "set syn-backlog 0"
+	opt_step "cookies" 6013 1 off syn_intercepted=0 cookie_mode_syns=2 \
+		cookie_valid=+2 server_open_ok=2
+	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	log_test "full with cookies: TCP-MD5 gets no cookie and passes untouched, ECN off on both ends"
+}
+
+test_signed_delayed()
+{
+	ctl_in "$router" set mode delayed || fail "set mode delayed"
+	opt_step "delayed" 6015 1 on syn_intercepted=0 delayed_engaged=4
+	log_test "delayed: TCP-MD5 passes untouched, ECN on on both ends"
+}
+
+test_signed_adaptive()
+{
+	ctl_in "$router" set mode adaptive || fail "set mode adaptive"
+	opt_step "adaptive" 6017 2 on syn_intercepted=0 adaptive_full=0 \
+		adaptive_delayed=6 delayed_engaged=6
+	log_test "adaptive: TCP-MD5 to a server known alive passes untouched, ECN on on both ends"
+}
+
+test_ao()
+{
+	ctl_in "$router" set mode full || fail "set mode full"
+	read_stats S0
+	py_check $PYTHON "$LIB_DIR/optcheck.py" ao "$client" "$server" 6019 \
+		"$SERVER4" "$SERVER6"
+	read_stats S1
+	assert_stats_moved "TCP-AO, full" S0 S1 syn_passed_signed=2 \
+		syn_intercepted=0 tx_failed=0
+	ctl_in "$router" set syn-backlog 0 || fail "set syn-backlog 0"
+	py_check $PYTHON "$LIB_DIR/optcheck.py" ao "$client" "$server" 6020 \
+		"$SERVER4" "$SERVER6"
+	read_stats S0
+	assert_stats_moved "TCP-AO, cookies" S1 S0 syn_passed_signed=2 \
+		cookie_mode_syns=0 tx_failed=0
+	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	log_test "TCP-AO SYN (raw, ECE|CWR) reaches the server as sent, no SYN-ACK from the module, in full and with cookies"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -207,7 +296,7 @@ checktool "nft --version" "run test without nft"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 15
 require_module
 if ! setup_topology; then
 	echo "# FAIL: cannot set up the topology"
@@ -232,5 +321,19 @@ test_halfclose_server
 test_rst_client
 test_rst_server
 test_keepalive
+
+EVENTS=$TMP_DIR/events.json
+for ns in "$client" "$server"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_ecn=1 || fail "tcp_ecn=1 in $ns"
+done
+monitor_start "$EVENTS"
+ctl_in "$router" set mode delayed || fail "set mode delayed"
+slowwait 10 monitor_probe "$EVENTS" "$SERVER4,$TCP_PORT" >/dev/null ||
+	fail "the event monitor never saw a connection"
+test_signed_full
+test_signed_cookie
+test_signed_delayed
+test_signed_adaptive
+test_ao
 
 ktap_finished

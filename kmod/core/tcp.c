@@ -14,6 +14,8 @@ enum {
 	OPT_WS = 3,
 	OPT_SACK_PERM = 4,
 	OPT_TS = 8,
+	OPT_MD5 = 19, /* RFC 2385 */
+	OPT_AO = 29, /* RFC 5925 */
 };
 
 int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
@@ -61,6 +63,17 @@ int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
 			o->ts = true;
 			o->tsval = catoproxy_tcp_get32(&opt[i + 2]);
 			o->tsecr = catoproxy_tcp_get32(&opt[i + 6]);
+			break;
+		case OPT_MD5:
+			if (olen != 18)
+				return -EINVAL;
+			o->sig |= CATOPROXY_TCP_SIG_MD5;
+			break;
+		case OPT_AO:
+			/* kind, length, KeyID, RNextKeyID, then the MAC */
+			if (olen < 4)
+				return -EINVAL;
+			o->sig |= CATOPROXY_TCP_SIG_AO;
 			break;
 		}
 		i += olen;

@@ -14,11 +14,20 @@
 /* The longest option block we build: MSS, SACK-permitted + TS, NOP + WS. */
 #define CATOPROXY_TCP_OPTS_MAX 20
 
+/*
+ * Options that sign the segment (RFC 2385 TCP-MD5, RFC 5925 TCP-AO): the
+ * signature covers the header, so only the endpoints can answer or rewrite
+ * such a segment.
+ */
+#define CATOPROXY_TCP_SIG_MD5 0x01
+#define CATOPROXY_TCP_SIG_AO 0x02
+
 struct catoproxy_tcpopts {
 	u16 mss; /* 0: absent */
 	u8 wscale; /* CATOPROXY_TCP_WS_NONE: absent */
 	bool sack_ok;
 	bool ts;
+	u8 sig; /* CATOPROXY_TCP_SIG_*; never built */
 	u32 tsval;
 	u32 tsecr;
 };
@@ -27,7 +36,8 @@ struct catoproxy_tcpopts {
  * Parse the options of a TCP header (@opt points after the fixed 20 bytes).
  * Returns 0, or -EINVAL for a malformed block (an option running past the
  * end, a length below 2, a known option with the wrong length); unknown
- * well-formed options are skipped.
+ * well-formed options are skipped. A TCP-MD5 option must be 18 bytes, a
+ * TCP-AO one at least 4 (its MAC length is the endpoints' business).
  */
 int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
 			     struct catoproxy_tcpopts *o);

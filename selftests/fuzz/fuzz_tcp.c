@@ -49,6 +49,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 		ASSERT(back.mss == o.mss && back.wscale == o.wscale &&
 		       back.sack_ok == o.sack_ok && back.ts == o.ts);
 		ASSERT(!o.ts || (back.tsval == o.tsval && back.tsecr == o.tsecr));
+		/* A signature is only ever the endpoints': never built. */
+		ASSERT(!back.sig);
 	}
 	if (len >= 4) {
 		u16 win = (u16)(copy[0] << 8 | copy[1]);

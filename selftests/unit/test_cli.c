@@ -144,7 +144,8 @@ static void test_words(void)
 		      !strcmp(reason_name(CATOPROXY_REASON_SITE_DST),
 			      "site-dst") &&
 		      !strcmp(reason_name(CATOPROXY_REASON_TLS_PORT),
-			      "tls-port"),
+			      "tls-port") &&
+		      !strcmp(reason_name(CATOPROXY_REASON_SIGNED), "signed"),
 	      "reason names");
 	CHECK(reason_name(CATOPROXY_REASON_MAX + 1) == NULL,
 	      "a newer reason has no name");

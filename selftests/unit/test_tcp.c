@@ -20,6 +20,18 @@ static void test_parse(void)
 	const u8 bad_mss[] = { 2, 3, 5, 1 };
 	const u8 bad_ts[] = { 8, 6, 0, 0, 0, 0 };
 	const u8 lone_kind[] = { 1, 1, 1, 2 };
+	/* A BGP speaker's SYN: MSS, NOP NOP, TCP-MD5 (16-byte digest), EOL. */
+	const u8 md5_syn[] = { 2, 4, 0x05, 0xb4, 1, 1, 19, 18, 1, 2, 3, 4, 5,
+			       6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0, 0 };
+	/* TCP-AO with a 12-byte MAC (HMAC-SHA-1-96), then SACK-perm. */
+	const u8 ao_syn[] = { 29, 16, 1, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+			      12, 4, 2, 1, 1 };
+	const u8 both[] = { 19, 18, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+			    0, 0, 29, 4, 0, 0 };
+	const u8 md5_short[] = { 19, 10, 0, 0, 0, 0, 0, 0, 0, 0 };
+	const u8 ao_short[] = { 29, 3, 0, 1 };
+	/* Fast Open cookie request, MPTCP MP_CAPABLE: skipped, not signed. */
+	const u8 tfo_mptcp[] = { 34, 2, 30, 4, 0, 0x81, 1, 1 };
 	struct catoproxy_tcpopts o;
 
 	CHECK(!catoproxy_tcp_parse_opts(linux_syn, sizeof(linux_syn), &o) &&
@@ -43,6 +55,23 @@ static void test_parse(void)
 	      "TS of length 6");
 	CHECK(catoproxy_tcp_parse_opts(lone_kind, sizeof(lone_kind), &o) == -EINVAL,
 	      "kind without length byte");
+
+	CHECK(!catoproxy_tcp_parse_opts(linux_syn, sizeof(linux_syn), &o) &&
+	      !o.sig, "an unsigned SYN");
+	CHECK(!catoproxy_tcp_parse_opts(md5_syn, sizeof(md5_syn), &o) &&
+	      o.sig == CATOPROXY_TCP_SIG_MD5 && o.mss == 1460,
+	      "TCP-MD5 signed SYN");
+	CHECK(!catoproxy_tcp_parse_opts(ao_syn, sizeof(ao_syn), &o) &&
+	      o.sig == CATOPROXY_TCP_SIG_AO && o.sack_ok, "TCP-AO signed SYN");
+	CHECK(!catoproxy_tcp_parse_opts(both, sizeof(both), &o) &&
+	      o.sig == (CATOPROXY_TCP_SIG_MD5 | CATOPROXY_TCP_SIG_AO),
+	      "TCP-MD5 and TCP-AO together");
+	CHECK(catoproxy_tcp_parse_opts(md5_short, sizeof(md5_short), &o) ==
+	      -EINVAL, "TCP-MD5 of length 10");
+	CHECK(catoproxy_tcp_parse_opts(ao_short, sizeof(ao_short), &o) ==
+	      -EINVAL, "TCP-AO of length 3");
+	CHECK(!catoproxy_tcp_parse_opts(tfo_mptcp, sizeof(tfo_mptcp), &o) &&
+	      !o.sig, "Fast Open and MPTCP options are not signatures");
 }
 
 static void test_build(void)

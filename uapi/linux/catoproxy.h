@@ -87,15 +87,19 @@ enum catoproxy_action {
  * @CATOPROXY_REASON_SITE_DST: the mode of the destination's site
  * @CATOPROXY_REASON_TLS_PORT: TLS inspection forces full on this port
  *   (force-full-ports)
+ * @CATOPROXY_REASON_SIGNED: the SYN carries TCP-MD5 or TCP-AO, which only the
+ *   endpoints can sign: never answered by the module, the connection runs
+ *   delayed
  */
 enum catoproxy_reason {
 	CATOPROXY_REASON_ACCOUNT,
 	CATOPROXY_REASON_SITE_SRC,
 	CATOPROXY_REASON_SITE_DST,
 	CATOPROXY_REASON_TLS_PORT,
+	CATOPROXY_REASON_SIGNED,
 };
 
-#define CATOPROXY_REASON_MAX	3
+#define CATOPROXY_REASON_MAX	4
 
 /**
  * enum catoproxy_conn_state
@@ -229,6 +233,7 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_BLOCKED_RESET_SENT,
 	CATOPROXY_STAT_BLOCKED_SYN_DROPPED,
 	CATOPROXY_STAT_BLOCKED_DROPPED,
+	CATOPROXY_STAT_SYN_PASSED_SIGNED,
 
 	__CATOPROXY_STAT_LAST
 };
