@@ -127,12 +127,13 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb)
 }
 
 void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
-				struct catoproxy_decision *d)
+				u8 pf, struct catoproxy_decision *d)
 {
 	struct catoproxy_tcpopts co;
 	struct catoproxy_seg s;
+	int thoff = catoproxy_seg_tcp(skb, pf);
 
-	if (!catoproxy_seg_get(skb, skb_transport_offset(skb), &s) ||
+	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) ||
 	    !s.th.syn || s.th.ack ||
 	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) || !co.sig)
 		return;
@@ -156,9 +157,8 @@ void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
  * the server must not be asked either: both halves run without ECN. See
  * Documentation/full-proxy.rst for why not the other way round.
  */
-static int strip_ecn(struct sk_buff *skb)
+static int strip_ecn(struct sk_buff *skb, unsigned int thoff)
 {
-	unsigned int thoff = skb_transport_offset(skb);
 	struct tcphdr *th;
 	__be32 old;
 
@@ -200,7 +200,7 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	/* Unwritable: not intercepted, and ECN stays end to end. */
-	if (strip_ecn(skb))
+	if (strip_ecn(skb, thoff))
 		return NF_ACCEPT;
 	p = kzalloc(sizeof(*p), GFP_ATOMIC);
 	if (!p)
@@ -271,7 +271,7 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	    s.th.ack)
 		return NF_ACCEPT;
 	/* The server answers it as the first: without ECN. */
-	if (strip_ecn(skb))
+	if (strip_ecn(skb, thoff))
 		return NF_DROP;
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;

@@ -23,7 +23,7 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb);
  * for or rewrite a signed segment but its endpoints.
  */
 void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
-				struct catoproxy_decision *d);
+				u8 pf, struct catoproxy_decision *d);
 /*
  * Add the extensions full mode needs to unconfirmed @ct. Must come before
  * the helper's state is attached: adding an extension may move the others.
