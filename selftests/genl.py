@@ -22,7 +22,7 @@ the CLI would never build and check that the kernel itself rejects them.
                               from 198.18.0.0/15; prints "added K errno E
                               ERRNAME extack" for the first failure
   genl.py join GROUP          join catoproxy's multicast GROUP, print
-                              "joined GROUP"
+                              "joined GROUP" (exit 2 when refused)
   genl.py list-cases          print the case names
   genl.py rules               GET_RULE dump, print JSON
   genl.py set-rules N [PORT]  SET_RULES with N rules, each blocking one
@@ -480,11 +480,18 @@ class Catoproxy:
         return out
 
     def snapshot(self):
-        # hits move with traffic; what a request may change is the rest
-        rules = [{k: v for k, v in r.items() if k != "hits"}
-                 for r in self.rules()]
-        return json.dumps([self.config(), self.sites(), rules],
-                          sort_keys=True)
+        # hits move with traffic; what a request may change is the rest.
+        # Without CAP_NET_ADMIN sites and rules cannot be listed: the
+        # configuration still counts them.
+        try:
+            sites = self.sites()
+            rules = [{k: v for k, v in r.items() if k != "hits"}
+                     for r in self.rules()]
+        except NlError as e:
+            if e.errno != errno.EPERM:
+                raise
+            sites = rules = None
+        return json.dumps([self.config(), sites, rules], sort_keys=True)
 
 
 V4 = socket.AF_INET
@@ -778,7 +785,10 @@ def main(argv):
         elif what == "join" and len(argv) == 3:
             nl = Genl()
             grp = nl.resolve(FAMILY)["mcast_groups"][argv[2]]
-            nl.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, grp)
+            try:
+                nl.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, grp)
+            except OSError as e:
+                raise NlError(e.errno, "") from e
             print("joined %s" % argv[2])
         elif what == "list-cases":
             print("\n".join(list(CASES) + list(VALID)))
