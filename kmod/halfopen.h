@@ -57,6 +57,11 @@ void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
 				     u32 seq);
 
 void catoproxy_halfopen_init_net(struct net *net);
+/*
+ * The namespace's hooks are gone for good (its policy went off): stop the
+ * timer and end every opening connection, resetting both ends.
+ */
+void catoproxy_halfopen_release_net(struct net *net);
 /* Stop the namespace's timer and drop every opening connection. */
 void catoproxy_halfopen_exit_net(struct net *net);
 
