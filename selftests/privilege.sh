@@ -70,7 +70,10 @@ test_private_reads()
 	done
 	assert_eq "root: show sites/rules" "keep 1" \
 		"$(json_get "$(ctl -j show sites)" 'd[0]["name"]') $(json_get "$(ctl -j show rules)" 'len(d)')"
-	as_nobody_rejected monitor
+	# bounded: a monitor that is let in runs until stopped
+	capture "${NOBODY[@]}" timeout 10 "$CATOPROXYCTL" monitor
+	assert_eq "nobody: monitor: exit code" 2 "$CMD_RC"
+	assert_eq "nobody: monitor: stdout" "" "$CMD_OUT"
 	assert_match "nobody: monitor: says what it takes" \
 		"^catoproxyctl: monitor: .*Operation not permitted.*CAP_NET_ADMIN" "$CMD_ERR"
 	# root's monitor runs until stopped: an interrupt ends it, exit 0
