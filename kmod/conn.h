@@ -101,6 +101,13 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
 			   struct catoproxy_conn *conn);
 
+/*
+ * @net is released (hooks.c): end its spliced connections with a reset to
+ * both ends and detach the module from every other one. The hooks must be
+ * gone and the half-open table empty.
+ */
+void catoproxy_conn_release_net(struct net *net);
+
 int catoproxy_conn_init(void);
 void catoproxy_conn_uninit(void);
 

@@ -292,6 +292,46 @@ void catoproxy_halfopen_init_net(struct net *net)
 	timer_setup(&catoproxy_net(net)->pending_timer, pending_timer, 0);
 }
 
+void catoproxy_halfopen_release_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_pending *p, *tmp;
+	LIST_HEAD(list);
+
+	/* Only the timer itself re-arms it now, which this waits out. */
+	timer_delete_sync(&cn->pending_timer);
+	spin_lock_bh(&cn->pending_lock);
+	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+
+		if (conn) {
+			catoproxy_halfopen_detach(cn, conn,
+						  CATOPROXY_CONN_FAILED);
+		} else {
+			list_del(&p->node);
+			atomic_dec(&cn->npending);
+		}
+		list_add_tail(&p->node, &list);
+	}
+	spin_unlock_bh(&cn->pending_lock);
+
+	/* As when the timer gives up, without an event or a counter. */
+	list_for_each_entry_safe(p, tmp, &list, node) {
+		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+
+		list_del(&p->node);
+		if (conn && nf_ct_is_confirmed(p->ct) &&
+		    !nf_ct_is_dying(p->ct)) {
+			reset_client(net, p->ct, conn, p->client_isn + 1);
+			if (p->server_ready)
+				catoproxy_halfopen_reset_server(net, p->ct,
+								p->client_isn + 1);
+			nf_ct_kill(p->ct);
+		}
+		catoproxy_halfopen_free(p);
+	}
+}
+
 void catoproxy_halfopen_exit_net(struct net *net)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);

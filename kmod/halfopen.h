@@ -64,6 +64,11 @@ int catoproxy_halfopen_init(void);
 void catoproxy_halfopen_uninit(void);
 
 void catoproxy_halfopen_init_net(struct net *net);
+/*
+ * The namespace's hooks are gone for good (its policy went off): stop the
+ * timer and end every opening connection, resetting both ends.
+ */
+void catoproxy_halfopen_release_net(struct net *net);
 /* Stop the namespace's timer and drop every opening connection. */
 void catoproxy_halfopen_exit_net(struct net *net);
 

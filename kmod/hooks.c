@@ -24,7 +24,10 @@
  *
  * Hooks have their own pernet operations, registered after the conntrack
  * helper and unregistered before it, so that no hook can attach the helper
- * to a connection once conntrack has started detaching it on unload.
+ * to a connection once conntrack has started detaching it on unload. A
+ * namespace has the hooks only while its configuration can make a
+ * connection anything but off (netns.c): until then the module is inert
+ * there, and conntrack is not even asked to track it.
  */
 
 #include <linux/netfilter.h>
@@ -303,30 +306,75 @@ static const struct nf_hook_ops hooks_ops[] = {
 	},
 };
 
-static int __net_init hooks_init_net(struct net *net)
+int catoproxy_hooks_enable(struct net *net)
 {
 	int ret;
 
 	/* Conntrack only tracks a namespace once somebody asks it to. */
-	catoproxy_halfopen_init_net(net);
 	ret = nf_ct_netns_get(net, NFPROTO_INET);
 	if (ret)
 		return ret;
 	ret = nf_register_net_hooks(net, hooks_ops, ARRAY_SIZE(hooks_ops));
 	if (ret)
-		goto err_hooks;
-	return 0;
-
-err_hooks:
-	nf_ct_netns_put(net, NFPROTO_INET);
+		nf_ct_netns_put(net, NFPROTO_INET);
 	return ret;
 }
 
-static void __net_exit hooks_exit_net(struct net *net)
+void catoproxy_hooks_release(struct net *net)
 {
 	nf_unregister_net_hooks(net, hooks_ops, ARRAY_SIZE(hooks_ops));
-	catoproxy_halfopen_exit_net(net);
+	/*
+	 * Unregistering does not wait: once this returns no hook runs, so
+	 * no connection gets our state and none joins the half-open table.
+	 */
+	synchronize_net();
+	catoproxy_halfopen_release_net(net);
+	catoproxy_conn_release_net(net);
 	nf_ct_netns_put(net, NFPROTO_INET);
+}
+
+/*
+ * A namespace is hooked only while its configuration needs it (netns.c):
+ * from the start when default_mode says so.
+ */
+static int __net_init hooks_init_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	const char *why = NULL;
+	int ret;
+
+	catoproxy_halfopen_init_net(net);
+	mutex_lock(&cn->lock);
+	ret = catoproxy_net_hooks_prepare(cn,
+					  rcu_dereference_protected(cn->policy,
+						lockdep_is_held(&cn->lock)),
+					  rcu_dereference_protected(cn->rules,
+						lockdep_is_held(&cn->lock)),
+					  &why);
+	mutex_unlock(&cn->lock);
+	return ret;
+}
+
+/*
+ * The namespace goes, or the module: no request can change the
+ * configuration any more (the family is unregistered first on unload).
+ * Live connections are left to conntrack and to unload (conn.c), as they
+ * always were.
+ */
+static void __net_exit hooks_exit_net(struct net *net)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+
+	mutex_lock(&cn->lock);
+	if (cn->hooked) {
+		nf_unregister_net_hooks(net, hooks_ops, ARRAY_SIZE(hooks_ops));
+		synchronize_net();
+	}
+	catoproxy_halfopen_exit_net(net);
+	if (cn->hooked)
+		nf_ct_netns_put(net, NFPROTO_INET);
+	cn->hooked = false;
+	mutex_unlock(&cn->lock);
 }
 
 static struct pernet_operations hooks_net_ops = {

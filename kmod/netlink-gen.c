@@ -140,12 +140,12 @@ const struct genl_split_ops catoproxy_nl_ops[11] = {
 	{
 		.cmd	= CATOPROXY_CMD_GET_SITE,
 		.dumpit	= catoproxy_nl_get_site_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd	= CATOPROXY_CMD_GET_CONN,
 		.dumpit	= catoproxy_nl_get_conn_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= CATOPROXY_CMD_ADD_RULE,
@@ -171,7 +171,7 @@ const struct genl_split_ops catoproxy_nl_ops[11] = {
 	{
 		.cmd	= CATOPROXY_CMD_GET_RULE,
 		.dumpit	= catoproxy_nl_get_rule_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
 	},
 };
 

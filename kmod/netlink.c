@@ -554,8 +554,12 @@ int catoproxy_nl_get_conn_dumpit(struct sk_buff *skb,
 	return skb->len;
 }
 
+/* Like conntrack's events: joining needs CAP_NET_ADMIN in the namespace. */
 static const struct genl_multicast_group catoproxy_mcgrps[] = {
-	[CATOPROXY_NLGRP_EVENTS] = { .name = CATOPROXY_MCGRP_EVENTS },
+	[CATOPROXY_NLGRP_EVENTS] = {
+		.name = CATOPROXY_MCGRP_EVENTS,
+		.flags = GENL_MCAST_CAP_NET_ADMIN,
+	},
 };
 
 /* Each operation's policy and handler come from the spec (netlink-gen.c). */

@@ -14,6 +14,7 @@
 #include <linux/slab.h>
 
 #include "adaptive.h"
+#include "hooks.h"
 #include "netns.h"
 #include "rulebase.h"
 
@@ -44,7 +45,8 @@ static void policy_free(struct catoproxy_policy *pol)
 	kvfree(pol);
 }
 
-static unsigned int default_mode = CATOPROXY_MODE_FULL;
+/* Inert until configured: see Documentation/design.rst. */
+static unsigned int default_mode = CATOPROXY_MODE_OFF;
 
 static int default_mode_set(const char *val, const struct kernel_param *kp)
 {
@@ -73,7 +75,7 @@ static const struct kernel_param_ops default_mode_ops = {
 
 module_param_cb(default_mode, &default_mode_ops, &default_mode, 0444);
 MODULE_PARM_DESC(default_mode,
-		 "mode of each new network namespace: full, delayed, adaptive or off (default: full)");
+		 "mode of each network namespace when the module loads and of each new one: full, delayed, adaptive or off (default: off)");
 
 void catoproxy_net_stats_sum(struct catoproxy_net *cn,
 			     struct catoproxy_stats *sum)
@@ -87,6 +89,47 @@ void catoproxy_net_stats_sum(struct catoproxy_net *cn,
 		for (i = 0; i < __CATOPROXY_STAT_LAST; i++)
 			sum->counters[i] += READ_ONCE(s->counters[i]);
 	}
+}
+
+/* Can @pol and @rb make a connection anything but off? */
+static bool config_active(const struct catoproxy_policy *pol,
+			  const struct catoproxy_rulebase *rb)
+{
+	/* A rule that blocks answers for connections whatever the mode. */
+	return !catoproxy_policy_off(pol) ||
+	       (rb && catoproxy_rules_blocks(rb->set));
+}
+
+int catoproxy_net_hooks_prepare(struct catoproxy_net *cn,
+				const struct catoproxy_policy *pol,
+				const struct catoproxy_rulebase *rb,
+				const char **why)
+{
+	int ret;
+
+	lockdep_assert_held(&cn->lock);
+	if (cn->hooked || !config_active(pol, rb))
+		return 0;
+	ret = catoproxy_hooks_enable(cn->net);
+	if (ret) {
+		*why = "cannot register the hooks or enable conntrack in this namespace";
+		return ret;
+	}
+	cn->hooked = true;
+	return 0;
+}
+
+void catoproxy_net_hooks_settle(struct catoproxy_net *cn)
+{
+	lockdep_assert_held(&cn->lock);
+	if (!cn->hooked ||
+	    config_active(rcu_dereference_protected(cn->policy,
+						    lockdep_is_held(&cn->lock)),
+			  rcu_dereference_protected(cn->rules,
+						    lockdep_is_held(&cn->lock))))
+		return;
+	catoproxy_hooks_release(cn->net);
+	cn->hooked = false;
 }
 
 int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
@@ -110,6 +153,12 @@ int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 	ret = edit(pol, arg);
 	if (ret)
 		goto out;
+	ret = catoproxy_net_hooks_prepare(cn, pol,
+					  rcu_dereference_protected(cn->rules,
+						lockdep_is_held(&cn->lock)),
+					  why);
+	if (ret)
+		goto out;
 	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
 	if (ret) {
 		*why = "no memory for the adaptive cache";
@@ -119,6 +168,8 @@ int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 	pol = NULL;
 	cn->generation++;
 out:
+	/* Also when the change failed after the hooks were registered. */
+	catoproxy_net_hooks_settle(cn);
 	mutex_unlock(&cn->lock);
 	policy_free(pol);
 	if (old) {
@@ -138,6 +189,8 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	int ret;
 
 	mutex_init(&cn->lock);
+	cn->net = net;
+	cn->hooked = false;
 	spin_lock_init(&cn->pending_lock);
 	INIT_LIST_HEAD(&cn->pending_list);
 	atomic_set(&cn->npending, 0);

@@ -21,8 +21,18 @@ struct catoproxy_stats {
 };
 
 struct catoproxy_net {
-	/* Serialises writers of @policy, @rules, @next_rule_id, @generation. */
+	/*
+	 * Serialises writers of @policy, @rules, @next_rule_id, @generation,
+	 * and @hooked.
+	 */
 	struct mutex lock;
+	struct net *net; /* the namespace this is part of */
+	/*
+	 * The hooks are registered and conntrack is held in the namespace
+	 * (hooks.c): while the configuration can make a connection anything
+	 * but off, nothing otherwise. Changed under @lock.
+	 */
+	bool hooked;
 	/* Readers: RCU. Writers: replace the whole policy under @lock. */
 	struct catoproxy_policy __rcu *policy;
 	/*
@@ -86,6 +96,21 @@ int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 			      int (*edit)(struct catoproxy_policy *pol,
 					  void *arg),
 			      void *arg, const char **why);
+
+struct catoproxy_rulebase;
+/*
+ * Writers of the configuration call these under @lock around publishing a
+ * new policy or rule base. Before: @pol and @rb, about to be published,
+ * can make a connection anything but off and the namespace is not hooked:
+ * it is (an error, with @why set, when that fails: publish nothing). After:
+ * what is published decides every connection off: the namespace is
+ * released (hooks.c, catoproxy_hooks_release()).
+ */
+int catoproxy_net_hooks_prepare(struct catoproxy_net *cn,
+				const struct catoproxy_policy *pol,
+				const struct catoproxy_rulebase *rb,
+				const char **why);
+void catoproxy_net_hooks_settle(struct catoproxy_net *cn);
 
 int catoproxy_net_init(void);
 void catoproxy_net_uninit(void);

@@ -135,20 +135,35 @@ static const struct catoproxy_rulebase *current_base(struct catoproxy_net *cn)
 	return rcu_dereference_protected(cn->rules, lockdep_is_held(&cn->lock));
 }
 
-/* Publish @rb (NULL: no rule); frees the one it replaces. */
-static void publish(struct catoproxy_net *cn, struct catoproxy_rulebase *rb)
+/*
+ * Publish @rb (NULL: no rule); frees the one it replaces. When the
+ * namespace cannot be hooked for it, frees @rb instead.
+ */
+static int publish(struct catoproxy_net *cn, struct catoproxy_rulebase *rb,
+		   const char **why)
 {
 	struct catoproxy_rulebase *old;
+	int ret;
 
 	lockdep_assert_held(&cn->lock);
+	ret = catoproxy_net_hooks_prepare(cn,
+					  rcu_dereference_protected(cn->policy,
+						lockdep_is_held(&cn->lock)),
+					  rb, why);
+	if (ret) {
+		catoproxy_rulebase_free(rb);
+		return ret;
+	}
 	old = rcu_replace_pointer(cn->rules, rb, lockdep_is_held(&cn->lock));
 	cn->generation++;
+	catoproxy_net_hooks_settle(cn);
 	/*
 	 * Under the lock, so that the next change carries hits over from
 	 * this one; changes are rare, and a grace period is short.
 	 */
 	synchronize_rcu();
 	catoproxy_rulebase_free(old);
+	return 0;
 }
 
 /* The current rules and their number; none: NULL and 0. */
@@ -171,6 +186,7 @@ static int publish_rules(struct catoproxy_net *cn,
 			 const char **why)
 {
 	struct catoproxy_rulebase *rb = NULL;
+	int ret;
 
 	lockdep_assert_held(&cn->lock);
 	if (n) {
@@ -180,9 +196,10 @@ static int publish_rules(struct catoproxy_net *cn,
 			return PTR_ERR(rb);
 		}
 	}
-	cn->next_rule_id += nnew;
-	publish(cn, rb);
-	return 0;
+	ret = publish(cn, rb, why);
+	if (!ret)
+		cn->next_rule_id += nnew;
+	return ret;
 }
 
 /* No id may come back: the counter must not wrap. */

@@ -179,8 +179,6 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 {
 	const struct nf_conn_help *help = nfct_help(ct);
 	const struct catoproxy_conn *conn;
-	struct catoproxy_tx tx = { .flags = TCPHDR_RST };
-	u32 server_next, client_next;
 
 	if (!help || rcu_access_pointer(help->helper) != data)
 		return 0;
@@ -189,6 +187,14 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 	    !(conn->flags & (CATOPROXY_CONN_F_TS | CATOPROXY_CONN_F_RESCALE |
 			     CATOPROXY_CONN_F_RESCALE_ORIG)))
 		return 0;
+	catoproxy_splice_reset(ct);
+	return 1;
+}
+
+void catoproxy_splice_reset(struct nf_conn *ct)
+{
+	struct catoproxy_tx tx = { .flags = TCPHDR_RST };
+	u32 server_next, client_next;
 
 	/* conntrack's lock over the windows it updates per packet */
 	spin_lock_bh(&ct->lock);
@@ -205,7 +211,6 @@ static int reset_spliced(struct nf_conn *ct, void *data)
 	catoproxy_tx_between(&tx, ct, false);
 	tx.seq = client_next;
 	catoproxy_tx_segment(nf_ct_net(ct), &tx);
-	return 1;
 }
 
 void catoproxy_splice_uninit(const struct nf_conntrack_helper *helper)

@@ -24,6 +24,8 @@ int catoproxy_splice_help(struct sk_buff *skb, unsigned int protoff,
 unsigned int catoproxy_splice_challenge(struct net *net, struct nf_conn *ct,
 					struct catoproxy_conn *conn);
 /* Before @helper goes: reset joined connections that need the module. */
+/* Reset both ends of spliced @ct, each in the sequence space it knows. */
+void catoproxy_splice_reset(struct nf_conn *ct);
 void catoproxy_splice_uninit(const struct nf_conntrack_helper *helper);
 
 #endif /* _CATOPROXY_SPLICE_H */

@@ -44,7 +44,7 @@ trap cleanup EXIT
 set -o pipefail
 
 step "Loading catoproxy.ko"
-echo "\$ insmod catoproxy.ko"
+echo "\$ insmod catoproxy.ko default_mode=full"
 require_module
 grep -m1 "catoproxy.*loaded" <(dmesg) || true
 

@@ -430,6 +430,9 @@ if ! setup_topology || ! setup_nohost || ! setup_probe_filter; then
 	dump_state
 	exit $ksft_fail
 fi
+# Mode off on a running module: conntrack entries without our helper, and
+# the probes' opening server halves time out as they would.
+keep_hooked "$router" || { echo "# FAIL: keep_hooked"; exit $ksft_fail; }
 ktap_print_msg "mode under test: $FULL_MODE"
 
 # scanner; server-timeout first, so that later probes' server halves end

@@ -26,7 +26,7 @@ by the small raw encoder below, whose numbers come from the spec as well.
                               from 198.18.0.0/15; prints "added K errno E
                               ERRNAME extack" for the first failure
   genl.py join GROUP          join catoproxy's multicast GROUP, print
-                              "joined GROUP"
+                              "joined GROUP" (exit 2 when refused)
   genl.py list-cases          print the case names
   genl.py rules               GET_RULE dump, print JSON
   genl.py set-rules N [PORT]  SET_RULES with N rules, each blocking one
@@ -212,11 +212,18 @@ class Catoproxy:
         return out
 
     def snapshot(self):
-        # hits move with traffic; what a request may change is the rest
-        rules = [{k: v for k, v in r.items() if k != "hits"}
-                 for r in self.rules()]
-        return json.dumps([self.config(), self.sites(), rules],
-                          sort_keys=True)
+        # hits move with traffic; what a request may change is the rest.
+        # Without CAP_NET_ADMIN sites and rules cannot be listed: the
+        # configuration still counts them.
+        try:
+            sites = self.sites()
+            rules = [{k: v for k, v in r.items() if k != "hits"}
+                     for r in self.rules()]
+        except NlError as e:
+            if e.errno != errno.EPERM:
+                raise
+            sites = rules = None
+        return json.dumps([self.config(), sites, rules], sort_keys=True)
 
     def enum(self, name, entry):
         return self.ynl.consts[name].entries[entry].value
@@ -626,7 +633,10 @@ def main(argv):
         elif what == "rewrite" and len(argv) == 6:
             rewrite(int(argv[2]), int(argv[3]), argv[4], argv[5])
         elif what == "join" and len(argv) == 3:
-            Catoproxy().ynl.ntf_subscribe(argv[2])
+            try:
+                Catoproxy().ynl.ntf_subscribe(argv[2])
+            except OSError as e:
+                raise NlError(e.errno, "") from e
             print("joined %s" % argv[2])
         elif what == "list-cases":
             print("\n".join(list(cases(Catoproxy().ynl)) + list(VALID)))

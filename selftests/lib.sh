@@ -299,12 +299,33 @@ load_module_deps()
 	MODULE_DEPS_DONE=1
 }
 
-# load_module [PARAM=VALUE...]
+# load_module [PARAM=VALUE...]: the tests are written for a module that
+# intercepts from the start, so they get default_mode=full unless they give
+# a default_mode themselves. load_module_bare: the module's own defaults
+# (every namespace off, the module inert).
 load_module()
+{
+	case " $* " in
+	*" default_mode="*) ;;
+	*) set -- default_mode=full "$@" ;;
+	esac
+	load_module_bare "$@"
+}
+
+load_module_bare()
 {
 	load_module_deps || return 1
 	insmod "$CATOPROXY_KO" "$@" || return 1
 	MODULE_LOADED_BY_US=1
+}
+
+# keep_hooked NS: a delayed site on TEST-NET-1, which no test traffic
+# uses, keeps NS hooked when a test sets mode off. An all-off namespace is
+# released (no hooks, no conntrack, its full-mode connections reset); tests
+# that check what mode off decides on a running module use this.
+keep_hooked()
+{
+	ctl_in "$1" site add keep-hooked prefix 192.0.2.0/24 mode delayed
 }
 
 unload_module()

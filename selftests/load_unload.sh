@@ -23,6 +23,19 @@
 #    forwarding goes on for new connections.
 # 4. default_mode=full|delayed|adaptive|off sets the mode of existing and new
 #    namespaces; bogus values make insmod fail.
+# 5. Inert until configured: loaded with its own defaults (every namespace
+#    off) the module leaves forwarding alone: no conntrack entry in the
+#    router (conntrack is not even asked to track it), no counter moves, no
+#    hook of ours (nft list hooks, where the kernel lists hooks). Each thing
+#    that can make a connection anything but off (mode full, a delayed
+#    site, TLS inspection's forced ports, a block rule) hooks the router,
+#    and undoing it releases it again. Going off while full-mode
+#    connections are joined (4 per family) or still opening (2, to a
+#    server that drops SYNs) resets their clients and detaches the module
+#    from every connection; forwarding goes on untracked.
+# 6. An unprivileged `catoproxyctl show` with the module not loaded loads
+#    it (the family's alias, through the kernel's modprobe helper) and
+#    changes nothing in any namespace.
 
 source lib.sh
 
@@ -257,6 +270,171 @@ test_default_mode()
 	log_test "default_mode=full|delayed|adaptive|off applies to existing and new namespaces"
 }
 
+# tracked: are the router's forwarded connections tracked there? Sets
+# TRACKED to "ENTRIES HELPER": the conntrack entries from 2 new connections
+# through a flushed table, and how many carry the module's helper. "0 0":
+# conntrack does not track the router, which nobody (the module included)
+# asked it to.
+tracked()
+{
+	local out
+
+	conntrack_in "$router" -F
+	tcp_connect "$client" 1 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" ||
+		fail "connections through the router failed ($CONN_OK $CONN_FAIL)"
+	out=$(conntrack_in "$router" -L -p tcp)
+	TRACKED="$(count_lines "$out" "^tcp") $(count_lines "$out" "helper=catoproxy")"
+}
+
+# our_hooks NS: hooks of the module registered in NS ("": this one), or
+# "?" when the kernel cannot list hooks (6.1 has no nfnetlink_hook).
+our_hooks()
+{
+	local out pre=()
+
+	[ -n "$1" ] && pre=(ip netns exec "$1")
+	out=$("${pre[@]}" nft list hooks 2>/dev/null) || { echo "?"; return; }
+	[ -n "$out" ] || { echo "?"; return; }
+	count_lines "$out" "catoproxy"
+}
+
+# assert_released WHAT: the router forwards untracked, without our hooks.
+assert_released()
+{
+	local h
+
+	tracked
+	assert_eq "$1: router's entries, with helper" "0 0" "$TRACKED"
+	h=$(our_hooks "$router")
+	[ "$h" = "?" ] || assert_eq "$1: our hooks in the router" 0 "$h"
+}
+
+# assert_hooked WHAT: the router tracks its connections again.
+assert_hooked()
+{
+	local h
+
+	tracked
+	[ "${TRACKED% *}" -gt 0 ] || fail "$1: router's conntrack entries: $TRACKED"
+	h=$(our_hooks "$router")
+	[ "$h" = "?" ] || assert_ne "$1: our hooks in the router" 0 "$h"
+}
+
+test_inert()
+{
+	local out fresh est alive reset pid
+	local -A st1
+
+	if ! load_module_bare; then
+		fail "insmod failed"
+		log_test "inert until configured"
+		return
+	fi
+	param_is off || fail "default_mode parameter is not off"
+	setup_ns fresh || fail "setup_ns"
+	assert_eq "mode of the router, of a new netns" "off off" \
+		"$(json_get "$(ctl_in "$router" -j show config)" 'd["mode"]') $(json_get "$(ctl -n "$fresh" -j show config)" 'd["mode"]')"
+	cleanup_ns "$fresh"
+	ip netns exec "$router" nft list hooks 2>&1 | head -40 | sed 's/^/# hooks: /'
+	assert_released "unconfigured"
+	assert_eq "unconfigured: counters" true \
+		"$(json_get "$(ctl_in "$router" -j show stats)" 'all(v == 0 for v in d.values())')"
+
+	ctl_in "$router" set mode full || fail "set mode full"
+	assert_hooked "mode full"
+	read_stats st1
+	assert_eq "mode full: intercepted" 2 "${st1[syn_intercepted]}"
+	ctl_in "$router" set mode off || fail "set mode off"
+	assert_released "mode full, then off"
+
+	ctl_in "$router" site add s prefix 10.0.2.0/24 mode delayed || fail "site add"
+	assert_hooked "a delayed site"
+	ctl_in "$router" site del s || fail "site del"
+	assert_released "the delayed site deleted"
+	ctl_in "$router" set tls-inspection on || fail "tls-inspection on"
+	assert_hooked "TLS inspection forcing 443"
+	ctl_in "$router" set tls-inspection off || fail "tls-inspection off"
+	assert_released "TLS inspection off"
+	ctl_in "$router" rule add dst 10.9.9.9/32 action block >/dev/null || fail "rule add"
+	assert_hooked "a block rule"
+	ctl_in "$router" rule add dst 10.9.9.8/32 action bypass >/dev/null || fail "rule add"
+	ctl_in "$router" rule del 1 || fail "rule del"
+	assert_released "only a bypass rule left"
+	ctl_in "$router" rule flush || fail "rule flush"
+
+	# Off while connections are joined and opening: their clients are reset.
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
+		table inet silent { chain c { type filter hook input priority 0; tcp dport 7777 drop; }; }
+	EOF
+	ctl_in "$router" set mode full server-timeout 60000 || fail "set mode full"
+	ip netns exec "$client" $PYTHON traffic.py hold 4 "$TMP_DIR/joined.ready" \
+		"$TMP_DIR/joined.go" "$TMP_DIR/joined.res" \
+		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" 2>"$TMP_DIR/joined.err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	ip netns exec "$client" $PYTHON traffic.py hold --no-ping 2 "$TMP_DIR/opening.ready" \
+		"$TMP_DIR/opening.go" - "$SERVER4,7777" 2>"$TMP_DIR/opening.err" &
+	BG_PIDS+=("$!")
+	slowwait 60 test -e "$TMP_DIR/joined.ready" || fail "joined connections did not open"
+	slowwait 60 test -e "$TMP_DIR/opening.ready" || fail "opening connections did not open"
+	est=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
+	assert_eq "opening: established at the client" 2 "$(count_lines "$est" .)"
+	out=$(ctl_in "$router" -j show conns)
+	assert_eq "opening: the router's connections opening" 2 \
+		"$(json_get "$out" 'sum(1 for c in d if c["state"] == "opening")')"
+	ctl_in "$router" set mode off || fail "set mode off"
+	touch "$TMP_DIR/joined.go"
+	wait "$pid"
+	read -r alive reset <"$TMP_DIR/joined.res"
+	assert_eq "joined connections reset by mode off (alive reset)" "0 8" "$alive $reset"
+	est=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
+	assert_eq "opening: still established at the client" 0 "$(count_lines "$est" .)"
+	touch "$TMP_DIR/opening.go"
+	out=$(conntrack_in "$router" -L -p tcp)
+	assert_eq "entries with helper=catoproxy after off" 0 "$(count_lines "$out" "helper=catoproxy")"
+	assert_released "off with connections"
+	ip netns exec "$server" nft delete table inet silent
+	unload_module || fail "rmmod failed"
+	log_test "inert until configured: off leaves forwarding alone, configuring hooks, off releases"
+}
+
+# The kernel's modprobe helper, for the family's alias: records the request
+# and loads the module under test as modprobe would, with its defaults.
+test_autoload()
+{
+	local helper=$TMP_DIR/modprobe old out h
+
+	unload_module
+	read -r old </proc/sys/kernel/modprobe
+	cat >"$helper" <<-EOF
+		#!/bin/sh
+		echo "\$*" >>"$TMP_DIR/modprobe.log"
+		case "\$*" in
+		*family-catoproxy*) exec insmod "$CATOPROXY_KO" ;;
+		esac
+		exec "$old" "\$@"
+	EOF
+	chmod 755 "$helper" && chmod a+rx "$TMP_DIR"
+	conntrack_in "$router" -F
+	echo "$helper" >/proc/sys/kernel/modprobe
+	capture setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all --bounding-set=-all --no-new-privs -- "$CATOPROXYCTL" show
+	echo "$old" >/proc/sys/kernel/modprobe
+	module_loaded && MODULE_LOADED_BY_US=1
+	assert_match "autoload: modprobe asked for the family" "family-catoproxy" \
+		"$(cat "$TMP_DIR/modprobe.log" 2>/dev/null)"
+	assert_eq "unprivileged show: exit code" 0 "$CMD_RC"
+	assert_match "unprivileged show" "mode: off" "$CMD_OUT"
+	module_loaded || fail "not loaded by the unprivileged show"
+	assert_released "after the autoload"
+	out=$(conntrack -L -p tcp 2>/dev/null)
+	assert_eq "init_net: entries with helper=catoproxy" 0 "$(count_lines "$out" "helper=catoproxy")"
+	h=$(our_hooks "")
+	[ "$h" = "?" ] || assert_eq "init_net: our hooks" 0 "$h"
+	unload_module || fail "rmmod failed"
+	log_test "an unprivileged show autoloads the module and changes nothing"
+}
+
 test_bad_param()
 {
 	local v
@@ -289,7 +467,7 @@ if [ ! -f "$CATOPROXY_KO" ]; then
 fi
 
 ktap_print_header
-ktap_set_plan 6
+ktap_set_plan 8
 
 test_idle_cycles
 if ! setup_topology || ! start_server "$server"; then
@@ -301,6 +479,8 @@ test_traffic_cycles
 test_full_unload
 test_final_load
 test_default_mode
+test_inert
+test_autoload
 test_bad_param
 
 ktap_finished

@@ -315,6 +315,8 @@ if ! setup_topology || ! setup_nohost; then
 	exit $ksft_fail
 fi
 start_server "$server" "$LIVE_PORT" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
+# Mode off is decided (conn_off) by a running module.
+keep_hooked "$router" || { echo "# FAIL: keep_hooked"; exit $ksft_fail; }
 # Full mode's half-open connections to the dead host end quickly.
 rctl set mode full server-timeout 1000 || { echo "# FAIL: set"; exit $ksft_fail; }
 monitor_start "$EVENTS"

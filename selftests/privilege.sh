@@ -1,17 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Reads are open to everyone, changes need CAP_NET_ADMIN over the user
-# namespace that owns the network namespace. No topology:
+# The configuration and the counters are open to everyone; changes, and
+# what shows traffic or the rules (connections, events, rules, sites), need
+# CAP_NET_ADMIN over the user namespace that owns the network namespace, as
+# for conntrack and nft. No topology:
 #
 #   init_net (owned by init_user_ns)      netns "own" (owned by a user
 #     nobody, no capabilities:               namespace nobody created)
-#       show: allowed                          set/site/rule: allowed
+#       show config/stats/block-page: ok       set/site/rule: allowed
+#       show sites/rules/conns, monitor,
 #       set/site/rule: EPERM
 #
-# Checked with catoproxyctl (exit 2, "Operation not permitted") and with raw
-# genetlink requests (EPERM), and the config must be unchanged. Joining the
-# events multicast group needs no privilege either.
+# Checked with catoproxyctl (exit 2, "Operation not permitted" and what it
+# takes) and with raw genetlink requests (EPERM: dumps, joining the events
+# group, changes), and the config must be unchanged.
 
 source lib.sh
 
@@ -38,7 +41,7 @@ test_reads()
 {
 	local what out
 
-	for what in config stats sites rules block-page; do
+	for what in config stats block-page; do
 		capture "${NOBODY[@]}" "$CATOPROXYCTL" -j show "$what"
 		assert_eq "nobody: -j show $what: exit code" 0 "$CMD_RC"
 		assert_eq "nobody: -j show $what: stderr" "" "$CMD_ERR"
@@ -48,7 +51,36 @@ test_reads()
 	capture "${NOBODY[@]}" "$CATOPROXYCTL" show
 	assert_eq "nobody: show: exit code" 0 "$CMD_RC"
 	assert_line "nobody: show" "mode: delayed" "$CMD_OUT"
-	log_test "without CAP_NET_ADMIN: show config/stats/sites/rules/block-page work"
+	log_test "without CAP_NET_ADMIN: show config/stats/block-page work"
+}
+
+# Like conntrack -L and -E, nft list: connections, events, rules and sites.
+test_private_reads()
+{
+	local what out
+
+	for what in sites rules conns; do
+		as_nobody_rejected show "$what"
+		assert_match "nobody: show $what: says what it takes" \
+			"^catoproxyctl: show $what: .*Operation not permitted.*CAP_NET_ADMIN" "$CMD_ERR"
+		as_nobody_rejected -j show "$what"
+		capture ctl -j show "$what"
+		assert_eq "root: -j show $what: exit code" 0 "$CMD_RC"
+		assert_eq "root: -j show $what: stderr" "" "$CMD_ERR"
+	done
+	assert_eq "root: show sites/rules" "keep 1" \
+		"$(json_get "$(ctl -j show sites)" 'd[0]["name"]') $(json_get "$(ctl -j show rules)" 'len(d)')"
+	# bounded: a monitor that is let in runs until stopped
+	capture "${NOBODY[@]}" timeout 10 "$CATOPROXYCTL" monitor
+	assert_eq "nobody: monitor: exit code" 2 "$CMD_RC"
+	assert_eq "nobody: monitor: stdout" "" "$CMD_OUT"
+	assert_match "nobody: monitor: says what it takes" \
+		"^catoproxyctl: monitor: .*Operation not permitted.*CAP_NET_ADMIN" "$CMD_ERR"
+	# root's monitor runs until stopped: an interrupt ends it, exit 0
+	capture timeout -s INT 1 "$CATOPROXYCTL" monitor
+	assert_eq "root: monitor until interrupted: exit code" 124 "$CMD_RC"
+	assert_eq "root: monitor: stderr" "" "$CMD_ERR"
+	log_test "without CAP_NET_ADMIN: show sites/rules/conns and monitor fail with exit 2 (EPERM)"
 }
 
 test_writes()
@@ -94,11 +126,17 @@ test_raw()
 	out=$("${NOBODY[@]}" "$PYTHON" genl.py family catoproxy)
 	assert_eq "events group visible to nobody" 1 \
 		"$(json_get "$out" 'int("events" in d["mcast_groups"])')"
-	out=$("${NOBODY[@]}" "$PYTHON" genl.py join events)
-	assert_eq "nobody joins the events group" "joined events" "$out"
+	for what in "join events" sites rules; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		capture "${NOBODY[@]}" "$PYTHON" genl.py $what
+		assert_eq "raw $what as nobody: exit code" 2 "$CMD_RC"
+		assert_match "raw $what as nobody" "^error: Operation not permitted \\(1\\)" "$CMD_ERR"
+	done
+	out=$("$PYTHON" genl.py join events)
+	assert_eq "root joins the events group" "joined events" "$out"
 	after=$(snapshot)
 	assert_eq "config unchanged" "$before" "$after"
-	log_test "without CAP_NET_ADMIN: raw SET_CONFIG/ADD_SITE/DEL_SITE/ADD_RULE/DEL_RULE/SET_RULES get EPERM; events group open"
+	log_test "without CAP_NET_ADMIN: raw SET_CONFIG/ADD_SITE/DEL_SITE/ADD_RULE/DEL_RULE/SET_RULES, site and rule dumps, joining events get EPERM"
 }
 
 # A user namespace of nobody's own, with a network namespace it owns:
@@ -140,7 +178,7 @@ checktool "setpriv --version" "run test without setpriv"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 require_module
 
 # Something non-default to protect.
@@ -150,6 +188,7 @@ ctl set mode delayed challenge-ack strict &&
 	{ echo "# FAIL: cannot configure"; exit $ksft_fail; }
 
 test_reads
+test_private_reads
 test_writes
 test_raw
 test_userns

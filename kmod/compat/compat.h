@@ -61,4 +61,14 @@ static inline struct net *compat_genl_info_net(const struct genl_info *info)
 #define n_split_ops n_ops
 #endif
 
+#ifdef COMPAT_CANNOT_GENL_MCAST_CAP
+/*
+ * Multicast groups got a capability flag in 6.7 and 6.1.66; before it a
+ * generic netlink family had no way to refuse a subscriber (the family's
+ * bind callback came later still), and the events group must not be open
+ * to everyone.
+ */
+#error "this kernel cannot restrict the events group to CAP_NET_ADMIN (GENL_MCAST_CAP_NET_ADMIN: 6.1.66 or later)"
+#endif
+
 #endif /* _CATOPROXY_COMPAT_H */

@@ -312,6 +312,22 @@ bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol)
 	return false;
 }
 
+bool catoproxy_policy_off(const struct catoproxy_policy *pol)
+{
+	u32 i;
+
+	if (pol->mode != CATOPROXY_MODE_OFF)
+		return false;
+	/* Forced ports are full whatever the modes say. */
+	if (pol->tls_inspection && pol->nforce_ports)
+		return false;
+	for (i = 0; i < pol->nsites; i++)
+		if (pol->sites[i].mode != CATOPROXY_MODE_OFF &&
+		    pol->sites[i].mode != CATOPROXY_MODE_INHERIT)
+			return false;
+	return true;
+}
+
 static bool port_forced(const struct catoproxy_policy *pol, u16 port)
 {
 	return pol->tls_inspection &&

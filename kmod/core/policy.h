@@ -146,6 +146,12 @@ catoproxy_policy_block_page(const struct catoproxy_policy *pol)
 }
 /* Does any mode of @pol, the namespace's or a site's, say adaptive? */
 bool catoproxy_policy_uses_adaptive(const struct catoproxy_policy *pol);
+/*
+ * Does @pol decide every connection off: the namespace's mode, each site's
+ * and TLS inspection's forced ports? (A rule that blocks is the rule
+ * base's to say.)
+ */
+bool catoproxy_policy_off(const struct catoproxy_policy *pol);
 /* The mode a connection of @site gets: its own, or the namespace's. */
 u8 catoproxy_policy_site_mode(const struct catoproxy_policy *pol,
 			      const struct catoproxy_site *site);

@@ -302,6 +302,36 @@ static void test_adaptive_use(void)
 	free(pol);
 }
 
+static void test_off(void)
+{
+	struct catoproxy_policy *pol = policy_new(CATOPROXY_MODE_OFF);
+	static const u16 port443 = 443;
+	struct catoproxy_site s;
+	const char *why;
+
+	CHECK(catoproxy_policy_off(pol), "mode off, nothing else: off");
+	s = site("i", CATOPROXY_MODE_INHERIT, "10.0.0.0", 16);
+	catoproxy_policy_add_site(pol, &s, &why);
+	s = site("o", CATOPROXY_MODE_OFF, "10.1.0.0", 16);
+	catoproxy_policy_add_site(pol, &s, &why);
+	CHECK(catoproxy_policy_off(pol), "inheriting and off sites: off");
+	s = site("d", CATOPROXY_MODE_DELAYED, "10.2.0.0", 16);
+	catoproxy_policy_add_site(pol, &s, &why);
+	CHECK(!catoproxy_policy_off(pol), "a delayed site: not off");
+	catoproxy_policy_del_site(pol, "d", &why);
+	CHECK(catoproxy_policy_off(pol), "off again without it");
+	pol->tls_inspection = 1;
+	catoproxy_policy_set_force_ports(pol, &port443, 0, &why);
+	CHECK(catoproxy_policy_off(pol), "TLS inspection without forced ports: off");
+	catoproxy_policy_set_force_ports(pol, &port443, 1, &why);
+	CHECK(!catoproxy_policy_off(pol), "TLS inspection forcing 443: not off");
+	pol->tls_inspection = 0;
+	CHECK(catoproxy_policy_off(pol), "forced ports without TLS inspection: off");
+	pol->mode = CATOPROXY_MODE_ADAPTIVE;
+	CHECK(!catoproxy_policy_off(pol), "mode adaptive: not off");
+	free(pol);
+}
+
 static void test_block_page(void)
 {
 	struct catoproxy_policy *pol = policy_new(CATOPROXY_MODE_FULL);
@@ -379,6 +409,7 @@ int main(void)
 	test_decide();
 	test_force_ports();
 	test_adaptive_use();
+	test_off();
 	test_block_page();
 	return unit_done();
 }

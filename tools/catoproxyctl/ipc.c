@@ -1274,6 +1274,10 @@ out:
 
 void ipc_perror(const char *what, const struct ipc_error *e)
 {
+	/* What the kernel wants, as conntrack's and nft's users know it. */
+	const char *hint = e->err == EPERM ?
+		" (needs CAP_NET_ADMIN in the network namespace)" : "";
+
 	switch (e->kind) {
 	case IPC_ERR_NO_FAMILY:
 		fprintf(stderr,
@@ -1286,18 +1290,19 @@ void ipc_perror(const char *what, const struct ipc_error *e)
 		return;
 	case IPC_ERR_NETLINK:
 		if (e->msg[0])
-			fprintf(stderr, "%s: %s: netlink: %s (%s)\n", PROG_NAME,
-				what, e->msg, strerror(e->err));
+			fprintf(stderr, "%s: %s: netlink: %s (%s)%s\n",
+				PROG_NAME, what, e->msg, strerror(e->err),
+				hint);
 		else
-			fprintf(stderr, "%s: %s: netlink: %s\n", PROG_NAME,
-				what, strerror(e->err));
+			fprintf(stderr, "%s: %s: netlink: %s%s\n", PROG_NAME,
+				what, strerror(e->err), hint);
 		return;
 	default:
 		if (e->msg[0])
-			fprintf(stderr, "%s: %s: %s (%s)\n", PROG_NAME, what,
-				e->msg, strerror(e->err));
+			fprintf(stderr, "%s: %s: %s (%s)%s\n", PROG_NAME, what,
+				e->msg, strerror(e->err), hint);
 		else
-			fprintf(stderr, "%s: %s: %s\n", PROG_NAME, what,
-				strerror(e->err));
+			fprintf(stderr, "%s: %s: %s%s\n", PROG_NAME, what,
+				strerror(e->err), hint);
 	}
 }
