@@ -430,11 +430,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 7
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 start_server "$server" "$PORT" "$GONE_PORT" "$SILENT_PORT" ||
 	{ echo "# FAIL: server did not start"; exit $ksft_fail; }
 # The probe runs in mode full, which learns nothing: the cache starts

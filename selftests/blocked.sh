@@ -335,10 +335,7 @@ checktool "nft --version" "run test without nft"
 ktap_print_header
 ktap_set_plan 7
 require_module
-if ! setup; then
-	echo "# FAIL: cannot set up the topology"
-	exit $ksft_fail
-fi
+setup || topology_failed
 monitor_start "$EVENTS"
 slowwait 20 monitor_probe "$EVENTS" "$SERVER4,$OPEN_PORT" ||
 	echo "# the monitor has not joined: event checks will fail"

@@ -378,11 +378,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 8
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 start_server "$server" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
 rctl set mode delayed || { echo "# FAIL: set mode delayed"; exit $ksft_fail; }
 if ! start_monitor; then

@@ -108,11 +108,7 @@ require_module
 
 ktap_print_header
 ktap_set_plan 4
-if ! setup_topology || ! start_server "$server"; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+{ setup_topology && start_server "$server"; } || topology_failed
 test_cookie_connections
 test_cookie_bulk
 test_forged_cookie

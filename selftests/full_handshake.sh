@@ -298,11 +298,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 15
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 ktap_print_msg "mode under test: $FULL_MODE"
 if ! ctl_in "$router" set mode "$FULL_MODE"; then
 	echo "# FAIL: set mode $FULL_MODE"

@@ -33,11 +33,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 64
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 rctl set mode "$FULL_MODE" || echo "# FAIL: set mode $FULL_MODE"
 
 for ((i = 0; i < 64; i++)); do

@@ -425,11 +425,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 19
 require_module
-if ! setup_topology || ! setup_nohost || ! setup_probe_filter; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+{ setup_topology && setup_nohost && setup_probe_filter; } || topology_failed
 # Mode off on a running module: conntrack entries without our helper, and
 # the probes' opening server halves time out as they would.
 keep_hooked "$router" || { echo "# FAIL: keep_hooked"; exit $ksft_fail; }

@@ -177,11 +177,7 @@ ulimit -n 16384 || ulimit -n 4096
 ktap_print_header
 ktap_set_plan 4
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 ip netns exec "$server" sysctl -qw net.ipv4.tcp_max_syn_backlog=4096 net.core.somaxconn=4096
 ktap_print_msg "mode under test: $FULL_MODE"
 if ! ctl_in "$router" set mode "$FULL_MODE"; then

@@ -496,6 +496,14 @@ ns_ready()
 	[[ $out == *LOWER_UP* ]]
 }
 
+# topology_failed: a test's setup failed; nothing can be tested.
+topology_failed()
+{
+	echo "# FAIL: cannot set up the topology"
+	dump_state
+	exit "$ksft_fail"
+}
+
 setup_topology()
 {
 	local ns
@@ -579,22 +587,22 @@ start_server()
 # target from NS, in one process; leaves "OK FAIL" in CONN_OK/CONN_FAIL.
 tcp_connect()
 {
-	local ns=$1
-	shift
-	local out
-
-	out=$(ip netns exec "$ns" $PYTHON "$LIB_DIR/traffic.py" connect "$@")
-	read -r CONN_OK CONN_FAIL <<<"$out"
-	[ "$CONN_FAIL" = 0 ]
+	traffic_count "$1" connect "${@:2}"
 }
 
+# udp_send NS COUNT HOST,PORT...: the same with one datagram each.
 udp_send()
 {
-	local ns=$1
-	shift
+	traffic_count "$1" udp "${@:2}"
+}
+
+# traffic_count NS WHAT ARGS...: traffic.py WHAT in NS, which prints
+# "OK FAIL"; into CONN_OK/CONN_FAIL, true when nothing failed.
+traffic_count()
+{
 	local out
 
-	out=$(ip netns exec "$ns" $PYTHON "$LIB_DIR/traffic.py" udp "$@")
+	out=$(ip netns exec "$1" $PYTHON "$LIB_DIR/traffic.py" "${@:2}")
 	read -r CONN_OK CONN_FAIL <<<"$out"
 	[ "$CONN_FAIL" = 0 ]
 }

@@ -470,11 +470,7 @@ ktap_print_header
 ktap_set_plan 8
 
 test_idle_cycles
-if ! setup_topology || ! start_server "$server"; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+{ setup_topology && start_server "$server"; } || topology_failed
 test_traffic_cycles
 test_full_unload
 test_final_load

@@ -309,11 +309,7 @@ command -v hping3 >/dev/null && HAVE_HPING=1
 ktap_print_header
 ktap_set_plan 12
 require_module
-if ! setup_topology || ! setup_nohost; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+{ setup_topology && setup_nohost; } || topology_failed
 start_server "$server" "$LIVE_PORT" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
 # Mode off is decided (conn_off) by a running module.
 keep_hooked "$router" || { echo "# FAIL: keep_hooked"; exit $ksft_fail; }

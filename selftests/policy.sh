@@ -220,11 +220,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 5
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 start_server "$server" "$TCP_PORT" "$TLS_PORT" "$FORCED_PORT" ||
 	{ echo "# FAIL: server did not start"; exit $ksft_fail; }
 monitor_start "$EVENTS"

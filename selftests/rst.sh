@@ -272,11 +272,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 14
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 [ -n "$RST_MODE" ] && ktap_print_msg "every mode replaced by $RST_MODE (tooling check)"
 if ! router_set challenge-ack allow || ! router_set adaptive-ttl 1; then
 	echo "# FAIL: the module has no challenge-ack or adaptive-ttl setting"

@@ -283,10 +283,7 @@ done
 ktap_print_header
 ktap_set_plan 5
 require_module
-if ! setup_topology || ! start_server "$server" "$TCP_PORT" 8081; then
-	echo "# FAIL: cannot set up the topology"
-	exit $ksft_fail
-fi
+{ setup_topology && start_server "$server" "$TCP_PORT" 8081; } || topology_failed
 monitor_start "$EVENTS"
 slowwait 20 monitor_probe "$EVENTS" "$SERVER4,8081" ||
 	echo "# the monitor has not joined: event checks will fail"

@@ -287,11 +287,7 @@ checktool "$PYTHON -c pass" "run python3"
 ktap_print_header
 ktap_set_plan 10
 require_module
-if ! setup_topology; then
-	echo "# FAIL: cannot set up the topology"
-	dump_state
-	exit $ksft_fail
-fi
+setup_topology || topology_failed
 start_server "$server" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
 read_stats S0 || { echo "# FAIL: show stats"; exit $ksft_fail; }
 assert_eq "initial stats" "0 0 0 0 0 0 0 0" \

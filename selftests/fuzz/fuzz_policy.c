@@ -6,35 +6,8 @@
  * against a brute-force oracle, and any violation aborts.
  */
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "policy.h"
-
-struct input {
-	const u8 *data;
-	size_t len;
-};
-
-static u8 take(struct input *in)
-{
-	u8 b;
-
-	if (!in->len)
-		return 0;
-	b = *in->data++;
-	in->len--;
-	return b;
-}
-
-#define ASSERT(cond)                                                     \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);              \
-			abort();                                         \
-		}                                                        \
-	} while (0)
+#include "fuzz.h"
 
 /* Few distinct values, so that names and prefixes collide often. */
 static void take_prefix(struct input *in, struct catoproxy_prefix *p)

@@ -7,40 +7,8 @@
  * must find the rule a linear first-match scan finds.
  */
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "rules.h"
-
-struct input {
-	const u8 *data;
-	size_t len;
-};
-
-static u8 take(struct input *in)
-{
-	u8 b;
-
-	if (!in->len)
-		return 0;
-	b = *in->data++;
-	in->len--;
-	return b;
-}
-
-static u16 take16(struct input *in)
-{
-	return (u16)(take(in) << 8 | take(in));
-}
-
-#define ASSERT(cond)                                                     \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);              \
-			abort();                                         \
-		}                                                        \
-	} while (0)
+#include "fuzz.h"
 
 /* Addresses from a 2-bit alphabet per byte, at the ends of the address. */
 static void take_addr(struct input *in, u16 family, u8 *addr)

@@ -6,19 +6,8 @@
  * rescaling never claims more bytes than the original window.
  */
 
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "tcp.h"
-
-#define ASSERT(cond)                                                     \
-	do {                                                             \
-		if (!(cond)) {                                           \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", \
-				#cond, __FILE__, __LINE__);              \
-			abort();                                         \
-		}                                                        \
-	} while (0)
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t len);
 
