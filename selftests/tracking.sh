@@ -111,11 +111,15 @@ test_udp()
 
 test_off()
 {
+	# All off, the namespace would be released and nothing counted:
+	# load_unload.sh tests that. Here a running module decides off.
+	keep_hooked "$router" || fail "keep_hooked"
 	rctl set mode off || fail "set mode off"
 	ct_flush
 	traffic "mode off" "$TCP_PORT" "4 6" conn_off=$((2 * N))
 	ct_check "mode off" "$TCP_PORT" 0 $((2 * N))
 	rctl set mode full
+	rctl site del keep-hooked || fail "site del keep-hooked"
 	log_test "mode off: counted as conn_off, not tracked, no helper"
 }
 
