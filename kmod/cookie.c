@@ -11,7 +11,11 @@
  *
  * A signed SYN (TCP-MD5, TCP-AO) gets no cookie: the client would drop
  * the unsigned SYN-ACK. It goes on to conntrack and runs delayed (see
- * catoproxy_intercept_signed()).
+ * catoproxy_intercept_exempt()). A Fast Open SYN gets one like any other,
+ * as from a Linux server answering with syncookies: the cookie SYN-ACK
+ * acknowledges none of its data, which the client sends again after the
+ * handshake, and the server SYN built from the cookie carries neither the
+ * data nor the Fast Open option.
  *
  * The SYN never reaches conntrack; the ACK that passes the check opens the
  * server half through the half-open table (halfopen.c), which the server

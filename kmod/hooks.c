@@ -103,7 +103,7 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 				   CATOPROXY_STAT_CONN_OFF);
 		return NF_ACCEPT;
 	}
-	catoproxy_intercept_signed(state->net, skb, state->pf, &d);
+	catoproxy_intercept_exempt(state->net, skb, state->pf, &d);
 	/*
 	 * Without its extensions a full connection is tracked, not proxied;
 	 * one that will not be intercepted is spared them.

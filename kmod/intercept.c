@@ -7,7 +7,8 @@
  *    ISN and the options the client offered, and the SYN itself goes on to
  *    the server, without its ECN request: both halves open in parallel, so
  *    the proxy costs the client no extra round trip. A signed SYN (TCP-MD5,
- *    TCP-AO) is never answered: its connection runs delayed.
+ *    TCP-AO) or a Fast Open one (a cookie option, a cookie request, data)
+ *    is never answered: its connection runs delayed.
  * 2. While the server has not answered, the client already believes it is
  *    connected and sends. Conntrack would call those segments invalid and the
  *    server would reset them, so a hook in front of conntrack holds them
@@ -126,7 +127,7 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb)
 		       rcu_dereference(cn->policy)->syn_backlog;
 }
 
-void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
+void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
 				u8 pf, struct catoproxy_decision *d)
 {
 	struct catoproxy_tcpopts co;
@@ -135,17 +136,36 @@ void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
 
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) ||
 	    !s.th.syn || s.th.ack ||
-	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) || !co.sig)
+	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co))
 		return;
-	/*
-	 * The signature covers the header and a key only the endpoints
-	 * hold: the client drops an unsigned SYN-ACK, and a SYN with
-	 * another ISN or options fails at the server. Delayed mode touches
-	 * no segment and still follows the resets.
-	 */
-	d->mode = CATOPROXY_MODE_DELAYED;
-	d->reason = CATOPROXY_REASON_SIGNED;
-	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_SYN_PASSED_SIGNED);
+	if (co.sig) {
+		/*
+		 * The signature covers the header and a key only the
+		 * endpoints hold: the client drops an unsigned SYN-ACK, and
+		 * a SYN with another ISN or options fails at the server.
+		 * Delayed mode touches no segment and still follows the
+		 * resets.
+		 */
+		d->mode = CATOPROXY_MODE_DELAYED;
+		d->reason = CATOPROXY_REASON_SIGNED;
+		catoproxy_stat_inc(catoproxy_net(net),
+				   CATOPROXY_STAT_SYN_PASSED_SIGNED);
+	} else if (co.fastopen ||
+		   skb->len > (unsigned int)thoff + s.th.doff * 4) {
+		/*
+		 * TCP Fast Open: the server alone issues and checks the
+		 * cookie and decides whether the SYN's data is accepted,
+		 * which its SYN-ACK says by acknowledging past it. Answered
+		 * here, the client would never get a cookie and, once it
+		 * has one, the server would acknowledge data the module had
+		 * not. End to end, the data is delivered once, as the
+		 * server decides.
+		 */
+		d->mode = CATOPROXY_MODE_DELAYED;
+		d->reason = CATOPROXY_REASON_FASTOPEN;
+		catoproxy_stat_inc(catoproxy_net(net),
+				   CATOPROXY_STAT_SYN_PASSED_FASTOPEN);
+	}
 }
 
 /* Accurate ECN's AE flag, once NS: not in every kernel's tcp.h. */

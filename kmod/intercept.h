@@ -18,11 +18,13 @@ struct tcphdr;
 bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb);
 /*
  * FORWARD, first packet of a connection the module tracks (any mode but
- * off), before it is attached: a SYN signed with TCP-MD5 or TCP-AO makes
- * decision @d delayed, reason signed, and is counted. Nobody can answer
- * for or rewrite a signed segment but its endpoints.
+ * off), before it is attached: a SYN only its endpoints can answer makes
+ * decision @d delayed, and is counted. Signed with TCP-MD5 or TCP-AO
+ * (reason signed): nobody else can answer for or rewrite it. With a TCP
+ * Fast Open option or data (reason fastopen): only the server can issue a
+ * cookie or accept the data.
  */
-void catoproxy_intercept_signed(struct net *net, const struct sk_buff *skb,
+void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
 				u8 pf, struct catoproxy_decision *d);
 /*
  * Add the extensions full mode needs to unconfirmed @ct. Must come before

@@ -57,6 +57,21 @@
 #    (rst_out_of_window): resets are still followed.
 # 15 a raw SYN with a TCP-AO option and ECE|CWR, in full mode and with
 #    cookies: it reaches the server as sent, the client gets no SYN-ACK.
+# 16-19 TCP Fast Open (net.ipv4.tcp_fastopen=3 at both ends), in full, full
+#    with syn-backlog 0 (cookies), delayed and adaptive: per family a plain
+#    connection (the negative control), two to a listener that needs a
+#    cookie (the first asks for one), two to one that needs none; each
+#    sends its request with MSG_FASTOPEN. The server reads every request
+#    exactly once, every reply arrives, no RST on either link; the SYN data
+#    is accepted at both ends (TCPI_OPT_SYN_DATA) except with cookies, where
+#    it comes after the handshake; syn_passed_fastopen and the decision
+#    events with reason fastopen count the Fast Open SYNs (none with
+#    cookies), the control is intercepted in full mode.
+# 20 MPTCP in full mode: the echo works, both ends fall back to plain TCP
+#    (no MPTCP option on c0 or s0 after the handshake); in delayed mode
+#    they stay MPTCP.
+# 21 a raw SYN with unknown options (kind 99 and 253) in full mode: the
+#    server gets it as sent, the client the module's SYN-ACK without them.
 
 source lib.sh
 
@@ -286,6 +301,98 @@ test_ao()
 	log_test "TCP-AO SYN (raw, ECE|CWR) reaches the server as sent, no SYN-ACK from the module, in full and with cookies"
 }
 
+# tfo_step NAME PORT SYNDATA COUNTER=DELTA...: optcheck.py tfo for both
+# families with the client's Fast Open cookies forgotten; the counters
+# move as said, and syn_passed_fastopen and the decision events with
+# reason fastopen count the Fast Open SYNs (4 per family) unless SYNDATA
+# is "no" (cookies: none).
+tfo_step()
+{
+	local name=$1 port=$2 syndata=$3 n=4 from p
+	shift 3
+
+	[ "$syndata" = yes ] || n=0
+	ip netns exec "$client" ip tcp_metrics flush all ||
+		fail "$name: flush the client's TCP metrics"
+	from=$(events_lines "$EVENTS")
+	read_stats S0
+	py_check $PYTHON "$LIB_DIR/optcheck.py" tfo "$client" "$server" \
+		"$port" "$syndata" "$SERVER4" "$SERVER6"
+	read_stats S1
+	assert_stats_moved "$name" S0 S1 syn_passed_fastopen=$((2 * n)) \
+		syn_passed_signed=0 tx_failed=0 server_open_failed=0 \
+		server_timeout=0 "$@"
+	for p in "$port" $((port + 1)); do
+		assert_eq "$name: decision events to port $p with reason fastopen" \
+			$((n)) "$(slowwait 5 events_count_is $((n)) "$EVENTS" \
+				"$from" event=decision reason=fastopen dport="$p")"
+	done
+	assert_eq "$name: decision events of the plain connections with reason fastopen" 0 \
+		"$(events_count "$EVENTS" "$from" reason=fastopen dport=$((port + 2)))"
+}
+
+test_tfo_full()
+{
+	ctl_in "$router" set mode full || fail "set mode full"
+	tfo_step "TFO full" 6021 yes syn_intercepted=2 server_open_ok=2 \
+		cookie_mode_syns=0
+	log_test "full: Fast Open SYNs run delayed, their data reaches the server once, the plain connection is intercepted"
+}
+
+test_tfo_cookie()
+{
+	ctl_in "$router" set syn-backlog 0 || fail "set syn-backlog 0"
+	tfo_step "TFO cookies" 6024 no syn_intercepted=0 cookie_mode_syns=10 \
+		cookie_valid=+10 server_open_ok=10
+	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	log_test "full with cookies: Fast Open SYNs get a cookie, their data comes once after the handshake"
+}
+
+test_tfo_delayed()
+{
+	ctl_in "$router" set mode delayed || fail "set mode delayed"
+	tfo_step "TFO delayed" 6027 yes syn_intercepted=0 delayed_engaged=10
+	log_test "delayed: Fast Open SYN data reaches the server once, with and without server cookies"
+}
+
+test_tfo_adaptive()
+{
+	ctl_in "$router" set mode adaptive || fail "set mode adaptive"
+	tfo_step "TFO adaptive" 6030 yes syn_intercepted=0 adaptive_full=0 \
+		adaptive_delayed=10 delayed_engaged=10
+	log_test "adaptive: a cookie learned while delayed is used on a server known alive, which still runs delayed"
+}
+
+test_mptcp()
+{
+	ctl_in "$router" set mode full || fail "set mode full"
+	read_stats S0
+	py_check $PYTHON "$LIB_DIR/optcheck.py" mptcp "$client" "$server" 6033 \
+		tcp "$SERVER4" "$SERVER6"
+	read_stats S1
+	assert_stats_moved "MPTCP, full" S0 S1 syn_intercepted=2 \
+		server_open_ok=2 tx_failed=0
+	ctl_in "$router" set mode delayed || fail "set mode delayed"
+	py_check $PYTHON "$LIB_DIR/optcheck.py" mptcp "$client" "$server" 6034 \
+		mptcp "$SERVER4" "$SERVER6"
+	read_stats S0
+	assert_stats_moved "MPTCP, delayed" S1 S0 syn_intercepted=0 \
+		delayed_engaged=2 tx_failed=0
+	log_test "MPTCP: full mode falls back to plain TCP at both ends, delayed stays MPTCP"
+}
+
+test_unknown()
+{
+	ctl_in "$router" set mode full || fail "set mode full"
+	read_stats S0
+	py_check $PYTHON "$LIB_DIR/optcheck.py" unknown "$client" "$server" \
+		6035 "$SERVER4" "$SERVER6"
+	read_stats S1
+	assert_stats_moved "unknown options" S0 S1 syn_intercepted=2 \
+		syn_passed_fastopen=0 syn_passed_signed=0 tx_failed=0
+	log_test "unknown options: the SYN reaches the server as sent, the module's SYN-ACK carries none"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -296,7 +403,7 @@ checktool "nft --version" "run test without nft"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 21
 require_module
 setup_topology || topology_failed
 ktap_print_msg "mode under test: $FULL_MODE"
@@ -331,5 +438,16 @@ test_signed_cookie
 test_signed_delayed
 test_signed_adaptive
 test_ao
+
+for ns in "$client" "$server"; do
+	ip netns exec "$ns" sysctl -qw net.ipv4.tcp_fastopen=3 ||
+		fail "tcp_fastopen=3 in $ns"
+done
+test_tfo_full
+test_tfo_cookie
+test_tfo_delayed
+test_tfo_adaptive
+test_mptcp
+test_unknown
 
 ktap_finished

@@ -16,7 +16,12 @@ enum {
 	OPT_TS = 8,
 	OPT_MD5 = 19, /* RFC 2385 */
 	OPT_AO = 29, /* RFC 5925 */
+	OPT_FASTOPEN = 34, /* RFC 7413 */
+	OPT_EXP = 254, /* RFC 6994: a 16-bit magic follows */
 };
+
+/* The experimental Fast Open option's magic (RFC 7413 4.1.1). */
+#define EXP_FASTOPEN_MAGIC 0xf989
 
 int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
 			     struct catoproxy_tcpopts *o)
@@ -74,6 +79,14 @@ int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
 			if (olen < 4)
 				return -EINVAL;
 			o->sig |= CATOPROXY_TCP_SIG_AO;
+			break;
+		case OPT_FASTOPEN:
+			o->fastopen = true;
+			break;
+		case OPT_EXP:
+			if (olen >= 4 && (opt[i + 2] << 8 | opt[i + 3]) ==
+						 EXP_FASTOPEN_MAGIC)
+				o->fastopen = true;
 			break;
 		}
 		i += olen;

@@ -28,6 +28,12 @@ struct catoproxy_tcpopts {
 	bool sack_ok;
 	bool ts;
 	u8 sig; /* CATOPROXY_TCP_SIG_*; never built */
+	/*
+	 * A TCP Fast Open option (RFC 7413, kind 34, or the experimental
+	 * kind 254 with magic 0xF989): a cookie or a request for one, which
+	 * only the server can issue or check; never built
+	 */
+	bool fastopen;
 	u32 tsval;
 	u32 tsecr;
 };
@@ -37,7 +43,8 @@ struct catoproxy_tcpopts {
  * Returns 0, or -EINVAL for a malformed block (an option running past the
  * end, a length below 2, a known option with the wrong length); unknown
  * well-formed options are skipped. A TCP-MD5 option must be 18 bytes, a
- * TCP-AO one at least 4 (its MAC length is the endpoints' business).
+ * TCP-AO one at least 4 (its MAC length is the endpoints' business). A Fast
+ * Open option of any well-formed length counts (the server judges it).
  */
 int catoproxy_tcp_parse_opts(const u8 *opt, unsigned int len,
 			     struct catoproxy_tcpopts *o);

@@ -145,7 +145,9 @@ static void test_words(void)
 			      "site-dst") &&
 		      !strcmp(reason_name(CATOPROXY_REASON_TLS_PORT),
 			      "tls-port") &&
-		      !strcmp(reason_name(CATOPROXY_REASON_SIGNED), "signed"),
+		      !strcmp(reason_name(CATOPROXY_REASON_SIGNED), "signed") &&
+		      !strcmp(reason_name(CATOPROXY_REASON_FASTOPEN),
+			      "fastopen"),
 	      "reason names");
 	CHECK(reason_name(CATOPROXY_REASON_MAX + 1) == NULL,
 	      "a newer reason has no name");

@@ -32,6 +32,13 @@ static void test_parse(void)
 	const u8 ao_short[] = { 29, 3, 0, 1 };
 	/* Fast Open cookie request, MPTCP MP_CAPABLE: skipped, not signed. */
 	const u8 tfo_mptcp[] = { 34, 2, 30, 4, 0, 0x81, 1, 1 };
+	/* A Fast Open cookie (8 bytes), the experimental form, other 254s. */
+	const u8 tfo_cookie[] = { 2, 4, 0x05, 0xb4, 34, 10, 1, 2, 3, 4, 5, 6,
+				  7, 8, 1, 1 };
+	const u8 tfo_exp[] = { 254, 12, 0xf9, 0x89, 1, 2, 3, 4, 5, 6, 7, 8 };
+	const u8 exp_other[] = { 254, 4, 0x12, 0x34, 253, 2, 254, 3, 0xf9, 1,
+				 1, 1 };
+	const u8 mptcp[] = { 30, 12, 0, 0x81, 1, 2, 3, 4, 5, 6, 7, 8 };
 	struct catoproxy_tcpopts o;
 
 	CHECK(!catoproxy_tcp_parse_opts(linux_syn, sizeof(linux_syn), &o) &&
@@ -72,6 +79,20 @@ static void test_parse(void)
 	      -EINVAL, "TCP-AO of length 3");
 	CHECK(!catoproxy_tcp_parse_opts(tfo_mptcp, sizeof(tfo_mptcp), &o) &&
 	      !o.sig, "Fast Open and MPTCP options are not signatures");
+
+	CHECK(!catoproxy_tcp_parse_opts(linux_syn, sizeof(linux_syn), &o) &&
+	      !o.fastopen, "a SYN without Fast Open");
+	CHECK(!catoproxy_tcp_parse_opts(tfo_mptcp, sizeof(tfo_mptcp), &o) &&
+	      o.fastopen, "a Fast Open cookie request");
+	CHECK(!catoproxy_tcp_parse_opts(tfo_cookie, sizeof(tfo_cookie), &o) &&
+	      o.fastopen && o.mss == 1460, "a Fast Open cookie");
+	CHECK(!catoproxy_tcp_parse_opts(tfo_exp, sizeof(tfo_exp), &o) &&
+	      o.fastopen, "the experimental Fast Open option (magic 0xF989)");
+	CHECK(!catoproxy_tcp_parse_opts(exp_other, sizeof(exp_other), &o) &&
+	      !o.fastopen && !o.sig,
+	      "other experimental options, a 254 too short for a magic");
+	CHECK(!catoproxy_tcp_parse_opts(mptcp, sizeof(mptcp), &o) &&
+	      !o.fastopen && !o.sig, "MPTCP MP_CAPABLE is skipped");
 }
 
 static void test_build(void)

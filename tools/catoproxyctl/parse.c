@@ -73,6 +73,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_BLOCKED_SYN_DROPPED] = "blocked_syn_dropped",
 	[CATOPROXY_STAT_BLOCKED_DROPPED] = "blocked_dropped",
 	[CATOPROXY_STAT_SYN_PASSED_SIGNED] = "syn_passed_signed",
+	[CATOPROXY_STAT_SYN_PASSED_FASTOPEN] = "syn_passed_fastopen",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -84,6 +85,7 @@ static const char *const reason_names[] = {
 	[CATOPROXY_REASON_SITE_DST] = "site-dst",
 	[CATOPROXY_REASON_TLS_PORT] = "tls-port",
 	[CATOPROXY_REASON_SIGNED] = "signed",
+	[CATOPROXY_REASON_FASTOPEN] = "fastopen",
 };
 _Static_assert(ARRAY_SIZE(reason_names) == CATOPROXY_REASON_MAX + 1,
 	       "every enum catoproxy_reason value needs a name");

@@ -90,6 +90,9 @@ enum catoproxy_action {
  * @CATOPROXY_REASON_SIGNED: the SYN carries TCP-MD5 or TCP-AO, which only the
  *   endpoints can sign: never answered by the module, the connection runs
  *   delayed
+ * @CATOPROXY_REASON_FASTOPEN: the SYN carries a TCP Fast Open option or data,
+ *   which only the server can accept: never answered by the module, the
+ *   connection runs delayed
  */
 enum catoproxy_reason {
 	CATOPROXY_REASON_ACCOUNT,
@@ -97,9 +100,10 @@ enum catoproxy_reason {
 	CATOPROXY_REASON_SITE_DST,
 	CATOPROXY_REASON_TLS_PORT,
 	CATOPROXY_REASON_SIGNED,
+	CATOPROXY_REASON_FASTOPEN,
 };
 
-#define CATOPROXY_REASON_MAX	4
+#define CATOPROXY_REASON_MAX	5
 
 /**
  * enum catoproxy_conn_state
@@ -234,6 +238,7 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_BLOCKED_SYN_DROPPED,
 	CATOPROXY_STAT_BLOCKED_DROPPED,
 	CATOPROXY_STAT_SYN_PASSED_SIGNED,
+	CATOPROXY_STAT_SYN_PASSED_FASTOPEN,
 
 	__CATOPROXY_STAT_LAST
 };
