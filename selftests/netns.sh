@@ -116,7 +116,7 @@ test_many()
 	done
 	ctl -n "${names[3]}" set mode adaptive || rc=$?
 	assert_eq "configure 10 namespaces: exit codes" 0 "$rc"
-	check listing "${names[3]}" sites "ns #3 sites" "{name} {effective_mode} {prefixes}" \
+	check listing "${names[3]}" sites "ns #3 sites" "{name} {effective_mode} {prefix}" \
 		"s3 delayed 10.3.0.0/16,fd00:3::/64"
 	config "${names[3]}" "ns #3 config" "adaptive False handshake allow 1"
 	config "${names[4]}" "ns #4 config" "full False handshake allow 1"

@@ -1244,6 +1244,21 @@ static void test_settings_table(void)
 				      s->attr != settings[o].attr,
 			      "%s and %s differ", s->key, settings[o].key);
 		settable += s->parse != NULL;
+		/* -j spells what `set' takes as `set' does, `_' for `-'. */
+		if (s->parse) {
+			char want[64];
+			size_t i;
+
+			for (i = 0; s->key[i] && i + 1 < sizeof(want); i++)
+				want[i] = s->key[i] == '-' ? '_' : s->key[i];
+			want[i] = '\0';
+			/* block-page: -j shows its length, not the file */
+			if (k == CONFIG_BLOCK_PAGE)
+				snprintf(want, sizeof(want), "block_page_len");
+			CHECK(!strcmp(s->json_key, want),
+			      "JSON key of `set %s' is %s", s->key,
+			      s->json_key);
+		}
 		if (!s->parse) {
 			char *v[] = { (char *)s->key, "1" };
 			char want[PARSE_ERR_MAX];
@@ -1374,7 +1389,7 @@ static void test_print_config(void)
 		      "block-page: 12 bytes\n",
 		      "{\"mode\":\"delayed\",\"tls_inspection\":true,"
 		      "\"blocked_syn\":\"drop\",\"challenge_ack\":\"strict\","
-		      "\"site_count\":2,\"server_timeout_ms\":3000,"
+		      "\"site_count\":2,\"server_timeout\":3000,"
 		      "\"syn_backlog\":1024,\"force_full_ports\":[443,8443],"
 		      "\"adaptive_ttl\":600,\"adaptive_size\":4096,"
 		      "\"rule_count\":5,\"block_page_ports\":[],"
@@ -1398,7 +1413,7 @@ static void test_print_config(void)
 		      "syn-backlog: 0\n",
 		      "{\"mode\":\"unknown-9\",\"tls_inspection\":true,"
 		      "\"blocked_syn\":\"unknown-7\",\"challenge_ack\":\"allow\","
-		      "\"site_count\":0,\"server_timeout_ms\":0,"
+		      "\"site_count\":0,\"server_timeout\":0,"
 		      "\"syn_backlog\":0}\n",
 		      "older module, newer values");
 }

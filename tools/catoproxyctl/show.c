@@ -133,7 +133,8 @@ static void show_sites_json(const struct ipc_sites *sites)
 		json_string(&j, mode_str(s->site.mode, b1, sizeof(b1)));
 		json_key(&j, "effective_mode");
 		json_string(&j, mode_str(s->effective_mode, b1, sizeof(b1)));
-		json_key(&j, "prefixes");
+		/* One element for each `prefix' that `site add' takes. */
+		json_key(&j, "prefix");
 		json_array_begin(&j);
 		for (unsigned int k = 0; k < s->site.nprefixes; k++) {
 			format_prefix(&s->site.prefixes[k], prefix,
@@ -228,6 +229,18 @@ static void show_rules_text(const struct ipc_rules *rules)
 	}
 }
 
+static void json_port_range(struct json *j, u16 lo, u16 hi)
+{
+	char b[PREFIX_STR_MAX];
+
+	if (!lo && hi == 65535) {
+		json_null(j);
+		return;
+	}
+	format_port_range(lo, hi, b, sizeof(b));
+	json_string(j, b);
+}
+
 static void show_rules_json(const struct ipc_rules *rules)
 {
 	char prefix[PREFIX_STR_MAX], b[32];
@@ -261,14 +274,11 @@ static void show_rules_json(const struct ipc_rules *rules)
 		} else {
 			json_null(&j);
 		}
-		json_key(&j, "sport_min");
-		json_u64(&j, r->rule.sport_min);
-		json_key(&j, "sport_max");
-		json_u64(&j, r->rule.sport_max);
-		json_key(&j, "dport_min");
-		json_u64(&j, r->rule.dport_min);
-		json_key(&j, "dport_max");
-		json_u64(&j, r->rule.dport_max);
+		/* The words `rule add' takes: "80", "1024-65535", null for any. */
+		json_key(&j, "sport");
+		json_port_range(&j, r->rule.sport_min, r->rule.sport_max);
+		json_key(&j, "dport");
+		json_port_range(&j, r->rule.dport_min, r->rule.dport_max);
 		json_key(&j, "action");
 		json_string(&j, or_unknown(catoproxy_rule_action_name(r->rule.action),
 					   r->rule.action, b, sizeof(b)));
