@@ -1147,6 +1147,23 @@ static void test_conn(void)
 		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 0\n",
 		      "decision no rule matched: rule 0");
 
+	/* monitor -t: the time first, microseconds zero-padded */
+	c = conn4();
+	c.has_time = true;
+	c.time_sec = 1712345678;
+	c.time_usec = 42;
+	expect_output(write_event, &c,
+		      "[1712345678.000042] decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening\n",
+		      "timestamped event, text");
+	expect_output(write_event_json, &c,
+		      "{\"timestamp\":1712345678.000042,\"event\":\"decision\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\",\"cause\":\"none\"}\n",
+		      "timestamped event, JSON: a number, first");
+	c.time_sec = 0;
+	c.time_usec = 999999;
+	expect_output(write_event, &c,
+		      "[0.999999] decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening\n",
+		      "timestamp below one second");
+
 	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);
 	CHECK(strlen(buf) == 11, "endpoint truncated to the buffer");
 
