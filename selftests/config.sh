@@ -16,7 +16,10 @@
 # NUL included, from a file or standard input, 0 and 4096 bytes; 4097 and
 # a missing file refused with nothing changed). show stats lists every
 # counter, then the adaptive_entries gauge. Human output is checked line by
-# line. JSON keys are the words set and site add take.
+# line. JSON keys are the words set and site add take. help (each
+# subcommand's, on stdout, exit 0) and usage errors (stderr, exit 1) are
+# exact; with the module unloaded (and modprobe unable to load it) every
+# request exits 3 with one line saying so.
 
 source lib.sh
 
@@ -421,8 +424,29 @@ test_stats_shape()
 	log_test "show stats: every counter, text and JSON"
 }
 
+test_cli()
+{
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" cli "catoproxyctl"
+	log_test "help on stdout with exit 0 for every subcommand; usage errors on stderr with exit 1"
+}
+
+# Last: the module goes, and the kernel's modprobe helper must not bring
+# it back (the family's alias would).
+test_no_module()
+{
+	unload_module || fail "rmmod failed"
+	read -r MODPROBE </proc/sys/kernel/modprobe
+	echo /bin/true >/proc/sys/kernel/modprobe
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" no_module "no module"
+	echo "$MODPROBE" >/proc/sys/kernel/modprobe
+	MODPROBE=
+	module_loaded && fail "the module came back"
+	log_test "module not loaded: exit status 3 and a message saying so"
+}
+
 cleanup()
 {
+	[ -n "${MODPROBE:-}" ] && echo "$MODPROBE" >/proc/sys/kernel/modprobe
 	cleanup_common
 }
 
@@ -430,7 +454,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 16
 require_module
 
 test_defaults
@@ -446,5 +470,7 @@ test_sites_text
 test_site_del_and_ids
 test_block_page
 test_stats_shape
+test_cli
+test_no_module
 
 ktap_finished
