@@ -16,12 +16,15 @@
 # NUL included, from a file or standard input, 0 and 4096 bytes; 4097 and
 # a missing file refused with nothing changed). show stats lists every
 # counter, then the adaptive_entries gauge. Human output is checked line by
-# line.
+# line. JSON keys are the words set and site add take. help (each
+# subcommand's, on stdout, exit 0) and usage errors (stderr, exit 1) are
+# exact; with the module unloaded (and modprobe unable to load it) every
+# request exits 3 with one line saying so.
 
 source lib.sh
 
 # The default block page is 166 bytes (kmod/core/policy.c).
-DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout_ms":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166}'
+DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166}'
 # The lines show config ends with, at the defaults.
 RULES_TAIL="rules: 0
 block-page-ports: 80
@@ -171,10 +174,10 @@ $DEFAULT_TAIL" "$(ctl show)"
 
 test_server_timeout_backlog()
 {
-	set_and_check server-timeout 100 server_timeout_ms 100
-	set_and_check server-timeout 600000 server_timeout_ms 600000
+	set_and_check server-timeout 100 server_timeout 100
+	set_and_check server-timeout 600000 server_timeout 600000
 	assert_line "text" "server-timeout: 600000" "$(ctl show config)"
-	set_and_check server-timeout 10000 server_timeout_ms 10000
+	set_and_check server-timeout 10000 server_timeout 10000
 	set_and_check syn-backlog 0 syn_backlog 0
 	set_and_check syn-backlog 1000000 syn_backlog 1000000
 	assert_line "text" "syn-backlog: 1000000" "$(ctl show config)"
@@ -183,7 +186,7 @@ test_server_timeout_backlog()
 	capture ctl set syn-backlog 64 mode delayed server-timeout 2500
 	assert_eq "set 3 pairs with the new keys: exit code" 0 "$CMD_RC"
 	config_is "set 3 pairs with the new keys" \
-		"$(cfg mode=delayed server_timeout_ms=2500 syn_backlog=64)"
+		"$(cfg mode=delayed server_timeout=2500 syn_backlog=64)"
 	capture ctl set syn-backlog 1024 mode full server-timeout 10000
 	config_is "back to defaults" "$DEFAULT_CONFIG"
 	log_test "set server-timeout and syn-backlog round-trip at their bounds"
@@ -211,24 +214,24 @@ test_sites()
 	assert_eq "site add exit codes" 0 "$rc"
 
 	sites_are "six sites" '[
-{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefixes":["10.1.0.0/16"]},
-{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefixes":["10.2.0.0/16","fd00:b::/48"]},
-{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
-{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]},
-{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefixes":["0.0.0.0/0"]},
-{"id":6,"name":"inh","mode":"inherit","effective_mode":"full","prefixes":["::/0"]}]'
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefix":["10.1.0.0/16"]},
+{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefix":["10.2.0.0/16","fd00:b::/48"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefix":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefix":["192.0.2.7/32","2001:db8:ffff::1/128"]},
+{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefix":["0.0.0.0/0"]},
+{"id":6,"name":"inh","mode":"inherit","effective_mode":"full","prefix":["::/0"]}]'
 	config_is "site_count 6" "$(cfg site_count=6)"
 	assert_line "text sites" "sites: 6" "$(ctl show)"
 	log_test "site add: IPv4/IPv6 prefixes, every mode, exact -j show sites"
 
 	ctl set mode adaptive
 	sites_are "account adaptive" '[
-{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"adaptive","prefixes":["10.1.0.0/16"]},
-{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefixes":["10.2.0.0/16","fd00:b::/48"]},
-{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
-{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]},
-{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefixes":["0.0.0.0/0"]},
-{"id":6,"name":"inh","mode":"inherit","effective_mode":"adaptive","prefixes":["::/0"]}]'
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"adaptive","prefix":["10.1.0.0/16"]},
+{"id":2,"name":"hq_2.x","mode":"delayed","effective_mode":"delayed","prefix":["10.2.0.0/16","fd00:b::/48"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefix":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefix":["192.0.2.7/32","2001:db8:ffff::1/128"]},
+{"id":5,"name":"fullsite","mode":"full","effective_mode":"full","prefix":["0.0.0.0/0"]},
+{"id":6,"name":"inh","mode":"inherit","effective_mode":"adaptive","prefix":["::/0"]}]'
 	ctl set mode off
 	assert_eq "effective modes, account off" \
 		"inherit off|delayed delayed|off off|adaptive adaptive|full full|inherit off" \
@@ -266,9 +269,9 @@ test_site_del_and_ids()
 	ctl site del inh || rc=$?
 	assert_eq "site del exit codes" 0 "$rc"
 	sites_are "after del" '[
-{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefixes":["10.1.0.0/16"]},
-{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefixes":["2001:db8::/32","2001:db8:1::/48"]},
-{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefixes":["192.0.2.7/32","2001:db8:ffff::1/128"]}]'
+{"id":1,"name":"branch-a","mode":"inherit","effective_mode":"full","prefix":["10.1.0.0/16"]},
+{"id":3,"name":"v6only","mode":"off","effective_mode":"off","prefix":["2001:db8::/32","2001:db8:1::/48"]},
+{"id":4,"name":"host","mode":"adaptive","effective_mode":"adaptive","prefix":["192.0.2.7/32","2001:db8:ffff::1/128"]}]'
 	config_is "site_count 3" "$(cfg site_count=3)"
 
 	# a deleted name and its prefixes can be used again, under a new id
@@ -421,8 +424,29 @@ test_stats_shape()
 	log_test "show stats: every counter, text and JSON"
 }
 
+test_cli()
+{
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" cli "catoproxyctl"
+	log_test "help on stdout with exit 0 for every subcommand; usage errors on stderr with exit 1"
+}
+
+# Last: the module goes, and the kernel's modprobe helper must not bring
+# it back (the family's alias would).
+test_no_module()
+{
+	unload_module || fail "rmmod failed"
+	read -r MODPROBE </proc/sys/kernel/modprobe
+	echo /bin/true >/proc/sys/kernel/modprobe
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" no_module "no module"
+	echo "$MODPROBE" >/proc/sys/kernel/modprobe
+	MODPROBE=
+	module_loaded && fail "the module came back"
+	log_test "module not loaded: exit status 3 and a message saying so"
+}
+
 cleanup()
 {
+	[ -n "${MODPROBE:-}" ] && echo "$MODPROBE" >/proc/sys/kernel/modprobe
 	cleanup_common
 }
 
@@ -430,7 +454,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 16
 require_module
 
 test_defaults
@@ -446,5 +470,7 @@ test_sites_text
 test_site_del_and_ids
 test_block_page
 test_stats_shape
+test_cli
+test_no_module
 
 ktap_finished

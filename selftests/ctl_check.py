@@ -22,13 +22,32 @@ failed.
         WANT entries of show conns have, for every KEY, one of the VALUEs.
   ctl_check.py stats_zero NS DESC
         show stats has more than eight counters, every one of them 0.
+  ctl_check.py prometheus NS DESC
+        show stats prometheus passes lib/py/prom.py's strict reader: one
+        family per counter of -j show stats, in its order, named
+        catoproxy_NAME_total, a counter, then the gauge
+        catoproxy_adaptive_entries; each with a HELP text and one sample
+        without labels. The JSON counters, read between two exposition
+        texts, lie between their values there.
+  ctl_check.py cli DESC
+        help: `catoproxyctl help', -h, --help, `help SUB', `SUB help' and
+        `SUB --help' print the usage on stdout, nothing on stderr, exit 0;
+        usage errors print the reason then the usage on stderr, nothing on
+        stdout, exit 1. Needs no module.
+  ctl_check.py no_module DESC
+        With no catoproxy family: every command that would send a request
+        exits 3 with one line on stderr; usage errors still exit 1 and
+        help 0.
 """
 
 import json
+import subprocess
 import sys
 
-from lib.py import check_main, ctl, get, ksft_eq, ksft_true
+from lib.py import check_main, ctl, get, ksft_eq, ksft_le, ksft_true
+from lib.py.ctl import CTL
 from lib.py.events import ev_count
+from lib.py.prom import PromError, parse
 
 
 def show(ns, what):
@@ -79,8 +98,178 @@ def stats_zero(ns, desc):
               is True, "%s: all zero" % desc, seen=d)
 
 
+def exposition(ns, desc):
+    """show stats prometheus, parsed; None when it fails."""
+    cmd = [CTL] + (["-n", ns] if ns else []) + ["show", "stats", "prometheus"]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    ksft_eq("0 ''", "%d %r" % (r.returncode, r.stderr),
+            "%s: exit code and stderr" % desc)
+    try:
+        return parse(r.stdout)
+    except PromError as e:
+        ksft_true(False, "%s: valid exposition format: %s" % (desc, e),
+                  seen=r.stdout[:2000])
+        return None
+
+
+def prometheus(ns, desc):
+    before = exposition(ns, desc)
+    d = show(ns, "stats")
+    after = exposition(ns, desc)
+    if before is None or after is None:
+        return
+    want = ["catoproxy_%s_total" % k for k in d if k != "adaptive_entries"]
+    want.append("catoproxy_adaptive_entries")
+    ksft_eq(want, list(after), "%s: the families, in order" % desc)
+    ksft_eq([], [n for n, f in after.items()
+                 if f["type"] != ("gauge" if n == "catoproxy_adaptive_entries"
+                                  else "counter") or not f["help"] or
+                 list(f["samples"]) != [(n, ())]],
+            "%s: families without their type, help or one plain sample" %
+            desc)
+    for k, v in d.items():
+        n = ("catoproxy_%s" if k == "adaptive_entries" else
+             "catoproxy_%s_total") % k
+        if n not in before or n not in after:
+            continue
+        lo = before[n]["samples"][(n, ())]
+        hi = after[n]["samples"][(n, ())]
+        if k == "adaptive_entries":
+            ksft_true(lo == int(lo) and hi == int(hi), "%s: %s an integer" %
+                      (desc, n), seen=(lo, hi))
+            continue
+        ksft_le(lo, v, "%s: %s before the JSON" % (desc, n))
+        ksft_le(v, hi, "%s: %s after the JSON" % (desc, n))
+
+
+def run(*args):
+    r = subprocess.run([CTL] + list(args), capture_output=True, text=True)
+    return r.returncode, r.stdout, r.stderr
+
+
+USAGE = "Usage: " + "catoproxyctl"
+SHOW = ("Usage: catoproxyctl [-j] [-n NAME] show "
+        "[config|stats [prometheus]|sites|rules|block-page]\n"
+        "       catoproxyctl [-j] [-n NAME] show conns [src ADDR[/PLEN]] "
+        "[dst ADDR[/PLEN]]\n"
+        "           [sport P[-Q]] [dport P[-Q]] [state STATE] [mode MODE] "
+        "[count]\n")
+CONNS = ("Usage: catoproxyctl [-j] [-n NAME] show conns [src ADDR[/PLEN]] "
+         "[dst ADDR[/PLEN]]\n"
+         "           [sport P[-Q]] [dport P[-Q]] [state STATE] [mode MODE] "
+         "[count]\n")
+STATS = "Usage: catoproxyctl [-j] [-n NAME] show stats [prometheus]\n"
+SITE = ("Usage: catoproxyctl site add NAME prefix CIDR [prefix CIDR ...] "
+        "[mode {full|delayed|adaptive|off|inherit}]\n"
+        "       catoproxyctl site del NAME\n")
+RULE = ("Usage: catoproxyctl rule add [pos N] [src CIDR] [dst CIDR] "
+        "[sport P[-Q]] [dport P[-Q]] action {allow|block|bypass}\n"
+        "       catoproxyctl rule del ID\n"
+        "       catoproxyctl rule flush\n"
+        "       catoproxyctl rule load {FILE|-}\n")
+MONITOR = "Usage: catoproxyctl [-j] [-n NAME] monitor [-t|--timestamp]\n"
+SHORT = ("Usage: catoproxyctl [-j|--json] [-n|--netns NAME] "
+         "{show|set|site|rule|monitor|help} [ARGS]\n"
+         "Try `catoproxyctl --help' for more information.\n")
+
+
+def cli(desc):
+    top = run("help")
+    ksft_eq(0, top[0], "%s: help: exit code" % desc)
+    ksft_eq("", top[2], "%s: help: stderr" % desc)
+    lines = top[1].splitlines()
+    ksft_eq("Usage: catoproxyctl [OPTIONS] <cmd> [<args>]", get(lambda: lines[0]),
+            "%s: help: first line" % desc)
+    for want in ("  -t, --timestamp     monitor: prefix each event with the time",
+                 "  show [config|stats [prometheus]|sites|rules|block-page]",
+                 "  show conns [src ADDR[/PLEN]] [dst ADDR[/PLEN]] "
+                 "[sport P[-Q]] [dport P[-Q]]",
+                 "  monitor [-t|--timestamp]", "  help [SUBCOMMAND]",
+                 "  set server-timeout MS"):
+        ksft_true(want in lines, "%s: help has %r" % (desc, want))
+    for args in (["-h"], ["--help"], ["help", "help"]):
+        ksft_eq(top, run(*args), "%s: %s is help" % (desc, " ".join(args)))
+
+    # each subcommand's usage, asked for three ways
+    subs = {"show": SHOW, "site": SITE, "rule": RULE, "monitor": MONITOR,
+            "set": None}
+    for sub, want in subs.items():
+        r = run(sub, "help")
+        ksft_eq((0, ""), (r[0], r[2]), "%s: %s help: exit code, stderr" %
+                (desc, sub))
+        if want is not None:
+            ksft_eq(want, r[1], "%s: %s help" % (desc, sub))
+        else:
+            ksft_true(r[1].startswith("Usage: catoproxyctl set KEY VALUE "
+                                      "[KEY VALUE ...]\n  mode ") and
+                      "  server-timeout MS (100 to 600000)\n" in r[1],
+                      "%s: set help" % desc, seen=r[1])
+        ksft_eq(r, run("help", sub), "%s: help %s" % (desc, sub))
+        ksft_eq(r, run(sub, "--help"), "%s: %s --help" % (desc, sub))
+    ksft_eq((0, CONNS, ""), run("show", "conns", "help"),
+            "%s: show conns help" % desc)
+    ksft_eq((0, STATS, ""), run("show", "stats", "-h"),
+            "%s: show stats -h" % desc)
+    ksft_eq((0, MONITOR, ""), run("monitor", "-h"), "%s: monitor -h" % desc)
+
+    # usage errors: the reason, then the usage, on stderr only
+    bad = [
+        (["bogus"], "Invalid subcommand: `bogus'\n" + SHORT),
+        (["help", "bogus"], "Invalid subcommand: `bogus'\n" + SHORT),
+        (["help", "show", "x"], "Unexpected argument `x'\n" + SHORT),
+        (["-x"], "Invalid option `-x'\n" + SHORT),
+        (["show", "bogus"],
+         "Invalid show target `bogus': expected config, stats, sites, "
+         "conns, rules or block-page\n" + SHOW),
+        (["show", "config", "x"], "Unexpected argument `x'\n" + SHOW),
+        (["show", "stats", "json"],
+         "Invalid format `json': expected prometheus\n" + STATS),
+        (["-j", "show", "stats", "prometheus"],
+         "-j and prometheus are two formats: give one\n" + STATS),
+        (["show", "conns", "state", "up"],
+         "Invalid state `up': expected pass, opening, spliced, failed, "
+         "waiting, engaged or blocked\n" + CONNS),
+        (["show", "conns", "src", "10.0.1.2/24"],
+         "Invalid prefix `10.0.1.2/24': host bits set, did you mean "
+         "10.0.1.0/24?\n" + CONNS),
+        (["show", "conns", "dport"], "Missing value for `dport'\n" + CONNS),
+        (["show", "conns", "port", "80"],
+         "Invalid argument `port': expected src, dst, sport, dport, state, "
+         "mode or count\n" + CONNS),
+        (["site"], "Missing site command: expected add or del\n" + SITE),
+        (["rule", "bogus"],
+         "Invalid rule command `bogus': expected add, del, flush or load\n" +
+         RULE),
+        (["monitor", "-x"], "Unexpected argument `-x'\n" + MONITOR),
+    ]
+    for args, err in bad:
+        ksft_eq((1, "", err), run(*args), "%s: %s" % (desc, " ".join(args)))
+    r = run("set", "bogus", "1")
+    ksft_eq((1, ""), r[:2], "%s: set bogus 1: exit code, stdout" % desc)
+    ksft_true(r[2].startswith("Invalid key `bogus': expected mode, ") and
+              "\nUsage: catoproxyctl set KEY VALUE" in r[2],
+              "%s: set bogus 1: stderr" % desc, seen=r[2])
+
+
+NO_MODULE = ('catoproxyctl: catoproxy module not loaded (generic netlink '
+             'family "catoproxy" not found)\n')
+
+
+def no_module(desc):
+    for args in (["show"], ["-j", "show", "stats"],
+                 ["show", "stats", "prometheus"], ["show", "conns", "count"],
+                 ["set", "mode", "full"], ["site", "del", "x"],
+                 ["rule", "flush"], ["monitor", "-t"]):
+        ksft_eq((3, "", NO_MODULE), run(*args),
+                "%s: %s" % (desc, " ".join(args)))
+    ksft_eq(1, run("show", "bogus")[0], "%s: a usage error is still 1" % desc)
+    ksft_eq((0, MONITOR, ""), run("monitor", "help"),
+            "%s: help needs no module" % desc)
+
+
 CHECKS = {"config": config, "listing": listing, "rule": rule, "hits": hits,
-          "conns": conns, "stats_zero": stats_zero}
+          "conns": conns, "stats_zero": stats_zero, "prometheus": prometheus,
+          "cli": cli, "no_module": no_module}
 
 
 def main(argv):

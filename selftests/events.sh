@@ -24,7 +24,12 @@
 # seeing nothing, "show conns" listing held connections exactly (JSON and
 # text, state engaged), the site's name in the dump and its absence once
 # the site is deleted, a dump larger than one netlink message, and monitor
-# ending with status 0 on SIGTERM.
+# ending with status 0 on SIGTERM. "show conns" filters (src, dst, sport,
+# dport, state, mode, alone and together) list exactly the connections
+# they match, and count counts them; "monitor -t" and "-j monitor -t" print
+# the plain monitors' events with their time first; "show stats
+# prometheus" passes a strict reader of the exposition format and agrees
+# with -j show stats.
 #
 # Needs catoproxy_event_conn(..., CATOPROXY_EVENT_DECISION, ...) called when
 # conn.c attaches state to a connection, and CATOPROXY_EVENT_ENGAGED when a
@@ -36,10 +41,16 @@ N=10
 PROBE_PORT=$TLS_PORT
 EVENTS=$TMP_DIR/events.json
 EVENTS_TEXT=$TMP_DIR/events.txt
+# The same, from monitors with -t.
+EVENTS_T=$TMP_DIR/events-t.json
+EVENTS_TEXT_T=$TMP_DIR/events-t.txt
 # Lines of $EVENTS already looked at by earlier steps.
 SEEN=0
 MONITOR_PID=
 TEXT_MONITOR_PID=
+T_MONITOR_PIDS=()
+# When the monitors started, in seconds since the epoch.
+START_TIME=
 
 # check WHAT ARGS...: events_check.py's assertions WHAT.
 check()
@@ -79,7 +90,9 @@ probe_seen()
 {
 	tcp_connect "$client" 1 "$SERVER4,$PROBE_PORT" >/dev/null
 	[ "$(ev_count 0 dport="$PROBE_PORT")" -gt 0 ] &&
-		grep -q ":$PROBE_PORT mode" "$EVENTS_TEXT"
+		grep -q ":$PROBE_PORT mode" "$EVENTS_TEXT" &&
+		grep -q "\"dport\":$PROBE_PORT" "$EVENTS_T" &&
+		grep -q ":$PROBE_PORT mode" "$EVENTS_TEXT_T"
 }
 
 start_monitor()
@@ -91,6 +104,13 @@ start_monitor()
 	"$CATOPROXYCTL" -n "$router" monitor >"$EVENTS_TEXT" 2>&1 &
 	TEXT_MONITOR_PID=$!
 	BG_PIDS+=("$TEXT_MONITOR_PID")
+	# -t after monitor, and before it as ip takes it
+	START_TIME=$(date +%s)
+	"$CATOPROXYCTL" -n "$router" -j monitor --timestamp >"$EVENTS_T" 2>&1 &
+	T_MONITOR_PIDS+=($!)
+	"$CATOPROXYCTL" -t -n "$router" monitor >"$EVENTS_TEXT_T" 2>&1 &
+	T_MONITOR_PIDS+=($!)
+	BG_PIDS+=("${T_MONITOR_PIDS[@]}")
 	# Other namespaces' listeners must hear nothing of the router's.
 	"$CATOPROXYCTL" -n "$server" -j monitor >"$TMP_DIR/events.server" 2>&1 &
 	BG_PIDS+=($!)
@@ -231,7 +251,13 @@ test_show_conns()
 
 	rctl set mode delayed
 	flush_router
-	hold "$k" || { fail "held connections did not open"; log_test "show conns"; return; }
+	if ! hold "$k"; then
+		fail "held connections did not open"
+		log_test "show conns"
+		fail "no held connections to filter"
+		log_test "show conns filters"
+		return
+	fi
 	ports=$(<"$TMP_DIR/held")
 
 	rctl -j show conns >"$TMP_DIR/conns"
@@ -249,9 +275,13 @@ test_show_conns()
 	assert_line "show conns: IPv4 line" "$CLIENT4:[0-9]+ +$SERVER4:$TCP_PORT +delayed +0 +engaged +0 +account" "$text"
 	assert_line "show conns: IPv6 line" "\[$CLIENT6\]:[0-9]+ +\[$SERVER6\]:$TCP_PORT +delayed +0 +engaged +0 +account" "$text"
 
+	log_test "show conns lists the live connections (JSON and text)"
+
+	check conn_filters "$router" "$TMP_DIR/conns" "$k" "$ports" "$TCP_PORT" \
+		"$CLIENT4" "$SERVER4" "$CLIENT6" "$SERVER6"
 	touch "$TMP_DIR/release"
 	stop_bg_hold
-	log_test "show conns lists the live connections (JSON and text)"
+	log_test "show conns filters (src, dst, sport, dport, state, mode; AND) and count"
 }
 
 # Every connection through the router has closed: its entries are all in
@@ -350,19 +380,34 @@ test_big_dump()
 	log_test "a dump of $((2 * m)) connections spans several messages, each listed once"
 }
 
+test_prometheus()
+{
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" prometheus "$router" "router's counters"
+	log_test "show stats prometheus: valid exposition format, the counters of -j show stats"
+}
+
 test_monitor_exit()
 {
-	local rc
+	local rc pid
 
-	kill -TERM "$MONITOR_PID" "$TEXT_MONITOR_PID"
+	kill -TERM "$MONITOR_PID" "$TEXT_MONITOR_PID" "${T_MONITOR_PIDS[@]}"
 	wait "$MONITOR_PID"
 	rc=$?
 	assert_eq "monitor -j exit status on SIGTERM" 0 "$rc"
 	wait "$TEXT_MONITOR_PID"
 	rc=$?
 	assert_eq "monitor exit status on SIGTERM" 0 "$rc"
+	for pid in "${T_MONITOR_PIDS[@]}"; do
+		wait "$pid"
+		rc=$?
+		assert_eq "monitor -t exit status on SIGTERM" 0 "$rc"
+	done
 	assert_eq "JSON lines are all valid" 0 "$(ev_count 0 event=nosuchevent)"
 	log_test "monitor ends with status 0 on SIGTERM"
+
+	check timestamps "$EVENTS_TEXT" "$EVENTS_TEXT_T" "$EVENTS" "$EVENTS_T" \
+		"$TCP_PORT" "$START_TIME" "$(date +%s)"
+	log_test "monitor -t, -j monitor --timestamp: each event with its time first"
 }
 
 cleanup()
@@ -376,7 +421,7 @@ checktool "conntrack --version" "run test without conntrack"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 11
 require_module
 setup_topology || topology_failed
 start_server "$server" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
@@ -396,6 +441,7 @@ test_text_and_isolation
 test_show_conns
 test_show_conns_site
 test_big_dump
+test_prometheus
 test_monitor_exit
 
 ktap_finished

@@ -183,7 +183,7 @@ test_cli_kernel()
 	capture ctl site add max32 "${many[@]}"
 	assert_eq "site add with 32 prefixes: exit code" 0 "$CMD_RC"
 	assert_eq "site add with 32 prefixes: count" 32 \
-		"$(json_get "$(ctl -j show sites)" 'len([s for s in d if s["name"] == "max32"][0]["prefixes"])')"
+		"$(json_get "$(ctl -j show sites)" 'len([s for s in d if s["name"] == "max32"][0]["prefix"])')"
 	ctl site del max32 || fail "cannot delete max32"
 	log_test "catoproxyctl: kernel refusals exit 2 with the extack text, nothing changes"
 }
@@ -396,7 +396,7 @@ limit255" \
 	assert_eq "dump of 256 sites (catoproxyctl)" "256
 limit255
 198.18.0.255/32" \
-		"$(json_get "$out" 'len(d)' 'd[-1]["name"]' 'd[-1]["prefixes"][0]')"
+		"$(json_get "$out" 'len(d)' 'd[-1]["name"]' 'd[-1]["prefix"][0]')"
 	assert_eq "site_count" 256 "$(json_get "$(ctl -j show config)" 'd["site_count"]')"
 	log_test "site limit: 256 sites, the 257th refused with ENOSPC; full dump"
 }

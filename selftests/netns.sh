@@ -116,7 +116,7 @@ test_many()
 	done
 	ctl -n "${names[3]}" set mode adaptive || rc=$?
 	assert_eq "configure 10 namespaces: exit codes" 0 "$rc"
-	check listing "${names[3]}" sites "ns #3 sites" "{name} {effective_mode} {prefixes}" \
+	check listing "${names[3]}" sites "ns #3 sites" "{name} {effective_mode} {prefix}" \
 		"s3 delayed 10.3.0.0/16,fd00:3::/64"
 	config "${names[3]}" "ns #3 config" "adaptive False handshake allow 1"
 	config "${names[4]}" "ns #4 config" "full False handshake allow 1"
@@ -139,8 +139,10 @@ test_unload_with_config()
 	unload_module || fail "rmmod with configured namespaces failed"
 	module_loaded && fail "module still loaded after rmmod"
 	capture ctl -n "$ns2" show
-	assert_eq "show without the module: exit code" 2 "$CMD_RC"
-	assert_ne "show without the module: stderr" "" "$CMD_ERR"
+	assert_eq "show without the module: exit code" 3 "$CMD_RC"
+	assert_eq "show without the module: stderr" \
+		'catoproxyctl: catoproxy module not loaded (generic netlink family "catoproxy" not found)' \
+		"$CMD_ERR"
 	load_module default_mode=delayed || fail "reload failed"
 	config "$ns2" "ns2 after reload" "delayed False handshake allow 0"
 	config "" "init_net after reload" "delayed False handshake allow 0"

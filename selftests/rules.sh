@@ -82,7 +82,7 @@ test_edit()
 	assert_eq "rule add -j" '{"id":4}' "$d"
 	positions "positions and ids" "1:3 2:1 3:4 4:2"
 	check rule 3 "JSON of the inserted rule" \
-		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport_min": 7, "sport_max": 7, "dport_min": 8, "dport_max": 9, "action": "block", "hits": 0}'
+		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport": "7", "dport": "8-9", "action": "block", "hits": 0}'
 	check listing rules "JSON families" "{family}" "ipv6 any any ipv4"
 	rctl rule del 1 || fail "rule del 1"
 	positions "after del 1" "1:3 2:4 3:2"

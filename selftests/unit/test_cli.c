@@ -1149,6 +1149,23 @@ static void test_conn(void)
 		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 0\n",
 		      "decision no rule matched: rule 0");
 
+	/* monitor -t: the time first, microseconds zero-padded */
+	c = conn4();
+	c.has_time = true;
+	c.time_sec = 1712345678;
+	c.time_usec = 42;
+	expect_output(write_event, &c,
+		      "[1712345678.000042] decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening\n",
+		      "timestamped event, text");
+	expect_output(write_event_json, &c,
+		      "{\"timestamp\":1712345678.000042,\"event\":\"decision\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\",\"cause\":\"none\"}\n",
+		      "timestamped event, JSON: a number, first");
+	c.time_sec = 0;
+	c.time_usec = 999999;
+	expect_output(write_event, &c,
+		      "[0.999999] decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening\n",
+		      "timestamp below one second");
+
 	conn_format_endpoint(AF_INET6, v[0].saddr, 1, buf, 12);
 	CHECK(strlen(buf) == 11, "endpoint truncated to the buffer");
 
@@ -1246,6 +1263,21 @@ static void test_settings_table(void)
 				      s->attr != settings[o].attr,
 			      "%s and %s differ", s->key, settings[o].key);
 		settable += s->parse != NULL;
+		/* -j spells what `set' takes as `set' does, `_' for `-'. */
+		if (s->parse) {
+			char want[64];
+			size_t i;
+
+			for (i = 0; s->key[i] && i + 1 < sizeof(want); i++)
+				want[i] = s->key[i] == '-' ? '_' : s->key[i];
+			want[i] = '\0';
+			/* block-page: -j shows its length, not the file */
+			if (k == CONFIG_BLOCK_PAGE)
+				snprintf(want, sizeof(want), "block_page_len");
+			CHECK(!strcmp(s->json_key, want),
+			      "JSON key of `set %s' is %s", s->key,
+			      s->json_key);
+		}
 		if (!s->parse) {
 			char *v[] = { (char *)s->key, "1" };
 			char want[PARSE_ERR_MAX];
@@ -1376,7 +1408,7 @@ static void test_print_config(void)
 		      "block-page: 12 bytes\n",
 		      "{\"mode\":\"delayed\",\"tls_inspection\":true,"
 		      "\"blocked_syn\":\"drop\",\"challenge_ack\":\"strict\","
-		      "\"site_count\":2,\"server_timeout_ms\":3000,"
+		      "\"site_count\":2,\"server_timeout\":3000,"
 		      "\"syn_backlog\":1024,\"force_full_ports\":[443,8443],"
 		      "\"adaptive_ttl\":600,\"adaptive_size\":4096,"
 		      "\"rule_count\":5,\"block_page_ports\":[],"
@@ -1400,7 +1432,7 @@ static void test_print_config(void)
 		      "syn-backlog: 0\n",
 		      "{\"mode\":\"unknown-9\",\"tls_inspection\":true,"
 		      "\"blocked_syn\":\"unknown-7\",\"challenge_ack\":\"allow\","
-		      "\"site_count\":0,\"server_timeout_ms\":0,"
+		      "\"site_count\":0,\"server_timeout\":0,"
 		      "\"syn_backlog\":0}\n",
 		      "older module, newer values");
 }

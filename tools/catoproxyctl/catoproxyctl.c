@@ -13,6 +13,7 @@
 #include "netns.h"
 
 bool json_output;
+bool timestamp_output;
 
 static const struct {
 	const char *subcommand;
@@ -29,7 +30,7 @@ static const struct {
 
 #define SHORT_USAGE                                                       \
 	"Usage: " PROG_NAME " [-j|--json] [-n|--netns NAME] "             \
-	"{show|set|site|rule|monitor|help} [ARGS]\n"                                   \
+	"{show|set|site|rule|monitor|help} [ARGS]\n"                     \
 	"Try `" PROG_NAME " --help' for more information.\n"
 
 static void show_usage(FILE *f)
@@ -42,6 +43,7 @@ static void show_usage(FILE *f)
 		"Options:\n"
 		"  -j, --json          print JSON instead of text\n"
 		"  -n, --netns NAME    act on network namespace NAME, as `ip -n' does\n"
+		"  -t, --timestamp     monitor: prefix each event with the time\n"
 		"  -h, --help          show this help\n"
 		"      --version       show the version\n"
 		"\n"
@@ -51,7 +53,9 @@ static void show_usage(FILE *f)
 			subcommands[i].description);
 	fprintf(f,
 		"\n"
-		"  show [config|stats|sites|conns|rules|block-page]\n");
+		"  show [config|stats [prometheus]|sites|rules|block-page]\n"
+		"  show conns [src ADDR[/PLEN]] [dst ADDR[/PLEN]] [sport P[-Q]] [dport P[-Q]]\n"
+		"             [state STATE] [mode MODE] [count]\n");
 	format_set_usage(set_lines, sizeof(set_lines), "  set ", false);
 	fputs(set_lines, f);
 	fprintf(f,
@@ -61,10 +65,11 @@ static void show_usage(FILE *f)
 		"  rule del ID\n"
 		"  rule flush\n"
 		"  rule load {FILE|-}\n"
-		"  monitor\n"
+		"  monitor [-t|--timestamp]\n"
+		"  help [SUBCOMMAND]\n"
 		"\n"
 		"Several KEY VALUE pairs may follow one `set'; they are applied together.\n"
-		"With no subcommand, `show config' is run.\n");
+		"With no subcommand, `show config' is run. `SUBCOMMAND help' shows its usage.\n");
 }
 
 void usage_error(const char *usage, const char *fmt, ...)
@@ -76,6 +81,18 @@ void usage_error(const char *usage, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 	fputs(usage, stderr);
+}
+
+bool is_help(const char *word)
+{
+	return !strcmp(word, "help") || !strcmp(word, "-h") ||
+	       !strcmp(word, "--help");
+}
+
+int print_help(const char *usage)
+{
+	fputs(usage, stdout);
+	return EXIT_OK;
 }
 
 /* A full disk must not pass for success. */
@@ -92,12 +109,25 @@ static int flush_stdout(int ret)
 static int run(int argc, char *argv[])
 {
 	static char *show_config[] = { "show", NULL };
+	static char help[] = "help";
+	char *sub_help[] = { argv[0], help, NULL };
 
 	if (argc == 0)
 		return show_main(1, show_config);
 	if (!strcmp(argv[0], "help")) {
-		show_usage(stdout);
-		return EXIT_OK;
+		/* `help show' is `show help'. */
+		if (argc > 2) {
+			usage_error(SHORT_USAGE, "Unexpected argument `%s'",
+				    argv[2]);
+			return EXIT_USAGE;
+		}
+		if (argc == 1 || !strcmp(argv[1], "help")) {
+			show_usage(stdout);
+			return EXIT_OK;
+		}
+		sub_help[0] = argv[1];
+		argv = sub_help;
+		argc = 2;
 	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (!strcmp(argv[0], subcommands[i].subcommand))
@@ -109,7 +139,7 @@ static int run(int argc, char *argv[])
 int main(int argc, char *argv[])
 {
 	const char *netns = NULL;
-	int i;
+	int i, ret;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *opt = argv[i];
@@ -119,6 +149,8 @@ int main(int argc, char *argv[])
 			break;
 		} else if (!strcmp(opt, "-j") || !strcmp(opt, "--json")) {
 			json_output = true;
+		} else if (!strcmp(opt, "-t") || !strcmp(opt, "--timestamp")) {
+			timestamp_output = true;
 		} else if (!strcmp(opt, "-n") || !strcmp(opt, "--netns")) {
 			if (i + 1 >= argc) {
 				usage_error(SHORT_USAGE,
@@ -151,5 +183,9 @@ int main(int argc, char *argv[])
 		ipc_set_netns(netns);
 	}
 
-	return flush_stdout(run(argc - i, argv + i));
+	ret = run(argc - i, argv + i);
+	/* Scripts tell "not loaded" from a refusal without reading stderr. */
+	if (ret == EXIT_RUNTIME && ipc_module_missing())
+		ret = EXIT_NO_MODULE;
+	return flush_stdout(ret);
 }

@@ -80,6 +80,9 @@ void conn_print_event(FILE *f, const struct conn_info *c)
 	struct conn_words w;
 
 	conn_words(c, &w);
+	if (c->has_time)
+		fprintf(f, "[%" PRIu64 ".%06" PRIu32 "] ", c->time_sec,
+			c->time_usec);
 	fprintf(f, "%s %s -> %s mode %s accel %u site %" PRIu32, w.event,
 		w.src, w.dst, w.mode, c->accel, c->site_id);
 	if (w.site_name[0])
@@ -99,6 +102,10 @@ void conn_json(struct json *j, const struct conn_info *c, bool event)
 
 	conn_words(c, &w);
 	json_object_begin(j);
+	if (c->has_time) {
+		json_key(j, "timestamp");
+		json_decimal(j, c->time_sec, c->time_usec, 6);
+	}
 	if (event) {
 		json_key(j, "event");
 		json_string(j, w.event);

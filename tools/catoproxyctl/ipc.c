@@ -38,6 +38,7 @@ struct talk {
 };
 
 static const char *netns_name;
+static bool module_missing;
 
 void ipc_set_netns(const char *name)
 {
@@ -329,6 +330,7 @@ static int nl_open(struct nl **out, struct ipc_error *e)
 	ret = nl_talk(nl, nlh, family_cb, nl, e, NULL);
 	if (ret == -ENOENT) {
 		e->kind = IPC_ERR_NO_FAMILY;
+		module_missing = true;
 	} else if (!ret && !nl->family) {
 		snprintf(e->msg, sizeof(e->msg), "no family id in reply");
 		ret = set_error(e, IPC_ERR_NETLINK, EBADMSG);
@@ -1270,6 +1272,11 @@ int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
 out:
 	nl_close(nl);
 	return ret;
+}
+
+bool ipc_module_missing(void)
+{
+	return module_missing;
 }
 
 void ipc_perror(const char *what, const struct ipc_error *e)

@@ -86,6 +86,12 @@ int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e);
 int ipc_monitor(ipc_event_cb cb, void *data, volatile int *stop,
 		struct ipc_error *e);
 
+/*
+ * Whether a request found no catoproxy generic netlink family (the module
+ * is not loaded and could not be loaded on demand).
+ */
+bool ipc_module_missing(void);
+
 /* Reports @e on stderr as "catoproxyctl: @what: ...". */
 void ipc_perror(const char *what, const struct ipc_error *e);
 

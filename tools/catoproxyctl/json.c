@@ -77,6 +77,13 @@ void json_u64(struct json *j, uint64_t v)
 	fprintf(j->f, "%" PRIu64, v);
 }
 
+void json_decimal(struct json *j, uint64_t whole, uint32_t frac,
+		  unsigned int digits)
+{
+	json_value_start(j);
+	fprintf(j->f, "%" PRIu64 ".%0*" PRIu32, whole, (int)digits, frac);
+}
+
 void json_bool(struct json *j, bool v)
 {
 	json_value_start(j);

@@ -30,6 +30,9 @@ void json_string(struct json *j, const char *s);
 void json_u64(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* @whole.@frac with @frac zero-padded to @digits digits: 12.000345. */
+void json_decimal(struct json *j, uint64_t whole, uint32_t frac,
+		  unsigned int digits);
 /* @len bytes of @s, NUL bytes included, as one JSON string. */
 void json_string_len(struct json *j, const char *s, size_t len);
 /* Ends the document with the newline that line-based readers wait for. */

@@ -3,12 +3,14 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "ctl.h"
 #include "ipc.h"
 #include "json.h"
 
-#define MONITOR_USAGE "Usage: " PROG_NAME " [-j] [-n NAME] monitor\n"
+#define MONITOR_USAGE                                                  \
+	"Usage: " PROG_NAME " [-j] [-n NAME] monitor [-t|--timestamp]\n"
 
 static volatile int stop;
 
@@ -18,12 +20,25 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-/* Readers follow the stream line by line: each event goes out at once. */
+/*
+ * Readers follow the stream line by line: each event goes out at once.
+ * With @data, each carries the time it was read, as `ip -t monitor' and
+ * `conntrack -E -o timestamp' print it: the kernel's events have none.
+ */
 static int print_event(const struct conn_info *c, void *data)
 {
+	struct conn_info stamped;
+	struct timespec now;
 	struct json j;
 
-	(void)data;
+	if (data) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		stamped = *c;
+		stamped.has_time = true;
+		stamped.time_sec = now.tv_sec;
+		stamped.time_usec = now.tv_nsec / 1000;
+		c = &stamped;
+	}
 	if (json_output) {
 		json_init(&j, stdout);
 		conn_json(&j, c, true);
@@ -42,12 +57,19 @@ static int print_event(const struct conn_info *c, void *data)
 int monitor_main(int argc, char *argv[])
 {
 	struct sigaction sa = { .sa_handler = on_signal };
+	bool timestamp = timestamp_output;
 	struct ipc_error e;
 	int ret;
 
-	if (argc > 1) {
-		usage_error(MONITOR_USAGE, "Unexpected argument `%s'", argv[1]);
-		return EXIT_USAGE;
+	if (argc == 2 && is_help(argv[1]))
+		return print_help(MONITOR_USAGE);
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-t") && strcmp(argv[i], "--timestamp")) {
+			usage_error(MONITOR_USAGE, "Unexpected argument `%s'",
+				    argv[i]);
+			return EXIT_USAGE;
+		}
+		timestamp = true;
 	}
 	/*
 	 * Without SA_RESTART the wait for the next event returns, so that
@@ -56,7 +78,9 @@ int monitor_main(int argc, char *argv[])
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	ret = ipc_monitor(print_event, NULL, &stop, &e);
+	/* Any non-NULL pointer asks for timestamps. */
+	ret = ipc_monitor(print_event, timestamp ? &timestamp : NULL, &stop,
+			  &e);
 	if (ret < 0) {
 		ipc_perror("monitor", &e);
 		return EXIT_RUNTIME;

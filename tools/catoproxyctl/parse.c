@@ -665,7 +665,7 @@ const struct setting settings[CONFIG_NSETTINGS] = {
 	},
 	[CONFIG_SERVER_TIMEOUT] = {
 		.key = "server-timeout", .arg = "MS",
-		.json_key = "server_timeout_ms",
+		.json_key = "server_timeout",
 		.attr = CATOPROXY_A_SERVER_TIMEOUT,
 		U32_SETTING(server_timeout_ms), .parse = parse_u32_setting,
 		.text = text_u32, .json = json_u32,

@@ -187,6 +187,8 @@ int rule_main(int argc, char *argv[])
 		{ "load", rule_load },
 	};
 
+	if (argc == 2 && is_help(argv[1]))
+		return print_help(RULE_USAGE);
 	if (argc < 2) {
 		usage_error(RULE_USAGE,
 			    "Missing rule command: expected add, del, flush or load");

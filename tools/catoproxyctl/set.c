@@ -6,8 +6,11 @@
 #include "ctl.h"
 #include "ipc.h"
 
-/* The usage line, then a line for each key, from settings[]. */
-static void usage(const char *err)
+/*
+ * The usage line, then a line for each key, from settings[]: after @err on
+ * stderr, or without one on stdout.
+ */
+static int usage(const char *err)
 {
 	static const char head[] =
 		"Usage: " PROG_NAME " set KEY VALUE [KEY VALUE ...]\n";
@@ -16,7 +19,10 @@ static void usage(const char *err)
 	snprintf(text, sizeof(text), "%s", head);
 	format_set_usage(text + strlen(head), sizeof(text) - strlen(head),
 			 "  ", true);
+	if (!err)
+		return print_help(text);
 	usage_error(text, "%s", err);
+	return EXIT_USAGE;
 }
 
 /* The block page's body, from a file or standard input, into @buf. */
@@ -56,10 +62,10 @@ int set_main(int argc, char *argv[])
 	static struct ctl_config cfg;
 	struct ipc_error e;
 
-	if (parse_set_args(argc - 1, argv + 1, &cfg, err, sizeof(err))) {
-		usage(err);
-		return EXIT_USAGE;
-	}
+	if (argc == 2 && is_help(argv[1]))
+		return usage(NULL);
+	if (parse_set_args(argc - 1, argv + 1, &cfg, err, sizeof(err)))
+		return usage(err);
 	if (cfg.flags & CONFIG_HAS(CONFIG_BLOCK_PAGE)) {
 		if (read_page(cfg.block_page_file, page, &cfg.block_page_len))
 			return EXIT_USAGE;

@@ -5,12 +5,25 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "filter.h"
 #include "ipc.h"
 #include "json.h"
+#include "prom.h"
 
-#define SHOW_USAGE                                       \
-	"Usage: " PROG_NAME " [-j] [-n NAME] show "       \
-	"[config|stats|sites|conns|rules|block-page]\n"
+#define SHOW_CONNS_USAGE                                                     \
+	"Usage: " PROG_NAME " [-j] [-n NAME] show conns [src ADDR[/PLEN]] "   \
+	"[dst ADDR[/PLEN]]\n"                                                 \
+	"           [sport P[-Q]] [dport P[-Q]] [state STATE] [mode MODE] "  \
+	"[count]\n"
+#define SHOW_STATS_USAGE \
+	"Usage: " PROG_NAME " [-j] [-n NAME] show stats [prometheus]\n"
+#define SHOW_USAGE                                                           \
+	"Usage: " PROG_NAME " [-j] [-n NAME] show "                           \
+	"[config|stats [prometheus]|sites|rules|block-page]\n"                \
+	"       " PROG_NAME " [-j] [-n NAME] show conns [src ADDR[/PLEN]] "   \
+	"[dst ADDR[/PLEN]]\n"                                                 \
+	"           [sport P[-Q]] [dport P[-Q]] [state STATE] [mode MODE] "  \
+	"[count]\n"
 
 static int show_config(void)
 {
@@ -25,16 +38,43 @@ static int show_config(void)
 	return EXIT_OK;
 }
 
-static int show_stats(void)
+static int show_stats(int argc, char *argv[])
 {
+	bool prometheus = false;
 	struct ipc_stats stats;
 	struct ipc_error e;
 	struct json j;
 	char buf[32];
 
+	if (argc == 1 && is_help(argv[0]))
+		return print_help(SHOW_STATS_USAGE);
+	if (argc > 1) {
+		usage_error(SHOW_STATS_USAGE, "Unexpected argument `%s'",
+			    argv[1]);
+		return EXIT_USAGE;
+	}
+	if (argc == 1) {
+		if (strcmp(argv[0], "prometheus")) {
+			usage_error(SHOW_STATS_USAGE,
+				    "Invalid format `%s': expected prometheus",
+				    argv[0]);
+			return EXIT_USAGE;
+		}
+		if (json_output) {
+			usage_error(SHOW_STATS_USAGE,
+				    "-j and prometheus are two formats: give one");
+			return EXIT_USAGE;
+		}
+		prometheus = true;
+	}
 	if (ipc_get_stats(&stats, &e)) {
 		ipc_perror("show stats", &e);
 		return EXIT_RUNTIME;
+	}
+	if (prometheus) {
+		print_stats_prometheus(stdout, &stats);
+		free(stats.v);
+		return EXIT_OK;
 	}
 	json_init(&j, stdout);
 	if (json_output)
@@ -133,7 +173,8 @@ static void show_sites_json(const struct ipc_sites *sites)
 		json_string(&j, mode_str(s->site.mode, b1, sizeof(b1)));
 		json_key(&j, "effective_mode");
 		json_string(&j, mode_str(s->effective_mode, b1, sizeof(b1)));
-		json_key(&j, "prefixes");
+		/* One element for each `prefix' that `site add' takes. */
+		json_key(&j, "prefix");
 		json_array_begin(&j);
 		for (unsigned int k = 0; k < s->site.nprefixes; k++) {
 			format_prefix(&s->site.prefixes[k], prefix,
@@ -164,17 +205,42 @@ static int show_sites(void)
 	return EXIT_OK;
 }
 
-static int show_conns(void)
+static int show_conns(int argc, char *argv[])
 {
+	char err[PARSE_ERR_MAX];
+	struct conn_filter f;
 	struct ipc_conns conns;
 	struct ipc_error e;
 	struct json j;
+	size_t n = 0;
 
+	if (argc == 1 && is_help(argv[0]))
+		return print_help(SHOW_CONNS_USAGE);
+	if (conn_filter_parse(argc, argv, &f, err, sizeof(err))) {
+		usage_error(SHOW_CONNS_USAGE, "%s", err);
+		return EXIT_USAGE;
+	}
 	if (ipc_get_conns(&conns, &e)) {
 		ipc_perror("show conns", &e);
 		return EXIT_RUNTIME;
 	}
-	if (json_output) {
+	/* The kernel dumps every connection: the filters apply here. */
+	for (size_t i = 0; i < conns.n; i++)
+		if (conn_filter_match(&f, &conns.v[i]))
+			conns.v[n++] = conns.v[i];
+	conns.n = n;
+	if (f.flags & CONN_FILTER_COUNT) {
+		if (json_output) {
+			json_init(&j, stdout);
+			json_object_begin(&j);
+			json_key(&j, "count");
+			json_u64(&j, conns.n);
+			json_object_end(&j);
+			json_finish(&j);
+		} else {
+			printf("%zu\n", conns.n);
+		}
+	} else if (json_output) {
 		json_init(&j, stdout);
 		json_array_begin(&j);
 		for (size_t i = 0; i < conns.n; i++)
@@ -228,6 +294,18 @@ static void show_rules_text(const struct ipc_rules *rules)
 	}
 }
 
+static void json_port_range(struct json *j, u16 lo, u16 hi)
+{
+	char b[PREFIX_STR_MAX];
+
+	if (!lo && hi == 65535) {
+		json_null(j);
+		return;
+	}
+	format_port_range(lo, hi, b, sizeof(b));
+	json_string(j, b);
+}
+
 static void show_rules_json(const struct ipc_rules *rules)
 {
 	char prefix[PREFIX_STR_MAX], b[32];
@@ -261,14 +339,11 @@ static void show_rules_json(const struct ipc_rules *rules)
 		} else {
 			json_null(&j);
 		}
-		json_key(&j, "sport_min");
-		json_u64(&j, r->rule.sport_min);
-		json_key(&j, "sport_max");
-		json_u64(&j, r->rule.sport_max);
-		json_key(&j, "dport_min");
-		json_u64(&j, r->rule.dport_min);
-		json_key(&j, "dport_max");
-		json_u64(&j, r->rule.dport_max);
+		/* The words `rule add' takes: "80", "1024-65535", null for any. */
+		json_key(&j, "sport");
+		json_port_range(&j, r->rule.sport_min, r->rule.sport_max);
+		json_key(&j, "dport");
+		json_port_range(&j, r->rule.dport_min, r->rule.dport_max);
 		json_key(&j, "action");
 		json_string(&j, or_unknown(catoproxy_rule_action_name(r->rule.action),
 					   r->rule.action, b, sizeof(b)));
@@ -327,18 +402,21 @@ int show_main(int argc, char *argv[])
 {
 	const char *what = argc > 1 ? argv[1] : "config";
 
+	if (is_help(what))
+		return print_help(SHOW_USAGE);
+	/* The targets that take words of their own. */
+	if (!strcmp(what, "stats"))
+		return show_stats(argc - 2, argv + 2);
+	if (!strcmp(what, "conns"))
+		return show_conns(argc - 2, argv + 2);
 	if (argc > 2) {
 		usage_error(SHOW_USAGE, "Unexpected argument `%s'", argv[2]);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(what, "config"))
 		return show_config();
-	if (!strcmp(what, "stats"))
-		return show_stats();
 	if (!strcmp(what, "sites"))
 		return show_sites();
-	if (!strcmp(what, "conns"))
-		return show_conns();
 	if (!strcmp(what, "rules"))
 		return show_rules();
 	if (!strcmp(what, "block-page"))

@@ -47,6 +47,8 @@ static int site_del(int argc, char *argv[])
 
 int site_main(int argc, char *argv[])
 {
+	if (argc == 2 && is_help(argv[1]))
+		return print_help(SITE_USAGE);
 	if (argc < 2) {
 		usage_error(SITE_USAGE, "Missing site command: expected add or del");
 		return EXIT_USAGE;
