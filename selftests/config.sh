@@ -432,6 +432,8 @@ test_stats_shape()
 
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups
 	--inh-caps=-all --bounding-set=-all --no-new-privs --)
+# The namespace test_load_defaults loads files into (setup_ns sets it).
+loadns=
 SITE_MODES=(full delayed adaptive off inherit)
 RULE_ACTIONS=(allow block bypass)
 
@@ -576,7 +578,7 @@ ns_hooks()
 
 test_load_defaults()
 {
-	local dir=$TMP_DIR/etc h ns
+	local dir=$TMP_DIR/etc h
 
 	capture ctl load - </dev/null
 	assert_eq "an empty file: exit code" 0 "$CMD_RC"
@@ -602,17 +604,18 @@ test_load_defaults()
 	config_is "a missing page: nothing changed" \
 		"$(cfg mode=delayed block_page_len=18)"
 
-	setup_ns ns || fail "setup_ns"
-	echo "set mode off" | ctl -n "$ns" load - || fail "load mode off"
-	h=$(ns_hooks "$ns")
+	# setup_ns has a local "ns" of its own: a global name is needed.
+	setup_ns loadns || fail "setup_ns"
+	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off"
+	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_eq "mode off: our hooks" 0 "$h"
-	ctl -n "$ns" load - </dev/null || fail "load an empty file"
-	h=$(ns_hooks "$ns")
+	ctl -n "$loadns" load - </dev/null || fail "load an empty file"
+	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_ne "the default mode full: our hooks" 0 "$h"
-	echo "set mode off" | ctl -n "$ns" load - || fail "load mode off again"
-	h=$(ns_hooks "$ns")
+	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off again"
+	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_eq "mode off again: our hooks" 0 "$h"
-	cleanup_ns "$ns"
+	cleanup_ns "$loadns"
 	ctl load - </dev/null
 	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks"
 }
