@@ -612,6 +612,7 @@ test_load_defaults()
 	ctl -n "$loadns" load - </dev/null || fail "load an empty file"
 	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_ne "the default mode full: our hooks" 0 "$h"
+	echo "# our hooks in a namespace loaded with mode full: $h"
 	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off again"
 	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_eq "mode off again: our hooks" 0 "$h"
