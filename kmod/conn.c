@@ -107,9 +107,19 @@ static const enum catoproxy_stat mode_stat[] = {
 static void decide(struct net *net, const struct catoproxy_flow *flow,
 		   struct catoproxy_decision *d, bool count)
 {
-	catoproxy_rulebase_decide(net, flow, d, count);
-	catoproxy_policy_decide(rcu_dereference(catoproxy_net(net)->policy),
-				flow, d);
+	struct catoproxy_net *cn = catoproxy_net(net);
+	unsigned int seq;
+
+	/*
+	 * One configuration decides, never half of a REPLACE_CONFIG. A retry
+	 * may count a hit twice, on the replaced rules only: their ids and
+	 * hits go with them.
+	 */
+	do {
+		seq = read_seqcount_begin(&cn->config_seq);
+		catoproxy_rulebase_decide(net, flow, d, count);
+		catoproxy_policy_decide(rcu_dereference(cn->policy), flow, d);
+	} while (read_seqcount_retry(&cn->config_seq, seq));
 	/* A connection a rule blocks or bypasses never asks the cache. */
 	if (d->mode != CATOPROXY_MODE_ADAPTIVE ||
 	    d->action != CATOPROXY_ACTION_ALLOW)

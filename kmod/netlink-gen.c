@@ -104,8 +104,25 @@ static const struct nla_policy catoproxy_set_rules_nl_policy[CATOPROXY_A_RULE + 
 	[CATOPROXY_A_RULE] = NLA_POLICY_NESTED(catoproxy_rule_nl_policy),
 };
 
+/* CATOPROXY_CMD_REPLACE_CONFIG - do */
+static const struct nla_policy catoproxy_replace_config_nl_policy[CATOPROXY_A_BLOCK_PAGE + 1] = {
+	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, 1, 4),
+	[CATOPROXY_A_TLS_INSPECTION] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CATOPROXY_A_BLOCKED_SYN] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CATOPROXY_A_CHALLENGE_ACK] = NLA_POLICY_MAX(NLA_U8, 1),
+	[CATOPROXY_A_SITE] = NLA_POLICY_NESTED(catoproxy_site_nl_policy),
+	[CATOPROXY_A_SERVER_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_server_timeout_range),
+	[CATOPROXY_A_SYN_BACKLOG] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_syn_backlog_range),
+	[CATOPROXY_A_FORCE_FULL_PORTS] = { .type = NLA_BINARY, },
+	[CATOPROXY_A_ADAPTIVE_TTL] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_adaptive_ttl_range),
+	[CATOPROXY_A_ADAPTIVE_SIZE] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_adaptive_size_range),
+	[CATOPROXY_A_RULE] = NLA_POLICY_NESTED(catoproxy_rule_nl_policy),
+	[CATOPROXY_A_BLOCK_PAGE_PORTS] = { .type = NLA_BINARY, },
+	[CATOPROXY_A_BLOCK_PAGE] = { .type = NLA_BINARY, },
+};
+
 /* Ops table for catoproxy */
-const struct genl_split_ops catoproxy_nl_ops[11] = {
+const struct genl_split_ops catoproxy_nl_ops[12] = {
 	{
 		.cmd	= CATOPROXY_CMD_GET_CONFIG,
 		.doit	= catoproxy_nl_get_config_doit,
@@ -172,6 +189,13 @@ const struct genl_split_ops catoproxy_nl_ops[11] = {
 		.cmd	= CATOPROXY_CMD_GET_RULE,
 		.dumpit	= catoproxy_nl_get_rule_dumpit,
 		.flags	= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= CATOPROXY_CMD_REPLACE_CONFIG,
+		.doit		= catoproxy_nl_replace_config_doit,
+		.policy		= catoproxy_replace_config_nl_policy,
+		.maxattr	= CATOPROXY_A_BLOCK_PAGE,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

@@ -18,7 +18,7 @@ extern const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PAD + 1
 extern const struct nla_policy catoproxy_site_nl_policy[CATOPROXY_SITE_A_PREFIXES + 1];
 
 /* Ops table for catoproxy */
-extern const struct genl_split_ops catoproxy_nl_ops[11];
+extern const struct genl_split_ops catoproxy_nl_ops[12];
 
 int catoproxy_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info);
 int catoproxy_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info);
@@ -34,6 +34,8 @@ int catoproxy_nl_del_rule_doit(struct sk_buff *skb, struct genl_info *info);
 int catoproxy_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info);
 int catoproxy_nl_get_rule_dumpit(struct sk_buff *skb,
 				 struct netlink_callback *cb);
+int catoproxy_nl_replace_config_doit(struct sk_buff *skb,
+				     struct genl_info *info);
 
 enum {
 	CATOPROXY_NLGRP_EVENTS,

@@ -54,6 +54,22 @@ int catoproxy_nl_check_len(const struct nlattr *attr, int max,
 int catoproxy_nl_parse_prefix(const struct nlattr *attr,
 			      struct catoproxy_prefix *p,
 			      struct netlink_ext_ack *extack);
+/*
+ * SET_RULES and REPLACE_CONFIG repeat CATOPROXY_A_RULE (and SITE) at the
+ * top level: see the spec.
+ */
+#define for_each_top_attr(pos, info, rem)                       \
+	nla_for_each_attr(pos, genlmsg_data((info)->genlhdr),    \
+			  genlmsg_len((info)->genlhdr), rem)
+
+struct catoproxy_rule;
+/*
+ * The RULEs of @info's request, checked and normalised, in order, into a
+ * new array of *@np (kvfree() it, also when empty); an error, with the
+ * extack set, when one is refused.
+ */
+int catoproxy_nl_parse_rules(struct genl_info *info,
+			     struct catoproxy_rule **rulesp, u32 *np);
 /* A CATOPROXY_PREFIX_A_* nest of type @type describing @p. */
 int catoproxy_nl_put_prefix(struct sk_buff *skb, int type,
 			    const struct catoproxy_prefix *p);

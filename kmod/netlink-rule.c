@@ -188,17 +188,12 @@ int catoproxy_nl_del_rule_doit(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
-/* SET_RULES repeats CATOPROXY_A_RULE at the top level: see the spec. */
-#define for_each_top_attr(pos, info, rem)                       \
-	nla_for_each_attr(pos, genlmsg_data((info)->genlhdr),    \
-			  genlmsg_len((info)->genlhdr), rem)
-
-int catoproxy_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
+/* See netlink-priv.h. */
+int catoproxy_nl_parse_rules(struct genl_info *info,
+			     struct catoproxy_rule **rulesp, u32 *np)
 {
-	struct catoproxy_net *cn = info_net(info);
 	struct catoproxy_rule *rules;
 	const struct nlattr *pos;
-	const char *why = NULL;
 	u32 n = 0, i = 0;
 	int ret, rem;
 
@@ -217,15 +212,31 @@ int catoproxy_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
 		if (nla_type(pos) != CATOPROXY_A_RULE)
 			continue;
 		ret = parse_rule(pos, &rules[i], NULL, info->extack);
-		if (ret)
-			goto out;
+		if (ret) {
+			kvfree(rules);
+			return ret;
+		}
 		i++;
 	}
+	*rulesp = rules;
+	*np = n;
+	return 0;
+}
 
+int catoproxy_nl_set_rules_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct catoproxy_net *cn = info_net(info);
+	struct catoproxy_rule *rules;
+	const char *why = NULL;
+	u32 n;
+	int ret;
+
+	ret = catoproxy_nl_parse_rules(info, &rules, &n);
+	if (ret)
+		return ret;
 	ret = catoproxy_rulebase_replace(cn, rules, n, &why);
 	if (ret)
 		set_why(info->extack, why);
-out:
 	kvfree(rules);
 	return ret;
 }

@@ -167,6 +167,21 @@ static int edit_config(struct catoproxy_policy *pol, void *arg)
 	return ret;
 }
 
+/* The bounds of the settings the policies could not express. */
+static int check_config_lens(struct genl_info *info)
+{
+	struct nlattr **attrs = info->attrs;
+
+	return catoproxy_nl_check_len(attrs[CATOPROXY_A_FORCE_FULL_PORTS],
+				      CATOPROXY_FORCE_PORTS_MAX * sizeof(u16),
+				      info->extack) ?:
+	       catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE_PORTS],
+				      CATOPROXY_BLOCK_PAGE_PORTS_MAX * sizeof(u16),
+				      info->extack) ?:
+	       catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE],
+				      CATOPROXY_BLOCK_PAGE_MAX, info->extack);
+}
+
 int catoproxy_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct catoproxy_net *cn = info_net(info);
@@ -176,14 +191,7 @@ int catoproxy_nl_set_config_doit(struct sk_buff *skb, struct genl_info *info)
 	unsigned int i;
 	int ret;
 
-	ret = catoproxy_nl_check_len(attrs[CATOPROXY_A_FORCE_FULL_PORTS],
-				     CATOPROXY_FORCE_PORTS_MAX * sizeof(u16),
-				     info->extack) ?:
-	      catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE_PORTS],
-				     CATOPROXY_BLOCK_PAGE_PORTS_MAX * sizeof(u16),
-				     info->extack) ?:
-	      catoproxy_nl_check_len(attrs[CATOPROXY_A_BLOCK_PAGE],
-				     CATOPROXY_BLOCK_PAGE_MAX, info->extack);
+	ret = check_config_lens(info);
 	if (ret)
 		return ret;
 	for (i = 0; i < ARRAY_SIZE(settable); i++)
@@ -412,6 +420,84 @@ int catoproxy_nl_add_site_doit(struct sk_buff *skb, struct genl_info *info)
 int catoproxy_nl_del_site_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	return change_site(info, false);
+}
+
+/* What REPLACE_CONFIG's build of the new policy needs. */
+struct config_build {
+	struct genl_info *info;
+	struct catoproxy_site *site; /* room for parsing one */
+};
+
+/*
+ * REPLACE_CONFIG's new policy: the settings given over the defaults, then
+ * the sites in order, each keeping the id of the current site of its name.
+ */
+static int build_config(struct catoproxy_policy *pol,
+			const struct catoproxy_policy *cur, void *arg)
+{
+	const struct config_build *b = arg;
+	struct netlink_ext_ack *extack = b->info->extack;
+	const struct catoproxy_site *was;
+	const struct nlattr *pos;
+	const char *why = NULL;
+	int ret, rem;
+
+	ret = edit_config(pol, b->info);
+	if (ret)
+		return ret;
+	for_each_top_attr(pos, b->info, rem) {
+		if (nla_type(pos) != CATOPROXY_A_SITE)
+			continue;
+		ret = parse_site(pos, b->site, true, extack);
+		if (ret)
+			return ret;
+		was = catoproxy_policy_find_site(cur, b->site->name);
+		b->site->id = was ? was->id : 0;
+		ret = catoproxy_policy_add_site(pol, b->site, &why);
+		if (ret) {
+			set_why_attr(extack, why, pos);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int catoproxy_nl_replace_config_doit(struct sk_buff *skb,
+				     struct genl_info *info)
+{
+	struct config_build b = { .info = info };
+	struct catoproxy_rule *rules;
+	const struct nlattr *pos;
+	const char *why = NULL;
+	u32 nsites = 0, nrules;
+	int ret, rem;
+
+	ret = check_config_lens(info);
+	if (ret)
+		return ret;
+	for_each_top_attr(pos, info, rem) {
+		if (nla_type(pos) == CATOPROXY_A_SITE &&
+		    ++nsites > CATOPROXY_SITES_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, pos, "too many sites");
+			return -E2BIG;
+		}
+	}
+	ret = catoproxy_nl_parse_rules(info, &rules, &nrules);
+	if (ret)
+		return ret;
+	b.site = kmalloc(sizeof(*b.site), GFP_KERNEL);
+	if (!b.site) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = catoproxy_net_replace(info_net(info), nsites, build_config, &b,
+				    rules, nrules, &why);
+	if (ret && why)
+		set_why(info->extack, why);
+out:
+	kfree(b.site);
+	kvfree(rules);
+	return ret;
 }
 
 int catoproxy_nl_put_prefix(struct sk_buff *skb, int type,

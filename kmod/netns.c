@@ -181,6 +181,75 @@ out:
 	return ret;
 }
 
+int catoproxy_net_replace(struct catoproxy_net *cn, u32 nsites,
+			  int (*build)(struct catoproxy_policy *pol,
+				       const struct catoproxy_policy *cur,
+				       void *arg),
+			  void *arg, struct catoproxy_rule *rules, u32 nrules,
+			  const char **why)
+{
+	struct catoproxy_rulebase *rb = NULL, *old_rb = NULL;
+	struct catoproxy_adaptive *old_cache = NULL;
+	struct catoproxy_policy *pol, *old = NULL;
+	const struct catoproxy_policy *cur;
+	bool same;
+	int ret;
+
+	pol = policy_alloc(nsites);
+	if (!pol)
+		return -ENOMEM;
+	mutex_lock(&cn->lock);
+	cur = rcu_dereference_protected(cn->policy, lockdep_is_held(&cn->lock));
+	/* What a new namespace starts with, but site ids are never reused. */
+	catoproxy_policy_init(pol, default_mode);
+	pol->next_site_id = cur->next_site_id;
+	ret = build(pol, cur, arg);
+	if (ret)
+		goto out;
+	ret = catoproxy_rulebase_stage(cn, rules, nrules, &rb, &same, why);
+	if (ret)
+		goto out;
+	ret = catoproxy_net_hooks_prepare(cn, pol,
+					  same ? rcu_dereference_protected(cn->rules,
+						lockdep_is_held(&cn->lock)) : rb,
+					  why);
+	if (ret)
+		goto out;
+	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
+	if (ret) {
+		*why = "no memory for the adaptive cache";
+		goto out;
+	}
+	if (!same) {
+		/* A decision reads both: see catoproxy_net.config_seq. */
+		local_bh_disable();
+		write_seqcount_begin(&cn->config_seq);
+		old = rcu_replace_pointer(cn->policy, pol,
+					  lockdep_is_held(&cn->lock));
+		old_rb = catoproxy_rulebase_commit(cn, rb, nrules);
+		write_seqcount_end(&cn->config_seq);
+		local_bh_enable();
+		rb = NULL;
+	} else {
+		old = rcu_replace_pointer(cn->policy, pol,
+					  lockdep_is_held(&cn->lock));
+	}
+	pol = NULL;
+	cn->generation++;
+out:
+	catoproxy_net_hooks_settle(cn);
+	mutex_unlock(&cn->lock);
+	policy_free(pol);
+	catoproxy_rulebase_free(rb);
+	if (old) {
+		synchronize_rcu();
+		policy_free(old);
+		catoproxy_adaptive_free(old_cache);
+		catoproxy_rulebase_free(old_rb);
+	}
+	return ret;
+}
+
 static int __net_init catoproxy_net_init_net(struct net *net)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
@@ -197,6 +266,7 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	cn->cookies_until = jiffies;
 	RCU_INIT_POINTER(cn->rules, NULL);
 	cn->next_rule_id = 1;
+	seqcount_init(&cn->config_seq);
 	get_random_bytes(&cn->block_key, sizeof(cn->block_key));
 	cn->block_until = jiffies;
 	cn->stats = alloc_percpu(struct catoproxy_stats);

@@ -6,6 +6,7 @@
 #include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
+#include <linux/seqlock.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -15,6 +16,7 @@
 #include "policy.h"
 
 struct catoproxy_adaptive;
+struct catoproxy_rule;
 struct catoproxy_rulebase;
 struct catoproxy_stats {
 	u64 counters[__CATOPROXY_STAT_LAST];
@@ -41,6 +43,12 @@ struct catoproxy_net {
 	 */
 	struct catoproxy_rulebase __rcu *rules;
 	u32 next_rule_id; /* rule ids are never reused in a namespace */
+	/*
+	 * Written, with BHs off, around REPLACE_CONFIG's publishing of both
+	 * @policy and @rules, so that a connection's decision (conn.c) reads
+	 * one configuration, never the new rules with the old policy.
+	 */
+	seqcount_t config_seq;
 	/* Bumped under @lock on every change; lets dumps detect races. */
 	unsigned int generation;
 	/* Keys the ISNs of blocked connections' handshakes (block.c). */
@@ -96,6 +104,22 @@ int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 			      int (*edit)(struct catoproxy_policy *pol,
 					  void *arg),
 			      void *arg, const char **why);
+
+/*
+ * Replace the whole configuration (REPLACE_CONFIG): under @lock, @build
+ * fills a new policy, with room for @nsites sites, from the defaults of a
+ * new namespace (its next site id that of @cur, the policy it replaces;
+ * @arg is its own), and @rules[0..@nrules) (normalised; their ids are
+ * written) become the rules (rulebase.h, catoproxy_rulebase_stage()); the
+ * two are published together, or nothing changes when @build (its error
+ * is returned) or anything else fails (then @why may say why).
+ */
+int catoproxy_net_replace(struct catoproxy_net *cn, u32 nsites,
+			  int (*build)(struct catoproxy_policy *pol,
+				       const struct catoproxy_policy *cur,
+				       void *arg),
+			  void *arg, struct catoproxy_rule *rules, u32 nrules,
+			  const char **why);
 
 struct catoproxy_rulebase;
 /*

@@ -303,3 +303,64 @@ out:
 	mutex_unlock(&cn->lock);
 	return ret;
 }
+
+static bool prefix_same(const struct catoproxy_prefix *a,
+			const struct catoproxy_prefix *b)
+{
+	return a->family == b->family && a->plen == b->plen &&
+	       !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
+/* Do @a and @b match the same connections the same way? Ids aside. */
+static bool rule_same(const struct catoproxy_rule *a,
+		      const struct catoproxy_rule *b)
+{
+	return a->family == b->family && a->action == b->action &&
+	       a->flags == b->flags &&
+	       (!(a->flags & CATOPROXY_RULE_F_SRC) ||
+		prefix_same(&a->src, &b->src)) &&
+	       (!(a->flags & CATOPROXY_RULE_F_DST) ||
+		prefix_same(&a->dst, &b->dst)) &&
+	       a->sport_min == b->sport_min && a->sport_max == b->sport_max &&
+	       a->dport_min == b->dport_min && a->dport_max == b->dport_max;
+}
+
+int catoproxy_rulebase_stage(struct catoproxy_net *cn,
+			     struct catoproxy_rule *rules, u32 n,
+			     struct catoproxy_rulebase **rb, bool *same,
+			     const char **why)
+{
+	const struct catoproxy_rulebase *cur;
+	const struct catoproxy_rule *old;
+	u32 nold, i;
+
+	lockdep_assert_held(&cn->lock);
+	*rb = NULL;
+	old = current_rules(cn, &cur, &nold);
+	for (i = 0; nold == n && i < n && rule_same(&old[i], &rules[i]); i++)
+		;
+	*same = nold == n && i == n;
+	if (*same || !n)
+		return 0;
+	if (!ids_left(cn, n, why))
+		return -ENOSPC;
+	for (i = 0; i < n; i++)
+		rules[i].id = cn->next_rule_id + i;
+	/* New ids: there are no hits to carry over. */
+	*rb = catoproxy_rulebase_build(rules, n, NULL);
+	if (IS_ERR(*rb)) {
+		*rb = NULL;
+		*why = "no memory for the rules";
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+struct catoproxy_rulebase *
+catoproxy_rulebase_commit(struct catoproxy_net *cn,
+			  struct catoproxy_rulebase *rb, u32 n)
+{
+	lockdep_assert_held(&cn->lock);
+	cn->next_rule_id += n;
+	return rcu_replace_pointer(cn->rules, rb, lockdep_is_held(&cn->lock));
+}

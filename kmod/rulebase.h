@@ -64,4 +64,25 @@ int catoproxy_rulebase_replace(struct catoproxy_net *cn,
 			       struct catoproxy_rule *rules, u32 n,
 			       const char **why);
 
+/*
+ * A whole new list in two steps, for catoproxy_net_replace(), which
+ * publishes it together with a new policy; both under the namespace's lock.
+ *
+ * stage: @rules[0..@n) (normalised) get the ids they would have and are
+ * compiled into *@rb (NULL for no rule), unless they equal the current
+ * list, ids aside: then *@same is set and the current base, its ids and
+ * hits, is to stay. On error nothing changed and @why says why.
+ *
+ * commit: publishes *@rb from a stage of @n rules, which did not find them
+ * the same, and returns the base it replaces, to be freed once no reader
+ * can see it.
+ */
+int catoproxy_rulebase_stage(struct catoproxy_net *cn,
+			     struct catoproxy_rule *rules, u32 n,
+			     struct catoproxy_rulebase **rb, bool *same,
+			     const char **why);
+struct catoproxy_rulebase *
+catoproxy_rulebase_commit(struct catoproxy_net *cn,
+			  struct catoproxy_rulebase *rb, u32 n);
+
 #endif /* _CATOPROXY_RULEBASE_H */

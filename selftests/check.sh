@@ -11,7 +11,8 @@
 #   3. the module builds against every installed kernel with W=1 and sparse
 #      (C=1), with zero warnings
 #   4. installation: `make install DESTDIR=...` stages exactly the module,
-#      the tool, its man page and completion, `make uninstall` removes them;
+#      the tool, its man page and completion and catoproxy.service (which
+#      `systemd-analyze verify` accepts), `make uninstall` removes them;
 #      dkms.conf agrees with the module's version and name; the Debian
 #      packages build, install what they should, and lintian reports no
 #      error (`make deb-check`; `make dkms-check` is not run here)
@@ -107,8 +108,25 @@ done
 echo "# install"
 stage=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-install.XXXXXX")
 staged() { (cd "$stage" && find . ! -type d | sed 's|^\./|/|' | LC_ALL=C sort); }
+# systemd-analyze verify on the staged unit, its tool and man page taken
+# from the stage (the unit names them where they will be installed).
+unit_verify() {
+	local dir rc
+
+	command -v systemd-analyze >/dev/null || return 0
+	grep -qx 'ExecStart=/usr/sbin/catoproxyctl load /etc/catoproxy/catoproxy.conf' \
+		"$stage/usr/lib/systemd/system/catoproxy.service" || return 1
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/catoproxy-unit.XXXXXX") || return 1
+	sed "s| /usr/sbin/| $stage/usr/sbin/|g; s|=/usr/sbin/|=$stage/usr/sbin/|" \
+		"$stage/usr/lib/systemd/system/catoproxy.service" >"$dir/catoproxy.service"
+	(cd "$dir" && MANPATH=$stage/usr/share/man systemd-analyze verify catoproxy.service)
+	rc=$?
+	rm -rf "$dir"
+	return $rc
+}
 for k in $built; do
 	want="/lib/modules/$k/updates/catoproxy.ko
+/usr/lib/systemd/system/catoproxy.service
 /usr/sbin/catoproxyctl
 /usr/share/bash-completion/completions/catoproxyctl
 /usr/share/man/man8/catoproxyctl.8"
@@ -116,12 +134,13 @@ for k in $built; do
 		KO="build/$k/catoproxy.ko" >"$log/install.log" 2>&1 &&
 	   [ "$(staged)" = "$want" ] &&
 	   cmp -s "build/$k/catoproxy.ko" "$stage/lib/modules/$k/updates/catoproxy.ko" &&
+	   unit_verify >>"$log/install.log" 2>&1 &&
 	   make -s uninstall DESTDIR="$stage" PREFIX=/usr KERNELRELEASE="$k" >>"$log/install.log" 2>&1 &&
 	   [ -z "$(staged)" ]; then
-		result ok "$k: make install DESTDIR= stages the module, tool, man page, completion; uninstall removes them"
+		result ok "$k: make install DESTDIR= stages the module, tool, man page, completion, systemd unit; uninstall removes them"
 	else
 		cat "$log/install.log"; staged
-		result fail "$k: make install DESTDIR= stages the module, tool, man page, completion; uninstall removes them"
+		result fail "$k: make install DESTDIR= stages the module, tool, man page, completion, systemd unit; uninstall removes them"
 	fi
 done
 rm -rf "$stage"

@@ -20,6 +20,15 @@
 # subcommand's, on stdout, exit 0) and usage errors (stderr, exit 1) are
 # exact; with the module unloaded (and modprobe unable to load it) every
 # request exits 3 with one line saying so.
+#
+# dump and load: a file of 50 sites and 1000 rules loads and dumps in the
+# same words; dump | load and loading a file twice change nothing (rule and
+# site ids and hits included); a file with a bad line, one the kernel
+# refuses (a prefix of two sites) and an unprivileged load change nothing
+# and name the line; two loads at once leave one file's configuration,
+# never a mix; what a file leaves out is a new namespace's default; a block
+# page comes inline or from a file next to the configuration; a namespace a
+# file turns off has no hooks of ours (where nft can list hooks).
 
 source lib.sh
 
@@ -444,6 +453,197 @@ test_no_module()
 	log_test "module not loaded: exit status 3 and a message saying so"
 }
 
+NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups
+	--inh-caps=-all --bounding-set=-all --no-new-privs --)
+# The namespace test_load_defaults loads files into (setup_ns sets it).
+loadns=
+SITE_MODES=(full delayed adaptive off inherit)
+RULE_ACTIONS=(allow block bypass)
+
+# conf_file MODE N: a configuration with mode MODE, 50 sites and 1000
+# rules, their addresses set by N (1 to 9) so that two files differ.
+conf_file()
+{
+	local i
+
+	echo "# written by config.sh"
+	echo "set mode $1 tls-inspection on force-full-ports 443,8443"
+	echo "set server-timeout 2500   # ms"
+	echo "set block-page-ports 80,8080"
+	echo 'set block-page "<h1>blocked</h1>\n\x00\xff\"#"'
+	for ((i = 0; i < 50; i++)); do
+		echo "site add site$i prefix 10.$2.$i.0/24 prefix fd00:$2:$((i + 1))::/48 mode ${SITE_MODES[i % 5]}"
+	done
+	for ((i = 0; i < 1000; i++)); do
+		echo "rule add dst 198.1$2.$((i >> 8)).$((i & 255))/32 dport $((1 + i)) action ${RULE_ACTIONS[i % 3]}"
+	done
+}
+
+# dump_is DESC WANT: ctl dump prints WANT.
+dump_is()
+{
+	capture ctl dump
+	assert_eq "$1: dump exit code" 0 "$CMD_RC"
+	assert_eq "$1: dump unchanged" "$2" "$CMD_OUT"
+}
+
+test_dump_load()
+{
+	local a=$TMP_DIR/a.conf d1 rules sites
+
+	conf_file delayed 1 >"$a"
+	capture ctl load "$a"
+	assert_eq "load: exit code" 0 "$CMD_RC"
+	assert_eq "load: stderr" "" "$CMD_ERR"
+	assert_eq "load: stdout" "" "$CMD_OUT"
+	d1=$(ctl dump)
+	assert_eq "dump: the settings" "set mode delayed
+set tls-inspection on
+set blocked-syn handshake
+set challenge-ack allow
+set server-timeout 2500
+set syn-backlog 1024
+set force-full-ports 443,8443
+set adaptive-ttl 300
+set adaptive-size 4096
+set block-page-ports 80,8080
+set block-page \"<h1>blocked</h1>\\n\\x00\\xff\\\"#\"" \
+		"$(grep '^set ' <<<"$d1")"
+	assert_eq "dump: the sites and rules, as written" \
+		"$(grep -v -e '^#' -e '^set ' "$a")" \
+		"$(grep -v -e '^#' -e '^set ' <<<"$d1")"
+	assert_eq "dump: 50 sites, 1000 rules" "50 1000" \
+		"$(count_lines "$d1" '^site add ') $(count_lines "$d1" '^rule add ')"
+	config_is "show config after load" \
+		"$(cfg mode=delayed tls_inspection=true force_full_ports='[443,8443]' server_timeout=2500 block_page_ports='[80,8080]' site_count=50 rule_count=1000 block_page_len=21)"
+
+	rules=$(ctl -j show rules)
+	sites=$(ctl -j show sites)
+	capture bash -c "'$CATOPROXYCTL' dump | '$CATOPROXYCTL' load -"
+	assert_eq "dump | load: exit code" 0 "$CMD_RC"
+	assert_eq "dump | load: stderr" "" "$CMD_ERR"
+	dump_is "dump | load" "$d1"
+	capture ctl load "$a"
+	assert_eq "the same file again: exit code" 0 "$CMD_RC"
+	assert_eq "the same file again: stderr" "" "$CMD_ERR"
+	dump_is "the same file again" "$d1"
+	assert_eq "rules, their ids and hits kept" "$rules" "$(ctl -j show rules)"
+	assert_eq "sites, their ids kept" "$sites" "$(ctl -j show sites)"
+	log_test "dump | load with 50 sites and 1000 rules is an identity; loading twice changes nothing"
+}
+
+test_load_refused()
+{
+	local a=$TMP_DIR/a.conf bad=$TMP_DIR/bad.conf d1 n
+
+	d1=$(ctl dump)
+	sed '700s/.*/rule add dport 90-80 action block/' "$a" >"$bad"
+	capture ctl load "$bad"
+	assert_eq "a bad line: exit code" 1 "$CMD_RC"
+	assert_eq "a bad line: message" \
+		"catoproxyctl: load: $bad:700: Invalid port range \`90-80' for \`dport': 90 is above 80" \
+		"$CMD_ERR"
+	dump_is "a bad line" "$d1"
+
+	# Only the kernel knows the sites' prefixes together.
+	conf_file off 2 >"$bad"
+	echo "site add again prefix fd00:2:8::/48 # site7's" >>"$bad"
+	conf_file off 2 | grep '^rule ' >>"$bad"
+	n=$(grep -n '^site add again' "$bad" | cut -d: -f1)
+	capture ctl load "$bad"
+	assert_eq "refused by the kernel: exit code" 2 "$CMD_RC"
+	assert_eq "refused by the kernel: message" \
+		"catoproxyctl: load: $bad:$n: prefix already belongs to a site (File exists)" \
+		"$CMD_ERR"
+	dump_is "refused by the kernel" "$d1"
+
+	capture "${NOBODY[@]}" "$CATOPROXYCTL" load - <"$a"
+	assert_eq "nobody: load: exit code" 2 "$CMD_RC"
+	assert_match "nobody: load: message" \
+		"^catoproxyctl: load: -: Operation not permitted" "$CMD_ERR"
+	capture "${NOBODY[@]}" "$CATOPROXYCTL" dump
+	assert_eq "nobody: dump: exit code" 2 "$CMD_RC"
+	assert_match "nobody: dump: message" "Operation not permitted" "$CMD_ERR"
+	dump_is "unprivileged" "$d1"
+	log_test "a bad line, a file the kernel refuses, an unprivileged load: FILE:LINE, nothing changed"
+}
+
+test_load_concurrent()
+{
+	local x=$TMP_DIR/x.conf y=$TMP_DIR/y.conf dx dy d i rc mixed=0
+
+	conf_file adaptive 3 >"$x"
+	conf_file full 4 >"$y"
+	ctl load "$x" && dx=$(ctl dump)
+	ctl load "$y" && dy=$(ctl dump)
+	assert_ne "two different files" "$dx" "$dy"
+	for ((i = 0; i < 4; i++)); do
+		rc=0
+		ctl load "$x" & ctl load "$y" & wait -n || rc=$?
+		wait -n || rc=$?
+		assert_eq "two loads at once, round $i: exit codes" 0 "$rc"
+		d=$(ctl dump)
+		[ "$d" = "$dx" ] || [ "$d" = "$dy" ] || mixed=$((mixed + 1))
+	done
+	assert_eq "rounds that left neither file's configuration" 0 "$mixed"
+	log_test "two loads at once leave one file's configuration, never a mix"
+}
+
+# ns_hooks NS: our hooks registered in NS, or "?" when nft cannot list them.
+ns_hooks()
+{
+	local out
+
+	out=$(ip netns exec "$1" nft list hooks 2>/dev/null) || { echo "?"; return; }
+	[ -n "$out" ] || { echo "?"; return; }
+	count_lines "$out" "catoproxy"
+}
+
+test_load_defaults()
+{
+	local dir=$TMP_DIR/etc h
+
+	capture ctl load - </dev/null
+	assert_eq "an empty file: exit code" 0 "$CMD_RC"
+	config_is "an empty file: every default" "$DEFAULT_CONFIG"
+	sites_are "an empty file: no site" "[]"
+
+	mkdir -p "$dir"
+	printf 'page\0 from a file\n' >"$dir/page.html"
+	printf 'set block-page page.html\nset mode delayed\n' >"$dir/p.conf"
+	capture bash -c "cd / && '$CATOPROXYCTL' load '$dir/p.conf'"
+	assert_eq "a page next to the file: exit code" 0 "$CMD_RC"
+	ctl show block-page >"$TMP_DIR/back.page"
+	cmp -s "$dir/page.html" "$TMP_DIR/back.page" ||
+		fail "show block-page is not the file's page"
+	config_is "a page next to the file" \
+		"$(cfg mode=delayed block_page_len=18)"
+	printf 'set mode off\n\nset block-page nothing.html\n' >"$dir/p.conf"
+	capture ctl load "$dir/p.conf"
+	assert_eq "a missing page: exit code" 1 "$CMD_RC"
+	assert_eq "a missing page: message" \
+		"catoproxyctl: load: $dir/p.conf:3: cannot open $dir/nothing.html: No such file or directory" \
+		"$CMD_ERR"
+	config_is "a missing page: nothing changed" \
+		"$(cfg mode=delayed block_page_len=18)"
+
+	# setup_ns has a local "ns" of its own: a global name is needed.
+	setup_ns loadns || fail "setup_ns"
+	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off"
+	h=$(ns_hooks "$loadns")
+	[ "$h" = "?" ] || assert_eq "mode off: our hooks" 0 "$h"
+	ctl -n "$loadns" load - </dev/null || fail "load an empty file"
+	h=$(ns_hooks "$loadns")
+	[ "$h" = "?" ] || assert_ne "the default mode full: our hooks" 0 "$h"
+	echo "# our hooks in a namespace loaded with mode full: $h"
+	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off again"
+	h=$(ns_hooks "$loadns")
+	[ "$h" = "?" ] || assert_eq "mode off again: our hooks" 0 "$h"
+	cleanup_ns "$loadns"
+	ctl load - </dev/null
+	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks"
+}
+
 cleanup()
 {
 	[ -n "${MODPROBE:-}" ] && echo "$MODPROBE" >/proc/sys/kernel/modprobe
@@ -454,7 +654,7 @@ trap cleanup EXIT
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 16
+ktap_set_plan 20
 require_module
 
 test_defaults
@@ -470,6 +670,10 @@ test_sites_text
 test_site_del_and_ids
 test_block_page
 test_stats_shape
+test_dump_load
+test_load_refused
+test_load_concurrent
+test_load_defaults
 test_cli
 test_no_module
 

@@ -108,10 +108,12 @@ else
 	tap fail "deb: catoproxy-dkms depends on dkms, its scripts add and remove the module"
 fi
 if expect_files "$ctl_deb" /usr/sbin/catoproxyctl /usr/share/man/man8/catoproxyctl.8.gz \
-	/usr/share/bash-completion/completions/catoproxyctl; then
-	tap ok "deb: catoproxyctl installs the tool, its man page and completion"
+	/usr/share/bash-completion/completions/catoproxyctl \
+	/lib/systemd/system/catoproxy.service &&
+	[ -f "$root/x/usr/share/doc/catoproxyctl/examples/catoproxy.conf" ]; then
+	tap ok "deb: catoproxyctl installs the tool, its man page, completion, systemd unit, example configuration"
 else
-	tap fail "deb: catoproxyctl installs the tool, its man page and completion"
+	tap fail "deb: catoproxyctl installs the tool, its man page, completion, systemd unit, example configuration"
 fi
 
 # A scratch dpkg database: install and purge the tool there.

@@ -395,6 +395,12 @@ int catoproxy_policy_add_site(struct catoproxy_policy *pol,
 		*why = "a site with this name exists";
 		return -EEXIST;
 	}
+	/* A kept id must be one handed out before, and to this site only. */
+	if (site->id && (site->id >= pol->next_site_id ||
+			 catoproxy_policy_site_by_id(pol, site->id))) {
+		*why = "a site cannot keep this id";
+		return -EINVAL;
+	}
 	if (site->mode > CATOPROXY_MODE_MAX) {
 		*why = "unknown site mode";
 		return -EINVAL;
@@ -414,7 +420,8 @@ int catoproxy_policy_add_site(struct catoproxy_policy *pol,
 
 	slot = &pol->sites[pol->nsites];
 	*slot = *site;
-	slot->id = pol->next_site_id++;
+	if (!site->id)
+		slot->id = pol->next_site_id++;
 	pol->nsites++;
 	return 0;
 }

@@ -106,7 +106,9 @@ void catoproxy_policy_copy(struct catoproxy_policy *to,
 			   const struct catoproxy_policy *from);
 
 /*
- * Validate @site against @pol and append it with the next id. @pol must have
+ * Validate @site against @pol and append it with the next id, or with
+ * @site->id when that is not 0: a site of a replaced configuration keeps
+ * its id (one below @pol->next_site_id, no other site's). @pol must have
  * room for one more site. On error @pol is unchanged and @why says why.
  */
 int catoproxy_policy_add_site(struct catoproxy_policy *pol,

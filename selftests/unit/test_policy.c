@@ -160,6 +160,14 @@ static void test_sites(void)
 	CHECK(catoproxy_policy_del_site(pol, "a", &why) == -ENOENT && why, "del unknown site");
 	s = site("a", CATOPROXY_MODE_INHERIT, "10.1.0.0", 16);
 	CHECK(catoproxy_policy_add_site(pol, &s, &why) == 0 && pol->sites[1].id == 3, "ids are not reused");
+	s = site("kept", CATOPROXY_MODE_OFF, "10.3.0.0", 16);
+	s.id = 4;
+	CHECK(catoproxy_policy_add_site(pol, &s, &why) == -EINVAL, "an id not handed out yet cannot be kept");
+	s.id = 3;
+	CHECK(catoproxy_policy_add_site(pol, &s, &why) == -EINVAL, "another site's id cannot be kept");
+	s.id = 1;
+	CHECK(catoproxy_policy_add_site(pol, &s, &why) == 0 && pol->sites[2].id == 1 && pol->next_site_id == 4, "a site keeps the id it had");
+	CHECK(catoproxy_policy_del_site(pol, "kept", &why) == 0, "del kept");
 
 	for (i = pol->nsites, ret = 0; i < CATOPROXY_SITES_MAX && !ret; i++) {
 		snprintf(name, sizeof(name), "s%d", i);

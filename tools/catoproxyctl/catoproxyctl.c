@@ -26,11 +26,13 @@ static const struct {
 	{ "site", site_main, "Adds or deletes a site" },
 	{ "rule", rule_main, "Adds, deletes, flushes or loads rules" },
 	{ "monitor", monitor_main, "Prints connection events as they happen" },
+	{ "dump", dump_main, "Prints the whole configuration as a file load takes" },
+	{ "load", load_main, "Replaces the whole configuration with a file's, at once" },
 };
 
 #define SHORT_USAGE                                                       \
 	"Usage: " PROG_NAME " [-j|--json] [-n|--netns NAME] "             \
-	"{show|set|site|rule|monitor|help} [ARGS]\n"                     \
+	"{show|set|site|rule|monitor|dump|load|help} [ARGS]\n"                     \
 	"Try `" PROG_NAME " --help' for more information.\n"
 
 static void show_usage(FILE *f)
@@ -66,6 +68,8 @@ static void show_usage(FILE *f)
 		"  rule flush\n"
 		"  rule load {FILE|-}\n"
 		"  monitor [-t|--timestamp]\n"
+		"  dump\n"
+		"  load {FILE|-}\n"
 		"  help [SUBCOMMAND]\n"
 		"\n"
 		"Several KEY VALUE pairs may follow one `set'; they are applied together.\n"

@@ -25,6 +25,8 @@ int set_main(int argc, char *argv[]);
 int site_main(int argc, char *argv[]);
 int rule_main(int argc, char *argv[]);
 int monitor_main(int argc, char *argv[]);
+int dump_main(int argc, char *argv[]);
+int load_main(int argc, char *argv[]);
 
 /* "Invalid ..." lines go first, then the usage of what was mistyped. */
 void usage_error(const char *usage, const char *fmt, ...)

@@ -62,6 +62,12 @@ static int extack_attr_cb(const struct nlattr *attr, void *data)
 			snprintf(e->msg, sizeof(e->msg), "%s",
 				 mnl_attr_get_str(attr));
 		break;
+	case NLMSGERR_ATTR_OFFS:
+	case NLMSGERR_ATTR_MISS_NEST:
+		/* The attribute refused, or the nest missing one. */
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+			e->bad_offset = mnl_attr_get_u32(attr);
+		break;
 	case NLMSGERR_ATTR_MISS_TYPE:
 		/* Required-attribute checks send no text; a MSG wins. */
 		if (!e->msg[0] && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
@@ -1052,39 +1058,132 @@ int ipc_del_rule(u32 id, struct ipc_error *e)
 		       NULL, NULL, e, NULL);
 }
 
+/*
+ * A socket and a buffer of @size bytes for one request too big for nl->buf
+ * (a whole rule list), with a send buffer that holds it.
+ */
+static int big_open(size_t size, struct nl **nl, void **buf,
+		    struct ipc_error *e)
+{
+	int sndbuf = size + 4096 > (size_t)(1 << 30) ? 1 << 30 : (int)size + 4096;
+	int ret;
+
+	ret = nl_open(nl, e);
+	if (ret)
+		return ret;
+	*buf = malloc(size);
+	if (!*buf) {
+		nl_close(*nl);
+		return set_error(e, IPC_ERR_NETLINK, ENOMEM);
+	}
+	/* Past net.core.wmem_max only with the privilege the change needs. */
+	if (setsockopt(mnl_socket_get_fd((*nl)->sock), SOL_SOCKET,
+		       SO_SNDBUFFORCE, &sndbuf, sizeof(sndbuf)))
+		setsockopt(mnl_socket_get_fd((*nl)->sock), SOL_SOCKET,
+			   SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+	return 0;
+}
+
+/* The request is one message: say what to do when it does not fit. */
+static int big_talk(struct nl *nl, struct nlmsghdr *nlh, size_t nrules,
+		    struct ipc_error *e)
+{
+	int ret = nl_talk(nl, nlh, NULL, NULL, e, NULL);
+
+	if (ret == -EMSGSIZE && e->kind == IPC_ERR_NETLINK)
+		snprintf(e->msg, sizeof(e->msg),
+			 "%zu rules do not fit in one request (raise net.core.wmem_max)",
+			 nrules);
+	return ret;
+}
+
 int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
 		  struct ipc_error *e)
 {
-	/* The whole list is one message: it must fit the socket buffer. */
 	size_t size = MNL_NLMSG_HDRLEN + 64 + n * RULE_ATTR_MAX;
-	int sndbuf = size + 4096 > (size_t)(1 << 30) ? 1 << 30 : (int)size + 4096;
 	struct nlmsghdr *nlh;
 	struct nl *nl;
 	void *buf;
 	int ret;
 
-	ret = nl_open(&nl, e);
+	ret = big_open(size, &nl, &buf, e);
 	if (ret)
 		return ret;
-	buf = malloc(size);
-	if (!buf) {
-		nl_close(nl);
-		return set_error(e, IPC_ERR_NETLINK, ENOMEM);
-	}
-	/* Past net.core.wmem_max only with the privilege the change needs. */
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUFFORCE,
-		       &sndbuf, sizeof(sndbuf)))
-		setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_SNDBUF,
-			   &sndbuf, sizeof(sndbuf));
 	nlh = nl_msg_in(nl, buf, size, nl->family, CATOPROXY_CMD_SET_RULES,
 			CATOPROXY_GENL_VERSION, NLM_F_ACK);
 	for (size_t i = 0; i < n; i++)
 		put_rule(nlh, &rules[i], 0);
-	ret = nl_talk(nl, nlh, NULL, NULL, e, NULL);
-	if (ret == -EMSGSIZE && e->kind == IPC_ERR_NETLINK)
-		snprintf(e->msg, sizeof(e->msg),
-			 "%zu rules do not fit in one request (raise net.core.wmem_max)",
-			 n);
+	ret = big_talk(nl, nlh, n, e);
+	free(buf);
+	nl_close(nl);
+	return ret;
+}
+
+/* Bytes fill_add_site() may write for one site, every prefix IPv6. */
+#define SITE_ATTR_MAX \
+	(64 + CATOPROXY_SITE_NAME_MAX + CATOPROXY_SITE_PREFIXES_MAX * 48)
+/* The settings, the block page and its ports included. */
+#define SETTINGS_ATTR_MAX (1024 + CATOPROXY_BLOCK_PAGE_MAX)
+
+/* Which part of @w the top-level attribute at @offset of @nlh carries. */
+static void find_part(const struct nlmsghdr *nlh, u32 offset,
+		      struct ipc_part *bad)
+{
+	const struct nlattr *attr;
+	size_t nsites = 0, nrules = 0;
+
+	bad->kind = IPC_PART_NONE;
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		u32 start = (const char *)attr - (const char *)nlh;
+		u16 type = mnl_attr_get_type(attr);
+		const struct setting *s = setting_of(type);
+		bool hit = offset >= start && offset < start + attr->nla_len;
+
+		if (type == CATOPROXY_A_SITE && !hit)
+			nsites++;
+		else if (type == CATOPROXY_A_RULE && !hit)
+			nrules++;
+		if (!hit)
+			continue;
+		if (type == CATOPROXY_A_SITE) {
+			bad->kind = IPC_PART_SITE;
+			bad->index = nsites;
+		} else if (type == CATOPROXY_A_RULE) {
+			bad->kind = IPC_PART_RULE;
+			bad->index = nrules;
+		} else if (s) {
+			bad->kind = IPC_PART_SETTING;
+			bad->index = s - settings;
+		}
+		return;
+	}
+}
+
+int ipc_replace_config(const struct ipc_whole_config *w,
+		       struct ipc_part *bad, struct ipc_error *e)
+{
+	size_t size = MNL_NLMSG_HDRLEN + SETTINGS_ATTR_MAX +
+		      w->nsites * SITE_ATTR_MAX + w->nrules * RULE_ATTR_MAX;
+	struct nlmsghdr *nlh;
+	struct nl *nl;
+	void *buf;
+	int ret;
+
+	bad->kind = IPC_PART_NONE;
+	ret = big_open(size, &nl, &buf, e);
+	if (ret)
+		return ret;
+	nlh = nl_msg_in(nl, buf, size, nl->family,
+			CATOPROXY_CMD_REPLACE_CONFIG, CATOPROXY_GENL_VERSION,
+			NLM_F_ACK);
+	fill_set_config(nlh, w->cfg);
+	for (size_t i = 0; i < w->nsites; i++)
+		fill_add_site(nlh, &w->sites[i]);
+	for (size_t i = 0; i < w->nrules; i++)
+		put_rule(nlh, &w->rules[i], 0);
+	ret = big_talk(nl, nlh, w->nrules, e);
+	if (ret && e->kind == IPC_ERR_KERNEL && e->bad_offset)
+		find_part(nlh, e->bad_offset, bad);
 	free(buf);
 	nl_close(nl);
 	return ret;

@@ -23,6 +23,11 @@ struct ipc_error {
 	enum ipc_error_kind kind;
 	int err; /* positive errno */
 	char msg[256]; /* the kernel's extended-ack text, or our own detail */
+	/*
+	 * Where in the request the attribute the kernel refused (or the nest
+	 * missing one) starts, from the extended ack; 0: it did not say.
+	 */
+	u32 bad_offset;
 };
 
 struct ipc_stat {
@@ -78,6 +83,29 @@ int ipc_del_rule(u32 id, struct ipc_error *e);
 int ipc_set_rules(const struct catoproxy_rule *rules, size_t n,
 		  struct ipc_error *e);
 int ipc_get_rules(struct ipc_rules *rules, struct ipc_error *e);
+
+/* Everything REPLACE_CONFIG carries. */
+struct ipc_whole_config {
+	const struct ctl_config *cfg; /* the settings flagged in it */
+	const struct ctl_site *sites;
+	size_t nsites;
+	const struct catoproxy_rule *rules;
+	size_t nrules;
+};
+
+/* The part of a whole configuration the kernel refused. */
+struct ipc_part {
+	enum { IPC_PART_NONE, IPC_PART_SETTING, IPC_PART_SITE, IPC_PART_RULE } kind;
+	size_t index; /* into settings[], ->sites or ->rules */
+};
+
+/*
+ * Replaces the namespace's whole configuration with @w in one request: all
+ * of it, or nothing. When the kernel refuses it and says which part it
+ * refused, that part is in *@bad (else its kind is IPC_PART_NONE).
+ */
+int ipc_replace_config(const struct ipc_whole_config *w,
+		       struct ipc_part *bad, struct ipc_error *e);
 /*
  * Joins the events group and hands every event to @cb until @cb returns
  * nonzero or @stop becomes true (a signal handler sets it). Lost events
