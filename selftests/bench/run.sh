@@ -226,7 +226,7 @@ fi
 # The median connect-to-close time of the connection test, per
 # configuration: the median over the rounds of each run's p50.
 lat_of() {
-	awk -v want="$1" '/ === [a-z]+ ===$/ { cfg = $(NF - 1); first = 1 }
+	awk -v want="$1" '/ === [a-z_]+ ===$/ { cfg = $(NF - 1); first = 1 }
 		/\] connrate: / && first { first = 0
 			if (cfg == want) for (i = 1; i <= NF; i++) if ($i ~ /^p50_ms=/) print substr($i, 8) }' "$LOG" |
 		sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'
