@@ -138,7 +138,7 @@ bench-run: tools
 	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
 	if ! $(MAKE) $(BUILD)/$$k/catoproxy.ko; then \
 		echo "bench: the module does not build, leaving catoproxy out"; \
-		export BENCH_CONFIGS="plain synproxy"; \
+		export BENCH_CONFIGS="plain flowtable synproxy"; \
 	fi; \
 	selftests/bench/run.sh -k $$k
 

@@ -7,14 +7,21 @@
 # VALUE" lines as it goes and a markdown table at the end, and prints "n/a"
 # for anything that failed or timed out.
 #
-# Three router configurations, one after the other, each in a fresh
+# Five router configurations, one after the other, each in a fresh
 # client/router/server topology (lib.sh's setup_topology):
 #
-#   plain      conntrack forwarding: an nft forward chain with
-#              "ct state established,related accept"; catoproxy not loaded
-#   synproxy   plain plus the kernel's SYNPROXY in front of the benchmark
-#              ports, as its documentation configures it
-#   catoproxy  plain plus catoproxy.ko, "catoproxyctl set mode $BENCH_CATO_MODE"
+#   plain       conntrack forwarding: an nft forward chain with
+#               "ct state established,related accept"; catoproxy not loaded
+#   flowtable   plain plus an nft flowtable on r0 and r1 and "flow add @ft"
+#               for established TCP (software offload, as OpenWrt does)
+#   synproxy    plain plus the kernel's SYNPROXY in front of the benchmark
+#               ports, as its documentation configures it
+#   catoproxy   plain plus catoproxy.ko, "catoproxyctl set mode $BENCH_CATO_MODE"
+#   delayed_ft  flowtable plus catoproxy.ko in mode delayed
+#
+# catoproxy.ko is loaded with its defaults (every namespace off) and set in
+# the router alone: the client and the server track nothing, as remote
+# hosts do not run the router's conntrack (endpoint_ct checks it).
 #
 # and for each:
 #
@@ -27,13 +34,20 @@
 #   conn_rate_r10,     catoproxy only: conn_rate again with the rule base
 #   conn_rate_r10k     of 10 and of 10,000 rules (rules_lookup -w), whose
 #                      last rule is the one that decides the connections
+#   offloaded          flowtable, delayed_ft: the router's conntrack
+#                      entries marked [OFFLOAD] during a 3-s transfer
+#                      (the most seen at once; iperf3's control and data
+#                      connections: 2 when both are offloaded)
+#   endpoint_ct        conntrack entries in the client's and the server's
+#                      namespaces at the end (nf_conntrack_count): 0
 #   flood_*            synflood from the client for $BENCH_FLOOD_SECS:
 #                      SYNs per second sent, reaching the router (offered),
 #                      answered with a SYN-ACK at the client (distinct SYNs,
 #                      retransmissions left out), reaching the server, and
 #                      the router's own counter (synproxy: syn_received;
-#                      catoproxy: syn_intercepted + cookie_mode_syns); the
-#                      flood is untracked in the client's namespace
+#                      catoproxy: syn_intercepted + cookie_mode_syns); not
+#                      for the flowtable configurations, whose SYNs take
+#                      the path of plain's and delayed's
 #
 # Everything is measured in $BENCH_ROUNDS rounds (each round: every
 # configuration in turn, starting with a different one each round, so that
@@ -41,7 +55,7 @@
 # have gone idle); the table shows the median of the rounds.
 #
 # Settings (environment, or build/bench/config written by run.sh):
-#   BENCH_CONFIGS       "plain synproxy catoproxy"
+#   BENCH_CONFIGS       "plain flowtable synproxy catoproxy delayed_ft"
 #   BENCH_CATO_MODE     full
 #   BENCH_TPUT_SECS     5      BENCH_CONN_SECS   5    BENCH_CONN_INFLIGHT 8
 #   BENCH_TTFB_N        20     BENCH_FLOOD_SECS  5    BENCH_ROUNDS        2
@@ -57,7 +71,9 @@ BIN=${BENCH_BIN:-$(cd "$BENCH_DIR/../.." && pwd)/build/bench}
 # shellcheck source=/dev/null
 [ -f "$BIN/config" ] && source "$BIN/config"
 
-BENCH_CONFIGS=${BENCH_CONFIGS:-plain synproxy catoproxy}
+BENCH_CONFIGS=${BENCH_CONFIGS:-plain flowtable synproxy catoproxy delayed_ft}
+# Every configuration, in the table's order.
+ALL_CONFIGS="plain flowtable synproxy catoproxy delayed_ft"
 BENCH_CATO_MODE=${BENCH_CATO_MODE:-full}
 BENCH_TPUT_SECS=${BENCH_TPUT_SECS:-5}
 BENCH_CONN_SECS=${BENCH_CONN_SECS:-5}
@@ -149,33 +165,52 @@ table inet bench {
 EOF
 }
 
-# The client and the server stand for remote hosts, which do not run the
-# router's conntrack. catoproxy.ko enables conntrack in every namespace of
-# the VM, theirs too, and would otherwise pay for it at both ends of every
-# connection; so in every configuration the endpoints track nothing.
-endpoints_untracked()
+# endpoint_ct: conntrack entries in the client's and the server's
+# namespaces, "client+server". They stand for remote hosts, which do not run
+# the router's conntrack, and track nothing: conntrack registers its hooks
+# in a namespace only when something there asks for it (nf_ct_netns_get: an
+# nft ct expression, NAT, SYNPROXY, catoproxy's hooks), nothing in theirs
+# does, and catoproxy.ko, loaded with default_mode off, hooks only the
+# router, where it is configured.
+endpoint_ct()
 {
-	local ns
+	local ns n out=()
 
 	for ns in "$client" "$server"; do
-		ip netns exec "$ns" nft -f - <<EOF || return 1
-table inet bench_endpoint {
-	chain prerouting {
-		type filter hook prerouting priority raw; policy accept;
-		notrack
-	}
-	chain output {
-		type filter hook output priority raw; policy accept;
-		notrack
-	}
-}
-EOF
+		n=$(ip netns exec "$ns" sysctl -n net.netfilter.nf_conntrack_count 2>/dev/null)
+		out+=("${n:-?}")
 	done
+	echo "${out[0]}+${out[1]}"
 }
 
 setup_plain()
 {
 	modprobe nf_conntrack && nft_base
+}
+
+# Software flow offload as OpenWrt's firewall sets it up: established TCP
+# flows between the router's two devices leave the forward path for the
+# flowtable's ingress fast path. nft_flow_offload refuses a connection
+# that has a conntrack helper or needs sequence adjustment.
+nft_flowtable()
+{
+	ip netns exec "$router" nft -f - <<EOF
+table inet bench_ft {
+	flowtable ft {
+		hook ingress priority filter
+		devices = { r0, r1 }
+	}
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		meta l4proto tcp ct state established flow add @ft
+	}
+}
+EOF
+}
+
+setup_flowtable()
+{
+	setup_plain && nft_flowtable
 }
 
 # As in the kernel's nft_synproxy documentation and
@@ -200,7 +235,9 @@ table inet bench_synproxy {
 EOF
 }
 
-setup_catoproxy()
+# setup_cato MODE: plain plus catoproxy.ko in mode MODE in the router. The
+# module's own defaults (every namespace off): only the router is hooked.
+setup_cato()
 {
 	modprobe nf_conntrack || return 1
 	if [ ! -f "$CATOPROXY_KO" ] || [ ! -x "$CATOPROXYCTL" ]; then
@@ -208,12 +245,25 @@ setup_catoproxy()
 		return 1
 	fi
 	if ! module_loaded; then
-		load_module || return 1
+		load_module_bare || return 1
 	fi
 	nft_base || return 1
-	ctl -n "$router" set mode "$BENCH_CATO_MODE" || return 1
+	ctl -n "$router" set mode "$1" || return 1
 	ctl -n "$router" show
 }
+
+setup_catoproxy()
+{
+	setup_cato "$BENCH_CATO_MODE"
+}
+
+setup_delayed_ft()
+{
+	setup_cato delayed && nft_flowtable
+}
+
+# has_flowtable CONFIG
+has_flowtable() { [ "$1" = flowtable ] || [ "$1" = delayed_ft ]; }
 
 # quiesce: wait (at most 30 s) until the CPUs are 90% idle: deleting a
 # namespace full of connections goes on in a kernel worker, which must not
@@ -237,7 +287,7 @@ teardown_config()
 {
 	stop_bg
 	cleanup_all_ns
-	if [ "$1" = catoproxy ] && [ "$MODULE_LOADED_BY_US" = 1 ]; then
+	if [ "$MODULE_LOADED_BY_US" = 1 ]; then
 		unload_module || echo "cannot unload $MODULE_NAME"
 	fi
 	quiesce
@@ -382,8 +432,7 @@ table inet benchcnt {
 }
 EOF
 	# The flooder stands for remote hosts with spoofed sources, which send
-	# no resets for the SYN-ACKs (the client tracks nothing already:
-	# endpoints_untracked).
+	# no resets for the SYN-ACKs (the client tracks nothing: endpoint_ct).
 	ip netns exec "$client" nft -f - <<EOF &&
 table inet benchcnt {
 	chain input {
@@ -425,6 +474,33 @@ EOF
 	res "$cfg" flood_router "$(calc 'int((b - a) / s + 0.5)' a="$r0" b="$r1" s="$secs")"
 }
 
+# offload_check CONFIG: the router's conntrack entries of the iperf3 port
+# marked [OFFLOAD] during a 3-s transfer (the most seen at once).
+offload_check()
+{
+	local cfg=$1 pid n max=0 i
+
+	ip netns exec "$client" timeout -k 5 20 \
+		iperf3 -c "$SERVER4" -p $IPERF_PORT -t 3 >/dev/null 2>&1 &
+	pid=$!
+	for ((i = 0; i < 30; i++)); do
+		n=$(ip netns exec "$router" conntrack -L -p tcp --dport $IPERF_PORT 2>/dev/null |
+			grep -c '\[OFFLOAD\]')
+		[ "${n:-0}" -gt "$max" ] && max=$n
+		# iperf3's control and data connections.
+		[ "$max" -ge 2 ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	wait "$pid" || say "offload check: iperf3 failed"
+	if [ "$max" -gt 0 ]; then
+		say "flows offloaded: $max [OFFLOAD] entries in the router's conntrack -L during a transfer"
+	else
+		say "flows NOT offloaded: no [OFFLOAD] entry in the router's conntrack -L during a transfer"
+	fi
+	res "$cfg" offloaded "$max"
+}
+
 run_config()
 {
 	local cfg=$1 t0 m
@@ -436,7 +512,7 @@ run_config()
 		say "cannot set up the topology"
 		return 1
 	fi
-	if ! endpoints_untracked || ! "setup_$cfg"; then
+	if ! "setup_$cfg"; then
 		say "cannot set up $cfg"
 		dump_state
 		return 1
@@ -454,13 +530,14 @@ run_config()
 	m=$(ip netns exec "$client" timeout 20 "$BIN/connrate" -n 1 -T 5000 "$SERVER4" $CONN_PORT 2>&1)
 	say "first connection: $m"
 	if [ "$(kv conns "$m")" = 1 ]; then
+		has_flowtable "$cfg" && offload_check "$cfg"
 		if want tput; then
 			bench_tput "$cfg" cs
 			bench_tput "$cfg" sc
 		fi
 		if want conn; then
 			bench_conn "$cfg"
-			if [ "$cfg" = catoproxy ]; then
+			if module_loaded; then
 				say "catoproxy counters after the connection test:"
 				ctl -n "$router" show stats | sed 's/^/    /'
 			fi
@@ -470,12 +547,15 @@ run_config()
 	else
 		say "no connection through $cfg: skipping throughput, connections and TTFB"
 	fi
-	want flood && bench_flood "$cfg"
-	if [ "$cfg" = catoproxy ]; then
+	want flood && ! has_flowtable "$cfg" && bench_flood "$cfg"
+	if module_loaded; then
 		say "catoproxy counters at the end:"
 		ctl -n "$router" show stats | sed 's/^/    /'
-		res catoproxy syn_intercepted "$(cato_stat syn_intercepted)"
+		res "$cfg" syn_intercepted "$(cato_stat syn_intercepted)"
+		res "$cfg" delayed_engaged "$(cato_stat delayed_engaged)"
 	fi
+	res "$cfg" endpoint_ct "$(endpoint_ct)"
+	say "conntrack entries in the client's + the server's namespace: $(endpoint_ct)"
 	say "$cfg done in $((($(now_ms) - t0) / 1000))s"
 }
 
@@ -489,7 +569,7 @@ for p in connrate synflood echo_server; do "$BIN/$p" -h >/dev/null 2>&1; done
 iperf3 --version >/dev/null 2>&1
 quiesce
 
-METRICS="tput_cs tput_sc conn_rate conn_errors conn_rate_r10 conn_rate_r10k ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router"
+METRICS="tput_cs tput_sc conn_rate conn_errors conn_rate_r10 conn_rate_r10k ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router offloaded endpoint_ct"
 read -r -a CONFIGS <<<"$BENCH_CONFIGS"
 for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
 	echo
@@ -547,7 +627,7 @@ fmt()
 	is_num "$2" && printf "$f\n" "$2"
 }
 
-for cfg in plain synproxy catoproxy; do
+for cfg in $ALL_CONFIGS; do
 	for m in $METRICS; do
 		vals=()
 		for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
@@ -555,6 +635,7 @@ for cfg in plain synproxy catoproxy; do
 		done
 		case $m in
 		*_errors) R[$cfg.$m]=$(total "${vals[@]}") ;; # over all rounds
+		endpoint_ct) R[$cfg.$m]=$(printf '%s\n' "${vals[@]}" | sort -u | paste -sd ' ') ;;
 		*) R[$cfg.$m]=$(fmt "$m" "$(median "${vals[@]}")") ;;
 		esac
 		R[$cfg.$m.all]="${vals[*]}"
@@ -563,64 +644,77 @@ done
 
 get() { echo "${R[$1.$2]:-n/a}"; }
 
-ratio()
+# The configurations' names in the ratios.
+short()
 {
-	local v
+	case $1 in
+	delayed_ft) echo "delayed+ft" ;;
+	*) echo "$1" ;;
+	esac
+}
 
-	v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' a="$(get "$1" "$3")" b="$(get "$2" "$3")")
+# ratio_of NUM DEN METRIC [ROUND]: of the medians, or of one round.
+ratio_of()
+{
+	local a b v
+
+	if [ -n "${4:-}" ]; then
+		a=${R[$1.$3.$4]:-n/a} b=${R[$2.$3.$4]:-n/a}
+	else
+		a=$(get "$1" "$3") b=$(get "$2" "$3")
+	fi
+	v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' a="$a" b="$b")
 	echo "${v:-n/a}"
 }
 
-# round_ratios NUM DEN METRIC: the ratio in each round, "a b c".
-round_ratios()
-{
-	local i v out=()
-
-	for ((i = 1; i <= BENCH_ROUNDS; i++)); do
-		v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' \
-			a="${R[$1.$3.$i]:-n/a}" b="${R[$2.$3.$i]:-n/a}")
-		out+=("${v:-n/a}")
-	done
-	echo "${out[*]}"
-}
-
+# row NAME METRIC RATIOS [NOTE]: RATIOS is a list of NUM/DEN or
+# NUM/DEN/TARGET (a config's name, another's, "≥_0.95" with "_" for a
+# space), each a ratio in the ratio column: of the medians and, in
+# brackets, in each round.
 row()
 {
-	local name=$1 m=$2 num=$3 den=$4 target=$5 r rr
+	local name=$1 m=$2 spec num den target r i cells=() vals=() cfg rr
 
-	if [ -z "$num" ]; then # no ratio
-		printf '| %s | %s | %s | %s | | %s |\n' "$name" \
-			"$(get plain "$m")" "$(get synproxy "$m")" "$(get catoproxy "$m")" "${6:-}"
-		return
-	fi
-	r=$(ratio "$num" "$den" "$m")
-	rr=$(round_ratios "$num" "$den" "$m")
-	[ "$BENCH_ROUNDS" -gt 1 ] && r+=" [rounds: ${rr// /, }]"
-	echo "RESULT ratio $m $r" >>"$TMP_DIR/ratios"
-	echo "RESULT median $m $(get plain "$m") $(get synproxy "$m") $(get catoproxy "$m")" >>"$TMP_DIR/ratios"
-	printf '| %s | %s | %s | %s | %s | %s |\n' "$name" \
-		"$(get plain "$m")" "$(get synproxy "$m")" "$(get catoproxy "$m")" \
-		"$r ($num/$den${target:+, target $target})" "${6:-}"
+	for spec in $3; do
+		IFS=/ read -r num den target <<<"$spec"
+		target=${target//_/ }
+		r=$(ratio_of "$num" "$den" "$m")
+		echo "RESULT ratio $m $num/$den $r" >>"$TMP_DIR/ratios"
+		if [ "$BENCH_ROUNDS" -gt 1 ]; then
+			rr=()
+			for ((i = 1; i <= BENCH_ROUNDS; i++)); do
+				rr+=("$(ratio_of "$num" "$den" "$m" "$i")")
+			done
+			r+=" [rounds: $(IFS=,; echo "${rr[*]}" | sed 's/,/, /g')]"
+		fi
+		cells+=("$r ($(short "$num")/$(short "$den")${target:+, target $target})")
+	done
+	for cfg in $ALL_CONFIGS; do
+		vals+=("$(get "$cfg" "$m")")
+	done
+	echo "RESULT median $m $(for cfg in $ALL_CONFIGS; do printf '%s=%s ' "$cfg" "$(get "$cfg" "$m")"; done)" >>"$TMP_DIR/ratios"
+	printf '| %s |' "$name"
+	printf ' %s |' "${vals[@]}"
+	printf ' %s | %s |\n' "$(IFS=';'; echo "${cells[*]}" | sed 's/;/<br>/g')" "${4:-}"
 }
 
 # The rule base's row: catoproxy with 10,000 rules against 10, in the
 # catoproxy column and the ratio.
 rules_row()
 {
-	local r rr i v
+	local r rr=() i v
 
 	r=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' a="$(get catoproxy conn_rate_r10k)" b="$(get catoproxy conn_rate_r10)")
-	rr=()
+	r=${r:-n/a}
 	for ((i = 1; i <= BENCH_ROUNDS; i++)); do
 		v=$(calc 'b > 0 ? sprintf("%.2f", a / b) : "n/a"' \
 			a="${R[catoproxy.conn_rate_r10k.$i]:-n/a}" b="${R[catoproxy.conn_rate_r10.$i]:-n/a}")
 		rr+=("${v:-n/a}")
 	done
-	r=${r:-n/a}
 	[ "$BENCH_ROUNDS" -gt 1 ] && r+=" [rounds: $(IFS=,; echo "${rr[*]}" | sed 's/,/, /g')]"
-	echo "RESULT ratio conn_rate_rules $r" >>"$TMP_DIR/ratios"
-	printf '| %s | %s | %s | %s / %s | %s | %s |\n' \
-		"connections/s, 10 rules / 10,000 rules" n/a n/a \
+	echo "RESULT ratio conn_rate_rules catoproxy/catoproxy $r" >>"$TMP_DIR/ratios"
+	printf '| %s | n/a | n/a | n/a | %s / %s | n/a | %s | %s |\n' \
+		"connections/s, 10 rules / 10,000 rules" \
 		"$(get catoproxy conn_rate_r10)" "$(get catoproxy conn_rate_r10k)" \
 		"$r (10,000/10, target ≥ 0.8)" "the last rule decides each connection"
 }
@@ -628,30 +722,42 @@ rules_row()
 echo
 say "benchmark done"
 : >"$TMP_DIR/ratios"
+TPUT="catoproxy/plain/≥_0.95 flowtable/plain delayed_ft/flowtable/≥_0.95 delayed_ft/plain"
 {
-	echo "| metric | plain | synproxy | catoproxy ($BENCH_CATO_MODE) | ratio | note |"
-	echo "| --- | ---: | ---: | ---: | --- | --- |"
-	row "throughput client→server (Gbit/s)" tput_cs catoproxy plain "≥ 0.95"
-	row "throughput server→client (Gbit/s)" tput_sc catoproxy plain "≥ 0.95"
-	row "connections/s (${BENCH_CONN_INFLIGHT} in flight)" conn_rate catoproxy synproxy "≥ 1.0"
-	row "connections failed (all rounds)" conn_errors "" "" "" "timeout 3 s or reset"
+	echo "| metric | plain | flowtable | synproxy | catoproxy ($BENCH_CATO_MODE) | catoproxy delayed + flowtable | ratio | note |"
+	echo "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |"
+	row "throughput client→server (Gbit/s)" tput_cs "$TPUT"
+	row "throughput server→client (Gbit/s)" tput_sc "$TPUT"
+	row "flows offloaded during a transfer" offloaded "" "[OFFLOAD] entries in the router's conntrack -L, most seen at once; iperf3's two connections"
+	row "connections/s (${BENCH_CONN_INFLIGHT} in flight)" conn_rate \
+		"catoproxy/synproxy/≥_1.0 flowtable/plain delayed_ft/flowtable"
+	row "connections failed (all rounds)" conn_errors "" "timeout 3 s or reset"
 	rules_row
-	row "time to first byte, median (ms)" ttfb_ms catoproxy plain "≤ 1.0" "netem: RTT 20 ms client side, 50 ms server side"
-	row "time to first byte: connections failed (all rounds)" ttfb_errors "" "" "" "of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
-	row "SYN flood: sent by the client (SYN/s)" flood_sent catoproxy synproxy ""
-	row "SYN flood: offered to the router (SYN/s)" flood_offered catoproxy synproxy ""
-	row "SYN flood: answered with a SYN-ACK (SYN/s)" flood_answered catoproxy synproxy "≥ 1.0" "distinct SYNs answered, seen at the client"
-	row "SYN flood: reaching the server (SYN/s)" flood_server "" "" ""
-	row "SYN flood: router's own counter (SYN/s)" flood_router catoproxy synproxy "" "synproxy: syn_received; catoproxy: syn_intercepted + cookie_mode_syns"
+	row "time to first byte, median (ms)" ttfb_ms "catoproxy/plain/≤_1.0 delayed_ft/flowtable" \
+		"netem: RTT 20 ms client side, 50 ms server side"
+	row "time to first byte: connections failed (all rounds)" ttfb_errors "" \
+		"of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
+	row "SYN flood: sent by the client (SYN/s)" flood_sent "catoproxy/synproxy"
+	row "SYN flood: offered to the router (SYN/s)" flood_offered "catoproxy/synproxy"
+	row "SYN flood: answered with a SYN-ACK (SYN/s)" flood_answered "catoproxy/synproxy/≥_1.0" \
+		"distinct SYNs answered, seen at the client"
+	row "SYN flood: reaching the server (SYN/s)" flood_server ""
+	row "SYN flood: router's own counter (SYN/s)" flood_router "catoproxy/synproxy" \
+		"synproxy: syn_received; catoproxy: syn_intercepted + cookie_mode_syns"
 } >"$TMP_DIR/table"
 cat "$TMP_DIR/ratios"
 echo "RESULT meta cato_mode $BENCH_CATO_MODE"
 echo "RESULT meta kernel $(uname -r)"
 echo "RESULT meta cpus $(nproc)"
 echo "RESULT meta rounds $BENCH_ROUNDS"
-for cfg in plain synproxy catoproxy; do
-	for m in $METRICS; do
-		echo "RESULT all $cfg.$m ${R[$cfg.$m.all]}"
+echo "RESULT meta configs $BENCH_CONFIGS"
+for cfg in $ALL_CONFIGS; do
+	for m in $METRICS syn_intercepted delayed_engaged; do
+		vals=()
+		for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
+			vals+=("${R[$cfg.$m.$ROUND]:-n/a}")
+		done
+		echo "RESULT all $cfg.$m ${vals[*]}"
 	done
 done
 echo
