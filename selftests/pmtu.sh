@@ -21,11 +21,16 @@
 # client-side sequence numbers; the server's stack takes it only once they
 # are translated back. Client -> server: hops' error goes to the client.
 #
-# 1-3  modes full, delayed and off (the reference): per family an upload
+# 1-3  modes off (the reference), delayed and full: per family an upload
 #      and a download of 1 MB complete intact, both ends learn MTU 1280, and
 #      the router counts nothing as a reset (pmtu_check.py bulk); the
 #      router forwarded errors both ways (nft counters).
-# 4    full: ICMP errors from hops about an opening connection's server
+# 4    full, the router's own route towards the client limited to 1280
+#      bytes: the router itself sends the server Frag Needed / Packet Too
+#      Big, quoting the segment as it came in: it reaches the server
+#      untouched (seqadj does not rewrite it as a TCP segment) and the
+#      downloads complete.
+# 5    full: ICMP errors from hops about an opening connection's server
 #      SYN (Frag Needed, Packet Too Big, a redirect, a hard error quoting
 #      another sequence number) reach the client and the server half goes
 #      on; port unreachable quoting the SYN ends it (pmtu_check.py
@@ -163,6 +168,18 @@ test_mode()
 	log_test "mode $mode: PMTU discovery beyond the router, IPv4 and IPv6, both directions"
 }
 
+test_router_own()
+{
+	ip -n "$router" route replace 10.0.11.0/24 via 10.0.12.2 mtu lock 1280 &&
+	ip -n "$router" route replace fd00:11::/64 via fd00:12::2 mtu lock 1280 ||
+		fail "router: route towards the client, mtu 1280"
+	py_check $PYTHON "$LIB_DIR/pmtu_check.py" bulk "$client" "$router" \
+		"$server" full "$BULK_PORT" "$BULK_SIZE" "$C4" "$C6" "$S4" "$S6"
+	ip -n "$router" route replace 10.0.11.0/24 via 10.0.12.2
+	ip -n "$router" route replace fd00:11::/64 via fd00:12::2
+	log_test "full: the router's own Frag Needed / Packet Too Big reaches the server intact"
+}
+
 test_opening()
 {
 	py_check $PYTHON "$LIB_DIR/pmtu_check.py" opening "$client" "$router" \
@@ -180,7 +197,7 @@ checktool "nft --version" "run test without nft"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 require_module
 if ! setup; then
 	echo "# FAIL: cannot set up the topology"
@@ -189,10 +206,17 @@ if ! setup; then
 fi
 # Mode off keeps the hooks: the reference runs with the module loaded.
 keep_hooked "$router" || { echo "# FAIL: keep_hooked"; exit $ksft_fail; }
+# The module was loaded with default_mode=full: the hops forward too, and
+# must not be proxies themselves.
+for ns in "$hopc" "$hops"; do
+	ctl_in "$ns" set mode off >/dev/null || { echo "# FAIL: mode off in $ns"; exit $ksft_fail; }
+done
 
-test_mode full
-test_mode delayed
+# The reference first.
 test_mode off
+test_mode delayed
+test_mode full
+test_router_own
 test_opening
 
 ktap_finished
