@@ -11,10 +11,12 @@
  *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
  *   FORWARD      hooks_forward()    new entry: decide, attach (conn.c), and
  *                                   for full mode intercept the SYN
- *                                   OPENING: retransmitted SYN, ICMP error
+ *                                   a related ICMP error: icmp.c
+ *                                   OPENING: retransmitted SYN, intercept.c
  *                                   otherwise: RST following, rst.c, which
  *                                   hands a SPLICED client SYN to splice.c
  *   LOCAL_OUT    hooks_local_out()  the server SYN of a cookie ACK: attach
+ *   POSTROUTING  hooks_post()       an ICMP error leaves seqadj's way: icmp.c
  *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
  *                                   intercept.c; SPLICED: splice.c;
  *                                   WAITING (delayed): engage, conn.c
@@ -44,6 +46,7 @@
 #include "event.h"
 #include "halfopen.h"
 #include "hooks.h"
+#include "icmp.h"
 #include "intercept.h"
 #include "netns.h"
 #include "policy.h"
@@ -75,6 +78,9 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		conn = catoproxy_conn_get(ct);
 		if (!conn)
 			return NF_ACCEPT;
+		if (catoproxy_icmp_related(ctinfo))
+			return catoproxy_icmp_forward(state->net, skb, state->pf,
+						      ct, ctinfo, conn);
 		/* An opening full connection answers for itself. */
 		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
 			return catoproxy_intercept_forward(state->net, skb, ct,
@@ -220,6 +226,22 @@ static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
 }
 
 /*
+ * Last before conntrack's confirmation, after NAT: an ICMP error travelling
+ * towards a server. Confirmation would hand it to seqadj (icmp.c).
+ */
+static unsigned int hooks_post(void *priv, struct sk_buff *skb,
+			       const struct nf_hook_state *state)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
+
+	if (ct && ctinfo == IP_CT_RELATED && nf_ct_is_confirmed(ct) &&
+	    nf_ct_protonum(ct) == IPPROTO_TCP && catoproxy_conn_get(ct))
+		catoproxy_icmp_leave(skb, state->pf, ct);
+	return NF_ACCEPT;
+}
+
+/*
  * Conntrack calls the helper for every packet of a connection the module
  * tracks, at confirmation: after conntrack has judged the packet, before
  * seqadj translates it.
@@ -231,6 +253,9 @@ int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
 	struct catoproxy_seg s;
 
+	/* An ICMP error has no TCP header at @protoff (icmp.c). */
+	if (catoproxy_icmp_related(ctinfo))
+		return NF_ACCEPT;
 	switch (READ_ONCE(conn->state)) {
 	case CATOPROXY_CONN_SPLICED:
 		return catoproxy_splice_help(skb, protoff, ct, dir, conn);
@@ -279,6 +304,18 @@ static const struct nf_hook_ops hooks_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_LOCAL_OUT,
 		.priority = NF_IP6_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_post,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK_CONFIRM - 1,
+	},
+	{
+		.hook = hooks_post,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_POST_ROUTING,
+		.priority = NF_IP6_PRI_LAST - 1,
 	},
 	{
 		.hook = hooks_forward_early,

@@ -272,14 +272,6 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	if (READ_ONCE(conn->state) != CATOPROXY_CONN_OPENING)
 		return NF_ACCEPT;
 
-	/* An ICMP error about the server SYN: the server half failed. */
-	if (ctinfo == IP_CT_RELATED_REPLY) {
-		catoproxy_halfopen_fail(net, ct, conn,
-					CATOPROXY_STAT_SERVER_OPEN_FAILED,
-					CATOPROXY_CAUSE_SERVER_ICMP);
-		return NF_DROP;
-	}
-
 	/*
 	 * A retransmitted client SYN: our SYN-ACK was lost. Answer it again,
 	 * the same way, and let the SYN on as a retransmission to the server.

@@ -45,7 +45,7 @@ void catoproxy_intercept_offer(struct catoproxy_conn *conn,
 			       unsigned int mss);
 /*
  * FORWARD, a later packet of an opening connection: a retransmitted client
- * SYN, or an ICMP error about the server SYN.
+ * SYN (ICMP errors about the server SYN are icmp.c's).
  */
 unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 					 struct nf_conn *ct,
