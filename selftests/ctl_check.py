@@ -168,8 +168,10 @@ RULE = ("Usage: catoproxyctl rule add [pos N] [src CIDR] [dst CIDR] "
         "       catoproxyctl rule flush\n"
         "       catoproxyctl rule load {FILE|-}\n")
 MONITOR = "Usage: catoproxyctl [-j] [-n NAME] monitor [-t|--timestamp]\n"
+DUMP = "Usage: catoproxyctl [-n NAME] dump\n"
+LOAD = "Usage: catoproxyctl [-n NAME] load {FILE|-}\n"
 SHORT = ("Usage: catoproxyctl [-j|--json] [-n|--netns NAME] "
-         "{show|set|site|rule|monitor|help} [ARGS]\n"
+         "{show|set|site|rule|monitor|dump|load|help} [ARGS]\n"
          "Try `catoproxyctl --help' for more information.\n")
 
 
@@ -185,6 +187,7 @@ def cli(desc):
                  "  show conns [src ADDR[/PLEN]] [dst ADDR[/PLEN]] "
                  "[sport P[-Q]] [dport P[-Q]]",
                  "  monitor [-t|--timestamp]", "  help [SUBCOMMAND]",
+                 "  dump", "  load {FILE|-}",
                  "  set server-timeout MS"):
         ksft_true(want in lines, "%s: help has %r" % (desc, want))
     for args in (["-h"], ["--help"], ["help", "help"]):
@@ -192,7 +195,7 @@ def cli(desc):
 
     # each subcommand's usage, asked for three ways
     subs = {"show": SHOW, "site": SITE, "rule": RULE, "monitor": MONITOR,
-            "set": None}
+            "dump": DUMP, "load": LOAD, "set": None}
     for sub, want in subs.items():
         r = run(sub, "help")
         ksft_eq((0, ""), (r[0], r[2]), "%s: %s help: exit code, stderr" %

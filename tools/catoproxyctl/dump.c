@@ -9,7 +9,7 @@
 #include "ctl.h"
 #include "ipc.h"
 
-#define DUMP_USAGE "Usage: " PROG_NAME " dump\n"
+#define DUMP_USAGE "Usage: " PROG_NAME " [-n NAME] dump\n"
 /* Reads that keep racing with changes are reported, not retried forever. */
 #define DUMP_TRIES 3
 

@@ -14,7 +14,7 @@
 #include "ctl.h"
 #include "ipc.h"
 
-#define LOAD_USAGE "Usage: " PROG_NAME " load {FILE|-}\n"
+#define LOAD_USAGE "Usage: " PROG_NAME " [-n NAME] load {FILE|-}\n"
 
 /*
  * The block page named in @name's line @line: a relative name is relative
