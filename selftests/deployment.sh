@@ -71,10 +71,20 @@ invalid_drops()
 # synproxy_stat NAME: the router's SYNPROXY counter NAME, summed over CPUs.
 synproxy_stat()
 {
-	ip netns exec "$router" awk -v name="$1" '
-	NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) col = i; next }
-	col { sum += strtonum("0x" $col) }
-	END { print col ? sum : -1 }' /proc/net/stat/synproxy
+	local -a f
+	local i col=-1 sum=0 head=1
+
+	while read -ra f; do
+		if [ "$head" = 1 ]; then
+			for i in "${!f[@]}"; do
+				[ "${f[i]}" = "$1" ] && col=$i
+			done
+			head=0
+		elif [ "$col" -ge 0 ]; then
+			sum=$((sum + 16#${f[col]}))
+		fi
+	done < <(ip netns exec "$router" cat /proc/net/stat/synproxy)
+	[ "$col" -ge 0 ] && echo "$sum" || echo -1
 }
 
 # named_counter NS TABLE NAME: packets of the named counter.
