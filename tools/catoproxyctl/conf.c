@@ -10,18 +10,6 @@
 /* The most words a line may have: a site with every prefix and a mode. */
 #define CONF_WORDS_MAX (3 + 2 * CATOPROXY_SITE_PREFIXES_MAX + 2)
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 void conf_free(struct conf *c)
 {
 	free(c->block_page_file);
@@ -69,7 +57,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 		if (!*p || *p == '#')
 			return 0;
 		if (w->n == CONF_WORDS_MAX) {
-			fail(err, errlen, "Too many words on one line");
+			parse_fail(err, errlen, "Too many words on one line");
 			return -1;
 		}
 		start = out = p;
@@ -79,7 +67,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 			       *p != '\n' && *p != '#' && *p != '"')
 				p++;
 			if (*p == '"') {
-				fail(err, errlen,
+				parse_fail(err, errlen,
 				     "Unexpected `\"' inside a word: quote a whole word");
 				return -1;
 			}
@@ -89,7 +77,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 				int hi, lo;
 
 				if (!*p || *p == '\n') {
-					fail(err, errlen,
+					parse_fail(err, errlen,
 					     "Unterminated string: missing closing `\"'");
 					return -1;
 				}
@@ -115,7 +103,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 					hi = hex(p[1]);
 					lo = hi < 0 ? -1 : hex(p[2]);
 					if (lo < 0) {
-						fail(err, errlen,
+						parse_fail(err, errlen,
 						     "Invalid escape: \\x needs two hex digits");
 						return -1;
 					}
@@ -123,7 +111,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 					p += 2;
 					break;
 				default:
-					fail(err, errlen,
+					parse_fail(err, errlen,
 					     "Invalid escape `\\%c': expected \\\\, \\\", \\n, \\r, \\t or \\xHH",
 					     *p ? *p : ' ');
 					return -1;
@@ -132,7 +120,7 @@ static int split(char *line, struct words *w, char *err, size_t errlen)
 			p++;
 			if (*p && *p != ' ' && *p != '\t' && *p != '\r' &&
 			    *p != '\n' && *p != '#') {
-				fail(err, errlen,
+				parse_fail(err, errlen,
 				     "Unexpected text right after a string: separate words with blanks");
 				return -1;
 			}
@@ -169,7 +157,7 @@ static int claim(struct conf *c, unsigned int k, unsigned int line,
 		 char *err, size_t errlen)
 {
 	if (c->cfg.flags & CONFIG_HAS(k)) {
-		fail(err, errlen, "Duplicate setting `%s': already set on line %u",
+		parse_fail(err, errlen, "Duplicate setting `%s': already set on line %u",
 		     settings[k].key, c->setting_line[k]);
 		return -1;
 	}
@@ -183,7 +171,7 @@ static int no_quotes(const struct words *w, int from, char *err,
 {
 	for (int i = from; i < w->n; i++) {
 		if (w->quoted[i]) {
-			fail(err, errlen,
+			parse_fail(err, errlen,
 			     "Unexpected string: only `set block-page' takes one");
 			return -1;
 		}
@@ -199,7 +187,7 @@ static int conf_set(struct conf *c, struct words *w, unsigned int line,
 	int n = 0;
 
 	if (w->n < 2) {
-		fail(err, errlen, "Missing setting after `set'");
+		parse_fail(err, errlen, "Missing setting after `set'");
 		return -1;
 	}
 	/* block-page is read here; the other pairs go to parse_set_args(). */
@@ -214,7 +202,7 @@ static int conf_set(struct conf *c, struct words *w, unsigned int line,
 			return -1;
 		if (w->quoted[i + 1]) {
 			if (w->len[i + 1] > CATOPROXY_BLOCK_PAGE_MAX) {
-				fail(err, errlen,
+				parse_fail(err, errlen,
 				     "The block page is longer than %d bytes",
 				     CATOPROXY_BLOCK_PAGE_MAX);
 				return -1;
@@ -224,12 +212,12 @@ static int conf_set(struct conf *c, struct words *w, unsigned int line,
 			continue;
 		}
 		if (!*w->v[i + 1]) {
-			fail(err, errlen, "Missing file name for `block-page'");
+			parse_fail(err, errlen, "Missing file name for `block-page'");
 			return -1;
 		}
 		c->block_page_file = strdup(w->v[i + 1]);
 		if (!c->block_page_file) {
-			fail(err, errlen, "%s", strerror(ENOMEM));
+			parse_fail(err, errlen, "%s", strerror(ENOMEM));
 			return -1;
 		}
 	}
@@ -262,7 +250,7 @@ static int grow(void *vp, size_t size, unsigned int **lines, size_t n,
 	if (l)
 		*lines = l;
 	if (!grown || !l) {
-		fail(err, errlen, "%s", strerror(ENOMEM));
+		parse_fail(err, errlen, "%s", strerror(ENOMEM));
 		return -1;
 	}
 	return 0;
@@ -274,7 +262,7 @@ static int conf_site(struct conf *c, struct words *w, unsigned int line,
 	struct ctl_site s;
 
 	if (w->n < 2 || strcmp(w->v[1], "add")) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid site command `%s': a file adds its sites with `site add'",
 		     w->n < 2 ? "" : w->v[1]);
 		return -1;
@@ -282,7 +270,7 @@ static int conf_site(struct conf *c, struct words *w, unsigned int line,
 	if (parse_site_add_args(w->n - 2, w->v + 2, &s, err, errlen))
 		return -1;
 	if (c->nsites == CATOPROXY_SITES_MAX) {
-		fail(err, errlen, "More than %d sites", CATOPROXY_SITES_MAX);
+		parse_fail(err, errlen, "More than %d sites", CATOPROXY_SITES_MAX);
 		return -1;
 	}
 	if (grow(&c->sites, sizeof(*c->sites), &c->site_line, c->nsites, err,
@@ -299,7 +287,7 @@ static int conf_rule(struct conf *c, struct words *w, unsigned int line,
 	struct ctl_rule r;
 
 	if (w->n < 2 || strcmp(w->v[1], "add")) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid rule command `%s': a file adds its rules with `rule add', in order",
 		     w->n < 2 ? "" : w->v[1]);
 		return -1;
@@ -307,7 +295,7 @@ static int conf_rule(struct conf *c, struct words *w, unsigned int line,
 	if (parse_rule_args(w->n - 2, w->v + 2, &r, false, err, errlen))
 		return -1;
 	if (c->nrules == CATOPROXY_RULES_MAX) {
-		fail(err, errlen, "More than %d rules", CATOPROXY_RULES_MAX);
+		parse_fail(err, errlen, "More than %d rules", CATOPROXY_RULES_MAX);
 		return -1;
 	}
 	if (grow(&c->rules, sizeof(*c->rules), &c->rule_line, c->nrules, err,
@@ -328,7 +316,7 @@ static int conf_line(struct conf *c, char *text, unsigned int line,
 	if (!w.n)
 		return 0;
 	if (w.quoted[0]) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Unexpected string: expected set, site add or rule add");
 		return -1;
 	}
@@ -338,7 +326,7 @@ static int conf_line(struct conf *c, char *text, unsigned int line,
 			if (w.quoted[i] &&
 			    (i % 2 || strcmp(w.v[i - 1], "block-page") ||
 			     w.quoted[i - 1])) {
-				fail(err, errlen,
+				parse_fail(err, errlen,
 				     "Unexpected string: only `set block-page' takes one");
 				return -1;
 			}
@@ -351,7 +339,7 @@ static int conf_line(struct conf *c, char *text, unsigned int line,
 		return conf_site(c, &w, line, err, errlen);
 	if (!strcmp(w.v[0], "rule"))
 		return conf_rule(c, &w, line, err, errlen);
-	fail(err, errlen, "Invalid command `%s': expected set, site add or rule add",
+	parse_fail(err, errlen, "Invalid command `%s': expected set, site add or rule add",
 	     w.v[0]);
 	return -1;
 }
@@ -369,7 +357,7 @@ int conf_parse(FILE *f, struct conf *c, unsigned int *line, char *err,
 	while ((len = getline(&text, &cap, f)) >= 0) {
 		++*line;
 		if (memchr(text, '\0', len)) {
-			fail(err, errlen, "NUL byte in the line");
+			parse_fail(err, errlen, "NUL byte in the line");
 			ret = -1;
 			break;
 		}
@@ -379,7 +367,7 @@ int conf_parse(FILE *f, struct conf *c, unsigned int *line, char *err,
 	}
 	if (!ret && ferror(f)) {
 		*line = 0;
-		fail(err, errlen, "cannot read: %s", strerror(errno));
+		parse_fail(err, errlen, "cannot read: %s", strerror(errno));
 		ret = -1;
 	}
 	free(text);

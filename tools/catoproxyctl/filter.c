@@ -9,20 +9,6 @@
 static const char filter_keys[] =
 	"src, dst, sport, dport, state, mode or count";
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* The words of every state, from the printer's own names. */
 static int parse_state(const char *word, char *err, size_t errlen)
 {
@@ -42,7 +28,7 @@ static int parse_state(const char *word, char *err, size_t errlen)
 			break;
 		used += n;
 	}
-	fail(err, errlen, "Invalid state `%s': expected %s", word, expected);
+	parse_fail(err, errlen, "Invalid state `%s': expected %s", word, expected);
 	return -1;
 }
 
@@ -64,20 +50,20 @@ int conn_filter_parse(int argc, char *const argv[], struct conn_filter *f,
 			if (!strcmp(key, keys[k]))
 				break;
 		if (k == (int)(sizeof(keys) / sizeof(keys[0]))) {
-			fail(err, errlen, "Invalid argument `%s': expected %s",
+			parse_fail(err, errlen, "Invalid argument `%s': expected %s",
 			     key, filter_keys);
 			return -1;
 		}
 		bit = 1U << k;
 		if (f->flags & bit) {
-			fail(err, errlen, "Duplicate key `%s'", key);
+			parse_fail(err, errlen, "Duplicate key `%s'", key);
 			return -1;
 		}
 		f->flags |= bit;
 		if (bit == CONN_FILTER_COUNT)
 			continue;
 		if (i + 1 >= argc) {
-			fail(err, errlen, "Missing value for `%s'", key);
+			parse_fail(err, errlen, "Missing value for `%s'", key);
 			return -1;
 		}
 		value = argv[++i];

@@ -122,10 +122,7 @@ static const char *const cause_names[] = {
 _Static_assert(ARRAY_SIZE(cause_names) == CATOPROXY_CAUSE_MAX + 1,
 	       "every enum catoproxy_cause value needs a name");
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
+void parse_fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -248,7 +245,7 @@ int parse_mode(const char *word, bool allow_inherit, char *err, size_t errlen)
 	    (allow_inherit || mode != CATOPROXY_MODE_INHERIT))
 		return mode;
 	mode_list(allow_inherit, expected, sizeof(expected));
-	fail(err, errlen, "Invalid mode `%s': expected %s", word, expected);
+	parse_fail(err, errlen, "Invalid mode `%s': expected %s", word, expected);
 	return -1;
 }
 
@@ -294,7 +291,7 @@ int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
 
 	memset(p, 0, sizeof(*p));
 	if (alen == 0 || alen >= sizeof(addr)) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid prefix `%s': expected an IPv4 or IPv6 address/length",
 		     text);
 		return -1;
@@ -304,7 +301,7 @@ int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
 	p->family = strchr(addr, ':') ? AF_INET6 : AF_INET;
 	/* inet_pton refuses what we want refused: 010.0.0.1, 1.2.3, zones. */
 	if (inet_pton(p->family, addr, p->addr) != 1) {
-		fail(err, errlen, "Invalid prefix `%s': `%s' is not an %s address",
+		parse_fail(err, errlen, "Invalid prefix `%s': `%s' is not an %s address",
 		     text, addr, p->family == AF_INET ? "IPv4" : "IPv6");
 		return -1;
 	}
@@ -312,12 +309,12 @@ int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
 	max = bytes * 8;
 	plen = slash ? parse_plen(slash + 1) : max;
 	if (plen < 0) {
-		fail(err, errlen, "Invalid prefix `%s': bad prefix length `%s'",
+		parse_fail(err, errlen, "Invalid prefix `%s': bad prefix length `%s'",
 		     text, slash + 1);
 		return -1;
 	}
 	if (plen > max) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid prefix `%s': prefix length %d exceeds %d for %s",
 		     text, plen, max, p->family == AF_INET ? "IPv4" : "IPv6");
 		return -1;
@@ -335,14 +332,14 @@ int parse_prefix(const char *text, struct catoproxy_prefix *p, char *err,
 	}
 	if (memcmp(masked.addr, p->addr, sizeof(p->addr))) {
 		format_prefix(&masked, canonical, sizeof(canonical));
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid prefix `%s': host bits set, did you mean %s?", text,
 		     canonical);
 		return -1;
 	}
 	/* The kernel's verdict, in case its rules grow beyond the above. */
 	if (!catoproxy_policy_prefix_valid(p, &why)) {
-		fail(err, errlen, "Invalid prefix `%s': %s", text,
+		parse_fail(err, errlen, "Invalid prefix `%s': %s", text,
 		     why ? why : "rejected by policy");
 		return -1;
 	}
@@ -354,7 +351,7 @@ int parse_site_name(const char *name, char *err, size_t errlen)
 	const char *why;
 
 	if (!catoproxy_policy_site_name_valid(name, &why)) {
-		fail(err, errlen, "Invalid site name `%s': %s", name, why);
+		parse_fail(err, errlen, "Invalid site name `%s': %s", name, why);
 		return -1;
 	}
 	return 0;
@@ -407,14 +404,14 @@ int parse_port_list(const char *word, const char *key, u16 *ports,
 			bad = parse_u32_range(port, 1, 65535, &v);
 		}
 		if (bad) {
-			fail(err, errlen,
+			parse_fail(err, errlen,
 			     "Invalid port `%.*s' for `%s': expected ports from 1 to 65535 separated by commas, or none",
 			     (int)len, p, key);
 			return -1;
 		}
 		for (unsigned int i = 0; i < n; i++) {
 			if (ports[i] == v) {
-				fail(err, errlen, "Duplicate port %u for `%s'",
+				parse_fail(err, errlen, "Duplicate port %u for `%s'",
 				     v, key);
 				return -1;
 			}
@@ -423,7 +420,7 @@ int parse_port_list(const char *word, const char *key, u16 *ports,
 				       CATOPROXY_BLOCK_PAGE_PORTS_MAX,
 			       "one bound for every port list");
 		if (n >= CATOPROXY_FORCE_PORTS_MAX) {
-			fail(err, errlen, "Too many ports for `%s': at most %d",
+			parse_fail(err, errlen, "Too many ports for `%s': at most %d",
 			     key, CATOPROXY_FORCE_PORTS_MAX);
 			return -1;
 		}
@@ -480,7 +477,7 @@ static int parse_name_setting(const struct setting *s, const char *value,
 	int v = lookup(s->names, s->nnames, value);
 
 	if (v < 0) {
-		fail(err, errlen, "Invalid value `%s' for `%s': expected %s",
+		parse_fail(err, errlen, "Invalid value `%s' for `%s': expected %s",
 		     value, s->key, s->expected);
 		return -1;
 	}
@@ -492,7 +489,7 @@ static int parse_u32_setting(const struct setting *s, const char *value,
 			     struct ctl_config *c, char *err, size_t errlen)
 {
 	if (parse_u32_range(value, s->min, s->max, FIELD(c, s, u32))) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid value `%s' for `%s': expected %s from %u to %u",
 		     value, s->key, s->expected, s->min, s->max);
 		return -1;
@@ -516,7 +513,7 @@ static int parse_file_setting(const struct setting *s, const char *value,
 			      struct ctl_config *c, char *err, size_t errlen)
 {
 	if (!*value) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid value `' for `%s': expected a file name, or - for standard input",
 		     s->key);
 		return -1;
@@ -814,7 +811,7 @@ int parse_set_args(int argc, char *const argv[], struct ctl_config *c,
 	memset(c, 0, sizeof(*c));
 	if (argc <= 0) {
 		set_keys(keys, sizeof(keys));
-		fail(err, errlen, "Missing setting: expected %s", keys);
+		parse_fail(err, errlen, "Missing setting: expected %s", keys);
 		return -1;
 	}
 	for (int i = 0; i < argc; i += 2) {
@@ -830,16 +827,16 @@ int parse_set_args(int argc, char *const argv[], struct ctl_config *c,
 		}
 		if (!s) {
 			set_keys(keys, sizeof(keys));
-			fail(err, errlen, "Invalid key `%s': expected %s", key,
+			parse_fail(err, errlen, "Invalid key `%s': expected %s", key,
 			     keys);
 			return -1;
 		}
 		if (c->flags & CONFIG_HAS(k)) {
-			fail(err, errlen, "Duplicate key `%s'", key);
+			parse_fail(err, errlen, "Duplicate key `%s'", key);
 			return -1;
 		}
 		if (i + 1 >= argc) {
-			fail(err, errlen, "Missing value for `%s'", key);
+			parse_fail(err, errlen, "Missing value for `%s'", key);
 			return -1;
 		}
 		c->flags |= CONFIG_HAS(k);
@@ -864,7 +861,7 @@ int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 	memset(a, 0, sizeof(*a));
 	s->mode = CATOPROXY_MODE_INHERIT;
 	if (argc <= 0) {
-		fail(err, errlen, "Missing site name");
+		parse_fail(err, errlen, "Missing site name");
 		return -1;
 	}
 	if (parse_site_name(argv[0], err, errlen))
@@ -878,17 +875,17 @@ int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 		int v;
 
 		if (!is_prefix && strcmp(key, "mode")) {
-			fail(err, errlen,
+			parse_fail(err, errlen,
 			     "Invalid argument `%s': expected `prefix CIDR' or `mode MODE'",
 			     key);
 			return -1;
 		}
 		if (!is_prefix && (a->flags & SITE_HAS_MODE)) {
-			fail(err, errlen, "Duplicate key `mode'");
+			parse_fail(err, errlen, "Duplicate key `mode'");
 			return -1;
 		}
 		if (i + 1 >= argc) {
-			fail(err, errlen, "Missing value for `%s'", key);
+			parse_fail(err, errlen, "Missing value for `%s'", key);
 			return -1;
 		}
 		value = argv[i + 1];
@@ -901,7 +898,7 @@ int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 			continue;
 		}
 		if (s->nprefixes >= CATOPROXY_SITE_PREFIXES_MAX) {
-			fail(err, errlen, "Too many prefixes: a site has at most %d",
+			parse_fail(err, errlen, "Too many prefixes: a site has at most %d",
 			     CATOPROXY_SITE_PREFIXES_MAX);
 			return -1;
 		}
@@ -909,14 +906,14 @@ int parse_site_add_args(int argc, char *const argv[], struct ctl_site *a,
 			return -1;
 		for (unsigned int j = 0; j < s->nprefixes; j++) {
 			if (same_prefix(&s->prefixes[j], &p)) {
-				fail(err, errlen, "Duplicate prefix `%s'", value);
+				parse_fail(err, errlen, "Duplicate prefix `%s'", value);
 				return -1;
 			}
 		}
 		s->prefixes[s->nprefixes++] = p;
 	}
 	if (!s->nprefixes) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Missing prefix: a site needs at least one `prefix CIDR'");
 		return -1;
 	}
@@ -927,13 +924,13 @@ int parse_site_del_args(int argc, char *const argv[], const char **name,
 			char *err, size_t errlen)
 {
 	if (argc <= 0) {
-		fail(err, errlen, "Missing site name");
+		parse_fail(err, errlen, "Missing site name");
 		return -1;
 	}
 	if (parse_site_name(argv[0], err, errlen))
 		return -1;
 	if (argc > 1) {
-		fail(err, errlen, "Unexpected argument `%s'", argv[1]);
+		parse_fail(err, errlen, "Unexpected argument `%s'", argv[1]);
 		return -1;
 	}
 	*name = argv[0];
@@ -944,7 +941,7 @@ int parse_rule_number(const char *word, const char *what, u32 *v, char *err,
 		      size_t errlen)
 {
 	if (parse_u32_range(word, 1, 0xffffffffu, v)) {
-		fail(err, errlen, "Invalid %s `%s': expected a number from 1",
+		parse_fail(err, errlen, "Invalid %s `%s': expected a number from 1",
 		     what, word);
 		return -1;
 	}
@@ -968,7 +965,7 @@ int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
 	    (strcmp(first, "0") && parse_u32_range(first, 1, 65535, &a)) ||
 	    (dash && strcmp(dash + 1, "0") &&
 	     parse_u32_range(dash + 1, 1, 65535, &b))) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid port range `%s' for `%s': expected PORT or LOW-HIGH, ports from 0 to 65535",
 		     word, key);
 		return -1;
@@ -976,7 +973,7 @@ int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
 	if (!dash)
 		b = a;
 	if (a > b) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Invalid port range `%s' for `%s': %u is above %u", word,
 		     key, a, b);
 		return -1;
@@ -1005,18 +1002,18 @@ int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		int k = lookup(keys, ARRAY_SIZE(keys), key), v;
 
 		if (k < 0 || (k == 0 && !allow_pos)) {
-			fail(err, errlen, "Invalid argument `%s': expected %s", key,
+			parse_fail(err, errlen, "Invalid argument `%s': expected %s", key,
 			     allow_pos ? rule_keys :
 					 "src, dst, sport, dport or action");
 			return -1;
 		}
 		if (seen[k]) {
-			fail(err, errlen, "Duplicate key `%s'", key);
+			parse_fail(err, errlen, "Duplicate key `%s'", key);
 			return -1;
 		}
 		seen[k] = true;
 		if (i + 1 >= argc) {
-			fail(err, errlen, "Missing value for `%s'", key);
+			parse_fail(err, errlen, "Missing value for `%s'", key);
 			return -1;
 		}
 		value = argv[i + 1];
@@ -1047,7 +1044,7 @@ int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		default:
 			v = catoproxy_rule_action_parse(value);
 			if (v < 0) {
-				fail(err, errlen,
+				parse_fail(err, errlen,
 				     "Invalid action `%s': expected allow, block or bypass",
 				     value);
 				return -1;
@@ -1056,13 +1053,13 @@ int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		}
 	}
 	if (!seen[5]) {
-		fail(err, errlen,
+		parse_fail(err, errlen,
 		     "Missing action: expected `action allow|block|bypass'");
 		return -1;
 	}
 	/* What is left to check spans keys: the kernel's own words. */
 	if (!catoproxy_rule_normalize(r, &why)) {
-		fail(err, errlen, "Invalid rule: %s", why);
+		parse_fail(err, errlen, "Invalid rule: %s", why);
 		return -1;
 	}
 	return 0;
@@ -1078,7 +1075,7 @@ int parse_rule_line(char *line, struct ctl_rule *a, char *err, size_t errlen)
 	for (tok = strtok_r(line, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
 		if (n == (int)ARRAY_SIZE(words)) {
-			fail(err, errlen, "Too many words for one rule");
+			parse_fail(err, errlen, "Too many words for one rule");
 			return -1;
 		}
 		words[n++] = tok;

@@ -17,6 +17,10 @@
 
 #define PARSE_ERR_MAX 256
 
+/* The reason a word is refused, printf-style into @err (if any). */
+void parse_fail(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Modes come from kmod/core/policy.c so both sides agree on every name. */
 int parse_mode(const char *word, bool allow_inherit, char *err, size_t errlen);
 int parse_on_off(const char *word);
