@@ -38,6 +38,14 @@ void catoproxy_rulebase_free(struct catoproxy_rulebase *rb);
 void catoproxy_rulebase_decide(struct net *net,
 			       const struct catoproxy_flow *flow,
 			       struct catoproxy_decision *d, bool count);
+/*
+ * The same once the connection's first payload said @names (after a
+ * decision that set @d->inspect); @d->inspect ends false. Counts a hit.
+ */
+void catoproxy_rulebase_decide_payload(struct net *net,
+				       const struct catoproxy_flow *flow,
+				       const struct catoproxy_payload_names *names,
+				       struct catoproxy_decision *d);
 /* Does a rule of @net say block? Under RCU; one load when there is none. */
 bool catoproxy_rulebase_blocks(struct net *net);
 

@@ -77,6 +77,13 @@ struct catoproxy_decision {
 	 * catoproxy_policy_decide().
 	 */
 	bool adaptive;
+	/*
+	 * Set by the rule base: the first rule matching is a payload rule,
+	 * so the connection is decided on its first payload (the module
+	 * answers the handshake and holds the data until then).
+	 */
+	bool inspect;
+	u32 path; /* the rule's path mark, 0: none */
 };
 
 #define CATOPROXY_TLS_PORT 443

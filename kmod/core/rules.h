@@ -25,6 +25,7 @@
 #define _CATOPROXY_RULES_H
 
 #include "policy.h"
+#include "payload.h"
 
 /* What a rule matches; an absent prefix is one of length 0. */
 struct catoproxy_rule {
@@ -36,10 +37,34 @@ struct catoproxy_rule {
 	struct catoproxy_prefix src, dst;
 	u16 sport_min, sport_max; /* 0-65535: any */
 	u16 dport_min, dport_max;
+	/*
+	 * A payload rule (@match not NONE) is decided on the connection's
+	 * first payload: its address/port part matches as above, then
+	 * @name must match the TLS server name or the HTTP host seen.
+	 */
+	u8 match; /* CATOPROXY_RULE_MATCH_* */
+	u32 path; /* with F_PATH: the server half's firewall mark */
+	char name[CATOPROXY_PAYLOAD_NAME_MAX + 1]; /* pattern, with @match */
 };
 
 #define CATOPROXY_RULE_F_SRC 0x01 /* @src was given */
 #define CATOPROXY_RULE_F_DST 0x02 /* @dst was given */
+#define CATOPROXY_RULE_F_PATH 0x04 /* @path was given */
+
+#define CATOPROXY_RULE_MATCH_NONE 0 /* a plain rule */
+#define CATOPROXY_RULE_MATCH_SNI 1 /* @name: the TLS server name */
+#define CATOPROXY_RULE_MATCH_HOST 2 /* @name: the HTTP Host header */
+
+/* What a connection's first payload said; NULL: not seen. */
+struct catoproxy_payload_names {
+	const char *sni;
+	const char *host;
+};
+
+static inline bool catoproxy_rule_is_payload(const struct catoproxy_rule *r)
+{
+	return r->match != CATOPROXY_RULE_MATCH_NONE;
+}
 
 /* No rule matched. */
 #define CATOPROXY_RULE_NONE 0xffffffffu
@@ -87,8 +112,20 @@ u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set);
 /* Does any rule say block? */
 bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set);
 
-/* Index (position - 1) of the first rule matching @flow, or RULE_NONE. */
+/*
+ * Index (position - 1) of the first rule matching @flow, or RULE_NONE. A
+ * payload rule matches by its address/port part alone: when the index
+ * returned is a payload rule's, the connection is decided on its payload
+ * by catoproxy_rules_lookup_payload().
+ */
 u32 catoproxy_rules_lookup(const struct catoproxy_ruleset *set,
 			   const struct catoproxy_flow *flow);
+/*
+ * The first rule from index @from (what catoproxy_rules_lookup() returned)
+ * on that matches @flow and is plain or matches @names. RULE_NONE: none.
+ */
+u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
+				   const struct catoproxy_flow *flow, u32 from,
+				   const struct catoproxy_payload_names *names);
 
 #endif /* _CATOPROXY_RULES_H */
