@@ -106,8 +106,8 @@ struct tls_in {
 
 static bool tls_record(struct tls_in *in)
 {
-	const u8 *h = in->data + in->pos;
-	u32 avail = in->len - in->pos, n;
+	const u8 *h = in->data;
+	u32 avail = in->len - in->pos, p = in->pos, n;
 	/* After the first record, TLS it is: anything else is broken. */
 	int wrong = in->records ? CATOPROXY_PAYLOAD_MALFORMED :
 				  CATOPROXY_PAYLOAD_OTHER;
@@ -116,8 +116,8 @@ static bool tls_record(struct tls_in *in)
 		in->status = CATOPROXY_PAYLOAD_MALFORMED;
 		return false;
 	}
-	if ((avail >= 1 && h[0] != TLS_CONTENT_HANDSHAKE) ||
-	    (avail >= 2 && h[1] != 3)) {
+	if ((avail >= 1 && h[p] != TLS_CONTENT_HANDSHAKE) ||
+	    (avail >= 2 && h[p + 1] != 3)) {
 		in->status = wrong;
 		return false;
 	}
@@ -125,7 +125,7 @@ static bool tls_record(struct tls_in *in)
 		in->status = CATOPROXY_PAYLOAD_MORE;
 		return false;
 	}
-	n = (u32)h[3] << 8 | h[4];
+	n = (u32)h[p + 3] << 8 | h[p + 4];
 	/* RFC 8446 5.1: no empty handshake fragments. */
 	if (!n || n > TLS_RECORD_MAX) {
 		in->status = CATOPROXY_PAYLOAD_MALFORMED;
