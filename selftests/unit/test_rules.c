@@ -511,7 +511,7 @@ static void test_payload_normalize(void)
 	      "a name of 253 bytes is accepted: %s", why);
 	CHECK(refused(payload_rule(CATOPROXY_ACTION_ALLOW,
 				   CATOPROXY_RULE_MATCH_SNI, ""),
-		      "name is empty"),
+		      "empty name"),
 	      "an empty name is refused");
 	CHECK(!catoproxy_rule_normalize(&(struct catoproxy_rule){
 						.match = CATOPROXY_RULE_MATCH_SNI,
