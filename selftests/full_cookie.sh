@@ -23,9 +23,11 @@
 # 5. with syn-backlog 0, cookies stay out of what they cannot serve:
 #    connections raw's notrack exempts (port 5001) and connections raw puts
 #    in conntrack zone 5 (port 5002) carry 300 kB each way intact, none of
-#    them answered with a cookie (the zoned ones take the stateful path),
-#    and a SYN to the router's own closed port is refused by its own stack,
-#    not answered by the module.
+#    them answered with a cookie (the zoned ones, past the backlog, run
+#    end to end, tracked in their zone), and a SYN to the router's own
+#    closed port is refused by its own stack, not answered by the module;
+#    below the backlog, while cookies may still be in flight, zoned
+#    connections are intercepted and carry data intact.
 
 source lib.sh
 
@@ -140,9 +142,20 @@ EOF
 	assert_eq "the router's closed port, IPv4 and IPv6" "refused refused" "$out"
 	read_stats S1
 	assert_stats_moved "exempt" S0 S1 cookie_mode_syns=0 cookie_valid=0 \
-		syn_intercepted=4 server_open_ok=4
-	ip netns exec "$router" nft delete table inet raw
+		cookie_invalid=0 syn_intercepted=0 conn_tracked=4
+	out=$(conntrack_in "$router" -L -p tcp --dport 5002)
+	assert_eq "zone 5 entries the module tracks" 4 "$(count_lines "$out" "zone=5 helper=catoproxy")"
+	# Below the backlog, cookies still in flight: zoned connections are
+	# intercepted and their held segments found in their zone.
 	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	read_stats S0
+	$PYTHON bulk.py bulk "$client" "$server" 5002 300000 "$SERVER4" "$SERVER6" \
+		>"$TMP_DIR/bulk.zone" 2>"$TMP_DIR/bulk.zone.err"
+	py_check $PYTHON full_check.py bulk "$TMP_DIR/bulk.zone" "zone 5, below the backlog" 20
+	read_stats S1
+	assert_stats_moved "zone 5" S0 S1 syn_intercepted=4 server_open_ok=4 \
+		cookie_invalid=0 cookie_mode_syns=0
+	ip netns exec "$router" nft delete table inet raw
 	log_test "syn-backlog 0: no cookie for notrack, other zones or the router itself"
 }
 
