@@ -162,7 +162,12 @@ struct catoproxy_rule_finding {
 
 u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
 			  struct catoproxy_rule_finding *out, u32 max);
-/* Why a rule is reported, for CATOPROXY_RULE_CHECK_*; NULL: unknown. */
+/* "shadowed", "below-payload"; NULL: unknown. */
+const char *catoproxy_rules_check_name(unsigned int kind);
+/*
+ * Why a rule is reported, a sentence about "this rule" and "the earlier
+ * rule" (or "the payload rule"); NULL: unknown.
+ */
 const char *catoproxy_rules_check_reason(unsigned int kind);
 
 /* Does every connection @b's addresses and ports match match @a's? */
