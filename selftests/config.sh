@@ -621,7 +621,7 @@ ns_hooks()
 
 test_load_defaults()
 {
-	local dir=$TMP_DIR/etc h
+	local dir=$TMP_DIR/etc h r
 
 	capture ctl load - </dev/null
 	assert_eq "an empty file: exit code" 0 "$CMD_RC"
@@ -659,9 +659,19 @@ test_load_defaults()
 	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off again"
 	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_eq "mode off again: our hooks" 0 "$h"
+	# A payload rule answers handshakes, a path marks: both need hooks.
+	for r in "dport 443 sni a.example action allow" "dst 192.0.2.0/24 path 7 action bypass"; do
+		printf 'set mode off\nrule add %s\n' "$r" | ctl -n "$loadns" load - ||
+			fail "load mode off with rule $r"
+		h=$(ns_hooks "$loadns")
+		[ "$h" = "?" ] || assert_ne "mode off, rule $r: our hooks" 0 "$h"
+		echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off without rules"
+		h=$(ns_hooks "$loadns")
+		[ "$h" = "?" ] || assert_eq "mode off, rule $r deleted: our hooks" 0 "$h"
+	done
 	cleanup_ns "$loadns"
 	ctl load - </dev/null
-	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks"
+	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks, which a payload or path rule takes again"
 }
 
 cleanup()

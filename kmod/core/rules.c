@@ -42,6 +42,7 @@ struct catoproxy_ruleset {
 	u32 nslow;
 	u32 nslots;
 	u32 blocks; /* some rule says block */
+	u32 active; /* some rule blocks, is a payload rule or has a path */
 	u32 npayload; /* payload rules */
 	u32 name_mask; /* name index buckets - 1, when there are payload rules */
 	/* rules, tables, slow rule indexes, slots, name index: see the top */
@@ -272,6 +273,11 @@ u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set)
 bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set)
 {
 	return set->blocks;
+}
+
+bool catoproxy_rules_active(const struct catoproxy_ruleset *set)
+{
+	return set->active;
 }
 
 /* ------------------------------------------------------------ keys */
@@ -696,11 +702,17 @@ void catoproxy_rules_build(struct catoproxy_ruleset *set,
 	set->ntables = bs->ntables;
 	set->nslow = bs->nslow;
 	set->blocks = 0;
+	set->active = 0;
 	if (n)
 		memcpy(set_rules(set), rules, n * sizeof(*rules));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (rules[i].action == CATOPROXY_ACTION_BLOCK)
 			set->blocks = 1;
+		if (rules[i].action == CATOPROXY_ACTION_BLOCK ||
+		    catoproxy_rule_is_payload(&rules[i]) ||
+		    (rules[i].flags & CATOPROXY_RULE_F_PATH))
+			set->active = 1;
+	}
 
 	c.tables = (struct rules_table *)((u8 *)set->data + off_tables(n));
 	for (i = 0; i < bs->ntables; i++) {

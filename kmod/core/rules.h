@@ -111,6 +111,11 @@ u32 catoproxy_rules_tables(const struct catoproxy_ruleset *set);
 u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set);
 /* Does any rule say block? */
 bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set);
+/*
+ * Does any rule need the module whatever the mode: it blocks, is decided
+ * on the payload (the module answers the handshake) or has a path?
+ */
+bool catoproxy_rules_active(const struct catoproxy_ruleset *set);
 
 /*
  * Index (position - 1) of the first rule matching @flow, or RULE_NONE. A

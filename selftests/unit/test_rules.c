@@ -566,6 +566,23 @@ static void test_payload_lookup(void)
 		r[i].id = i + 1;
 	}
 	set = compile(r, 4);
+	CHECK(catoproxy_rules_active(set), "rules that block are active");
+	free(set);
+	set = compile(r + 1, 1);
+	CHECK(catoproxy_rules_active(set) && !catoproxy_rules_blocks(set),
+	      "a payload rule that allows is active");
+	free(set);
+	set = compile(r + 2, 1);
+	CHECK(catoproxy_rules_active(set), "a plain bypass rule with a path is active");
+	free(set);
+	r[2].flags = 0;
+	r[2].path = 0;
+	set = compile(r + 2, 1);
+	CHECK(!catoproxy_rules_active(set), "a plain bypass rule is not");
+	free(set);
+	r[2].flags = CATOPROXY_RULE_F_PATH;
+	r[2].path = 7;
+	set = compile(r, 4);
 
 	f = flow("10.0.1.2", "10.0.2.2", 40000, 443);
 	CHECK(catoproxy_rules_lookup(set, &f) == 0,
