@@ -95,9 +95,12 @@ void catoproxy_net_stats_sum(struct catoproxy_net *cn,
 static bool config_active(const struct catoproxy_policy *pol,
 			  const struct catoproxy_rulebase *rb)
 {
-	/* A rule that blocks answers for connections whatever the mode. */
+	/*
+	 * A rule that blocks answers for connections whatever the mode, a
+	 * payload rule answers their handshake, a path marks them.
+	 */
 	return !catoproxy_policy_off(pol) ||
-	       (rb && catoproxy_rules_blocks(rb->set));
+	       (rb && catoproxy_rules_active(rb->set));
 }
 
 int catoproxy_net_hooks_prepare(struct catoproxy_net *cn,

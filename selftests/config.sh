@@ -464,7 +464,7 @@ RULE_ACTIONS=(allow block bypass)
 # rules, their addresses set by N (1 to 9) so that two files differ.
 conf_file()
 {
-	local i
+	local i w
 
 	echo "# written by config.sh"
 	echo "set mode $1 tls-inspection on force-full-ports 443,8443"
@@ -475,7 +475,13 @@ conf_file()
 		echo "site add site$i prefix 10.$2.$i.0/24 prefix fd00:$2:$((i + 1))::/48 mode ${SITE_MODES[i % 5]}"
 	done
 	for ((i = 0; i < 1000; i++)); do
-		echo "rule add dst 198.1$2.$((i >> 8)).$((i & 255))/32 dport $((1 + i)) action ${RULE_ACTIONS[i % 3]}"
+		w=
+		case $((i % 10)) in
+		3) w=" sni s$i.example.com" ;;
+		4) w=" host *.h$i.example.org" ;;
+		esac
+		((i % 4 != 1 || i % 3 == 1)) || w+=" path $(printf '0x%x' $((i + 1)))"
+		echo "rule add dst 198.1$2.$((i >> 8)).$((i & 255))/32 dport $((1 + i))$w action ${RULE_ACTIONS[i % 3]}"
 	done
 }
 
@@ -489,7 +495,7 @@ dump_is()
 
 test_dump_load()
 {
-	local a=$TMP_DIR/a.conf d1 rules sites
+	local a=$TMP_DIR/a.conf b=$TMP_DIR/b.conf d1 rules sites change
 
 	conf_file delayed 1 >"$a"
 	capture ctl load "$a"
@@ -529,7 +535,21 @@ set block-page \"<h1>blocked</h1>\\n\\x00\\xff\\\"#\"" \
 	dump_is "the same file again" "$d1"
 	assert_eq "rules, their ids and hits kept" "$rules" "$(ctl -j show rules)"
 	assert_eq "sites, their ids kept" "$sites" "$(ctl -j show sites)"
-	log_test "dump | load with 50 sites and 1000 rules is an identity; loading twice changes nothing"
+	assert_eq "dump: sni, host and path rules" "100 100 166" \
+		"$(count_lines "$d1" ' sni ') $(count_lines "$d1" ' host ') $(count_lines "$d1" ' path ')"
+
+	# A list that differs only in a name or a path is another list.
+	for change in 's/ sni s3\.example\.com / sni t3.example.com /' \
+		's/ host \*\.h4\.example\.org / host *.h4.example.net /' \
+		's/ path 0x6 / path 0x9 /'; do
+		sed "$change" "$a" >"$b"
+		assert_ne "$change changes the file" "" "$(diff "$a" "$b")"
+		capture ctl load "$b"
+		assert_eq "load after $change: exit code" 0 "$CMD_RC"
+		assert_eq "load after $change: the rules dumped" \
+			"$(grep '^rule add ' "$b")" "$(ctl dump | grep '^rule add ')"
+	done
+	log_test "dump | load with 50 sites and 1000 rules (sni, host, path among them) is an identity; loading twice changes nothing; a name or path changed is a new list"
 }
 
 test_load_refused()
@@ -601,7 +621,7 @@ ns_hooks()
 
 test_load_defaults()
 {
-	local dir=$TMP_DIR/etc h
+	local dir=$TMP_DIR/etc h r
 
 	capture ctl load - </dev/null
 	assert_eq "an empty file: exit code" 0 "$CMD_RC"
@@ -639,9 +659,19 @@ test_load_defaults()
 	echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off again"
 	h=$(ns_hooks "$loadns")
 	[ "$h" = "?" ] || assert_eq "mode off again: our hooks" 0 "$h"
+	# A payload rule answers handshakes, a path marks: both need hooks.
+	for r in "dport 443 sni a.example action allow" "dst 192.0.2.0/24 path 7 action bypass"; do
+		printf 'set mode off\nrule add %s\n' "$r" | ctl -n "$loadns" load - ||
+			fail "load mode off with rule $r"
+		h=$(ns_hooks "$loadns")
+		[ "$h" = "?" ] || assert_ne "mode off, rule $r: our hooks" 0 "$h"
+		echo "set mode off" | ctl -n "$loadns" load - || fail "load mode off without rules"
+		h=$(ns_hooks "$loadns")
+		[ "$h" = "?" ] || assert_eq "mode off, rule $r deleted: our hooks" 0 "$h"
+	done
 	cleanup_ns "$loadns"
 	ctl load - </dev/null
-	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks"
+	log_test "load: what a file leaves out is the default; a page from a file; off releases the hooks, which a payload or path rule takes again"
 }
 
 cleanup()

@@ -18,6 +18,13 @@ failed.
         is WANT.
   ctl_check.py hits NS DESC WANT ID...
         The hits of the rules ID..., space-separated, are WANT.
+  ctl_check.py rule_check NS DESC WANT [FILE]
+        catoproxyctl rule check [FILE] and its -j: exit code 1 and one
+        three-line text entry per finding when WANT is not empty, 0 and
+        no output when it is; nothing on stderr. The findings of the JSON,
+        each "KIND:RULE:BY" (ids; lines for a FILE), space-separated, are
+        WANT. The text names each rule as the JSON does and gives the
+        reason the JSON gives.
   ctl_check.py conns NS DESC WANT KEY=VALUE[,VALUE...]...
         WANT entries of show conns have, for every KEY, one of the VALUEs.
   ctl_check.py stats_zero NS DESC
@@ -82,6 +89,34 @@ def hits(ns, desc, want, *ids):
     ksft_eq(want, get(lambda: " ".join(
         str([r["hits"] for r in d if r["id"] == int(i)][0]) for i in ids)),
         desc)
+
+
+def rule_check(ns, desc, want, *path):
+    pre = [CTL] + (["-n", ns] if ns else [])
+    text = subprocess.run(pre + ["rule", "check"] + list(path),
+                          capture_output=True, text=True)
+    js = subprocess.run(pre + ["-j", "rule", "check"] + list(path),
+                        capture_output=True, text=True)
+    rc = 1 if want else 0
+    ksft_eq((rc, ""), (text.returncode, text.stderr), "%s: exit code, stderr" % desc)
+    ksft_eq((rc, ""), (js.returncode, js.stderr), "%s: -j: exit code, stderr" % desc)
+    found = get(lambda: json.loads(js.stdout))
+    me, by = ("line", "by_line") if path else ("rule", "by")
+    ksft_eq(want, get(lambda: " ".join(
+        "%s:%d:%d" % (f["kind"], f[me], f[by]) for f in found)),
+        "%s: findings" % desc)
+    lines = text.stdout.splitlines()
+    entries = [lines[i:i + 3] for i in range(0, len(lines), 3)]
+    for f, e in zip(found or [], entries):
+        name = ("line %d" % f["line"] if path else
+                "rule %d (pos %d)" % (f["rule"], f["pos"]))
+        byname = ("line %d" % f["by_line"] if path else
+                  "rule %d (pos %d)" % (f["by"], f["by_pos"]))
+        verb = "shadowed by" if f["kind"] == "shadowed" else "below payload rule"
+        ksft_eq(["%s: %s" % (name, f["words"]),
+                 "    %s %s: %s" % (verb, byname, f["by_words"]),
+                 "    " + f["reason"]], e, "%s: text of %s" % (desc, name))
+    ksft_eq(len(found or []), len(entries), "%s: text entries" % desc)
 
 
 def conns(ns, desc, want, *filters):
@@ -163,10 +198,12 @@ SITE = ("Usage: catoproxyctl site add NAME prefix CIDR [prefix CIDR ...] "
         "[mode {full|delayed|adaptive|off|inherit}]\n"
         "       catoproxyctl site del NAME\n")
 RULE = ("Usage: catoproxyctl rule add [pos N] [src CIDR] [dst CIDR] "
-        "[sport P[-Q]] [dport P[-Q]] action {allow|block|bypass}\n"
+        "[sport P[-Q]] [dport P[-Q]] [sni NAME] [host NAME] [path MARK] "
+        "action {allow|block|bypass}\n"
         "       catoproxyctl rule del ID\n"
         "       catoproxyctl rule flush\n"
-        "       catoproxyctl rule load {FILE|-}\n")
+        "       catoproxyctl rule load {FILE|-}\n"
+        "       catoproxyctl rule check [FILE|-]\n")
 MONITOR = "Usage: catoproxyctl [-j] [-n NAME] monitor [-t|--timestamp]\n"
 DUMP = "Usage: catoproxyctl [-n NAME] dump\n"
 LOAD = "Usage: catoproxyctl [-n NAME] load {FILE|-}\n"
@@ -241,7 +278,7 @@ def cli(desc):
          "mode or count\n" + CONNS),
         (["site"], "Missing site command: expected add or del\n" + SITE),
         (["rule", "bogus"],
-         "Invalid rule command `bogus': expected add, del, flush or load\n" +
+         "Invalid rule command `bogus': expected add, del, flush, load or check\n" +
          RULE),
         (["monitor", "-x"], "Unexpected argument `-x'\n" + MONITOR),
     ]
@@ -271,6 +308,7 @@ def no_module(desc):
 
 
 CHECKS = {"config": config, "listing": listing, "rule": rule, "hits": hits,
+          "rule_check": rule_check,
           "conns": conns, "stats_zero": stats_zero, "prometheus": prometheus,
           "cli": cli, "no_module": no_module}
 

@@ -208,6 +208,9 @@ class Catoproxy:
                 for key in ("src", "dst"):
                     if key in r:
                         d[key] = prefix_str(r[key])
+                for key in ("sni", "host", "path"):
+                    if key in r:
+                        d[key] = r[key]
                 out.append(d)
         return out
 
@@ -494,6 +497,24 @@ def cases(ynl):
     raw("rule-unknown-attr", "add-rule", r.nest(
         r.type("catoproxy", "rule"), r.attr("rule", "action", "block"),
         r.u8(r.unknown("rule"), 1)))
+    # payload rules and paths
+    y("rule-sni-and-host", "add-rule",
+      {"rule": rule("allow", more={"sni": "a.example", "host": "a.example"})})
+    y("rule-sni-empty-label", "add-rule",
+      {"rule": rule("allow", more={"sni": "a..example"})})
+    y("rule-host-star", "add-rule",
+      {"rule": rule("allow", more={"host": "*."})})
+    y("rule-sni-254", "add-rule",
+      {"rule": rule("allow", more={"sni": "a" * 254})})
+    raw("rule-sni-no-nul", "add-rule", r.nest(
+        r.type("catoproxy", "rule"), r.attr("rule", "action", "allow"),
+        r.nla(r.type("rule", "sni"), b"a.example")))
+    y("rule-path-0", "add-rule", {"rule": rule("allow", more={"path": 0})})
+    y("rule-path-block", "add-rule",
+      {"rule": rule("block", more={"sni": "a.example", "path": 5})})
+    y("rules-path-block", "set-rules",
+      {"rule": [rule("allow", more={"sni": "a.example", "path": 5}),
+                rule("block", more={"path": 5})]})
     # DEL_RULE
     y("rule-del-unknown", "del-rule", {"rule": rule(rid=999999)})
     y("rule-del-no-id", "del-rule", {"rule": {}})

@@ -274,6 +274,14 @@ declare -A RAW_ERRNO=(
 	[rule-pos-0]=ERANGE
 	[rule-pos-past-end]=ERANGE
 	[rule-unknown-attr]=EINVAL
+	[rule-sni-and-host]=EINVAL
+	[rule-sni-empty-label]=EINVAL
+	[rule-host-star]=EINVAL
+	[rule-sni-254]=EINVAL
+	[rule-sni-no-nul]=EINVAL
+	[rule-path-0]=ERANGE
+	[rule-path-block]=EINVAL
+	[rules-path-block]=EINVAL
 	[rule-del-unknown]=ENOENT
 	[rule-del-no-id]=EINVAL
 	[rule-del-with-action]=EINVAL
@@ -340,6 +348,12 @@ declare -A RAW_EXTACK=(
 	[rule-with-id]="rule ids are assigned by the kernel"
 	[rule-pos-0]="integer out of range"
 	[rule-pos-past-end]="position is past the end of the list"
+	[rule-sni-and-host]="a rule matches sni or host, not both"
+	[rule-sni-254]="Attribute failed policy validation"
+	[rule-sni-no-nul]="Attribute failed policy validation"
+	[rule-path-0]="integer out of range"
+	[rule-path-block]="a rule that blocks has no path"
+	[rules-path-block]="a rule that blocks has no path"
 	[rule-del-unknown]="no rule with this id"
 	[rule-del-no-id]="rule has no id"
 	[rule-del-with-action]="a rule is deleted by id only"
@@ -409,7 +423,7 @@ test_cli_rules()
 	ctl rule add src fd00:1::/64 action bypass >/dev/null ||
 		fail "cannot add the rules the test keeps"
 	BEFORE=$(snapshot)
-	reject 1 "missing rule command: expected add, del, flush or load" rule
+	reject 1 "missing rule command: expected add, del, flush, load or check" rule
 	reject 1 "invalid rule command .bogus." rule bogus
 	reject 1 "missing action: expected .action allow\|block\|bypass." rule add dport 80
 	reject 1 "invalid action .deny.: expected allow, block or bypass" rule add action deny
@@ -427,7 +441,7 @@ test_cli_rules()
 	reject 1 "invalid rule: source and destination prefixes are of different families" \
 		rule add src 10.0.0.0/8 dst fd00::/8 action block
 	reject 1 "duplicate key .src." rule add src 10.0.0.0/8 src 10.1.0.0/16 action block
-	reject 1 "invalid argument .port.: expected pos, src, dst, sport, dport or action" \
+	reject 1 "invalid argument .port.: expected pos, src, dst, sport, dport, sni, host, path or action" \
 		rule add port 80 action block
 	reject 1 "invalid position .0.: expected a number from 1" rule add pos 0 action block
 	reject 1 "missing rule id" rule del
@@ -441,13 +455,28 @@ test_cli_rules()
 	reject 1 "rule load: $file:2: invalid port range .90-80. for .dport.: 90 is above 80" \
 		rule load "$file"
 	printf 'pos 1 dport 80 action block\n' >"$file"
-	reject 1 "rule load: $file:1: invalid argument .pos.: expected src, dst, sport, dport or action" \
+	reject 1 "rule load: $file:1: invalid argument .pos.: expected src, dst, sport, dport, sni, host, path or action" \
 		rule load "$file"
+	reject 1 "invalid path .0.: expected a firewall mark from 1 to 0xffffffff" \
+		rule add path 0 action allow
+	reject 1 "invalid path .0x100000000.: expected" rule add path 0x100000000 action allow
+	reject 1 "invalid argument .host.: a rule matches sni or host, not both" \
+		rule add sni a.example host a.example action allow
+	reject 1 "invalid rule: a rule that blocks has no path" \
+		rule add sni a.example path 1 action block
+	reject 1 "invalid sni .a\.\.example.: " rule add sni a..example action allow
+	reject 1 "missing value for .sni." rule add action allow sni
+	reject 1 "unexpected argument .b." rule check a b
+	reject 1 "rule check: cannot open .*/nonexistent: No such file" \
+		rule check "$TMP_DIR/nonexistent"
+	printf 'dport 443 sni a.example action allow\nhost x action block path 7\n' >"$file"
+	reject 1 "rule check: $file:2: invalid rule: a rule that blocks has no path" \
+		rule check "$file"
 	check_unchanged "catoproxyctl rule usage errors"
 	reject 2 "rule del: no rule with this id" rule del 999999
 	reject 2 "rule add: position is past the end of the list" rule add pos 4 action block
 	check_unchanged "kernel refusals of rules"
-	log_test "catoproxyctl rule: bad CIDR, inverted range, unknown or missing action refused; nothing changes"
+	log_test "catoproxyctl rule: bad CIDR, inverted range, unknown or missing action, bad sni/host/path refused; nothing changes"
 }
 
 test_rule_limit()

@@ -17,6 +17,9 @@
 # 1. rule add, pos, del, flush and load: ids are kept when rules are
 #    inserted before them and never reused; positions follow; show rules
 #    in text and JSON, exactly.
+# 1b. Payload rules and paths (sni, host, path): rule add, show rules
+#    (text and JSON), rule load and rule check (the field note's
+#    ordering, a shadowed rule, a clean list; active list and file).
 # 2. First match wins, on traffic: "src 10.0.1.2 dport 8080 bypass" before
 #    "dport 8080 block" lets IPv4 through untouched and blocks IPv6; an
 #    "allow" inserted at position 1 wins over both; deleting it brings the
@@ -58,10 +61,10 @@ positions()
 	check listing rules "$1" "{pos}:{id}" "$2"
 }
 
-# rules_text: show rules without the HITS column.
+# rules_text: show rules up to the ACTION column.
 rules_text()
 {
-	rctl show rules | sed 's/  *[0-9]*$//; s/  *HITS$//'
+	rctl show rules | sed -E 's/(allow|block|bypass|ACTION) +([0-9]+|HITS)  .*$/\1/'
 }
 
 test_edit()
@@ -82,7 +85,7 @@ test_edit()
 	assert_eq "rule add -j" '{"id":4}' "$d"
 	positions "positions and ids" "1:3 2:1 3:4 4:2"
 	check rule 3 "JSON of the inserted rule" \
-		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport": "7", "dport": "8-9", "action": "block", "hits": 0}'
+		'{"pos": 3, "id": 4, "family": "any", "src": null, "dst": null, "sport": "7", "dport": "8-9", "action": "block", "hits": 0, "sni": null, "host": null, "path": null}'
 	check listing rules "JSON families" "{family}" "ipv6 any any ipv4"
 	rctl rule del 1 || fail "rule del 1"
 	positions "after del 1" "1:3 2:4 3:2"
@@ -99,6 +102,60 @@ test_edit()
 	rctl rule load - </dev/null || fail "rule load of nothing"
 	assert_eq "an empty load empties the list" "[]" "$(rctl -j show rules)"
 	log_test "rule add/pos/del/flush/load: ids stable across inserts, never reused; show rules exact"
+}
+
+# Payload rules and paths: the words in, show rules (text and JSON) and
+# rule load carry them; rule check finds field note 001's ordering (a plain
+# bypass/path rule below a payload rule that overlaps it) and a shadowed
+# rule, in the active list and in a file, and passes the list reordered.
+test_payload_rules()
+{
+	local a b c d e f id file=$TMP_DIR/payload.txt
+	local -A w
+
+	a=$(rctl rule add dport 443 sni App.Example.COM action allow) &&
+	b=$(rctl rule add dst 192.0.2.0/24 action bypass) &&
+	c=$(rctl rule add host '*.example.org' path 16 action allow) &&
+	d=$(rctl rule add pos 1 sport 1-1023 path 4294967295 action bypass) ||
+		fail "rule add with sni, host and path"
+	for id in "$a" "$b" "$c" "$d"; do
+		w[$id]=$(printf '%-6s' "$id")
+	done
+	assert_eq "show rules with payload rules and paths" \
+"POS    ID      SRC  DST           SPORT        DPORT        ACTION  HITS        PATH        MATCH
+1      ${w[$d]}  any  any           1-1023       any          bypass  0           0xffffffff  -
+2      ${w[$a]}  any  any           any          443          allow   0           -           sni app.example.com
+3      ${w[$b]}  any  192.0.2.0/24  any          any          bypass  0           -           -
+4      ${w[$c]}  any  any           any          any          allow   0           0x10        host *.example.org" \
+		"$(rctl show rules)"
+	check rule 2 "JSON of an sni rule" \
+		"{\"pos\": 2, \"id\": $a, \"family\": \"any\", \"src\": null, \"dst\": null, \"sport\": null, \"dport\": \"443\", \"action\": \"allow\", \"hits\": 0, \"sni\": \"app.example.com\", \"host\": null, \"path\": null}"
+	check rule 4 "JSON of a host rule with a path" \
+		"{\"pos\": 4, \"id\": $c, \"family\": \"any\", \"src\": null, \"dst\": null, \"sport\": null, \"dport\": null, \"action\": \"allow\", \"hits\": 0, \"sni\": null, \"host\": \"*.example.org\", \"path\": 16}"
+	check rule_check "rule check: a bypass below an overlapping sni rule" \
+		"below-payload:$b:$a"
+	e=$(rctl rule add dst 198.51.100.0/24 dport 400-500 path 0x7 action allow) &&
+	f=$(rctl rule add dport 443 sni app.example.com action block) ||
+		fail "rule add: a path rule and a duplicate sni rule"
+	check rule_check "rule check: and a path rule below it, and a shadowed sni rule" \
+		"below-payload:$b:$a below-payload:$e:$a shadowed:$f:$a"
+
+	# The same list as a file, then reordered: payload rules last.
+	rctl dump | sed -n 's/^rule add //p' >"$file"
+	check rule_check "rule check FILE: line numbers" \
+		"below-payload:3:2 below-payload:5:2 shadowed:6:2" "$file"
+	printf '%s\n' "# payload rules last" "sport 1-1023 path 0xffffffff action bypass" \
+		"dst 192.0.2.0/24 action bypass" \
+		"dst 198.51.100.0/24 dport 400-500 path 7 action allow" \
+		"dport 443 sni app.example.com action allow" \
+		"host *.example.org path 16 action allow" >"$file"
+	check rule_check "rule check FILE: reordered, clean" "" "$file"
+	rctl rule load "$file" || fail "rule load with payload rules"
+	check listing rules "rule load: the payload words" "{action}:{sni}:{host}:{path}" \
+		"bypass:None:None:4294967295 bypass:None:None:None allow:None:None:7 allow:app.example.com:None:None allow:None:*.example.org:16"
+	check rule_check "rule check: the list reordered is clean" ""
+	rctl rule flush
+	log_test "payload rules and paths: add/show/load carry sni, host, path; rule check finds the field note's ordering and a shadowed rule"
 }
 
 test_first_match()
@@ -281,7 +338,7 @@ for p in echo_server connrate; do
 done
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 6
 require_module
 { setup_topology && start_server "$server" "$TCP_PORT" 8081; } || topology_failed
 monitor_start "$EVENTS"
@@ -289,6 +346,7 @@ slowwait 20 monitor_probe "$EVENTS" "$SERVER4,8081" ||
 	echo "# the monitor has not joined: event checks will fail"
 
 test_edit
+test_payload_rules
 test_first_match
 test_bypass_untouched
 test_families_ports

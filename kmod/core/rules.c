@@ -6,7 +6,8 @@
  *
  * Layout of a set, one block: the header, the rules in order, the tables
  * in the order of the first rule each holds, the indexes of the rules
- * compared one by one (ascending), then every table's slots.
+ * compared one by one (ascending), every table's slots, then the payload
+ * rules' name index: a bucket array and a next link per rule.
  */
 
 #include "rules.h"
@@ -22,6 +23,7 @@
 
 struct rules_table {
 	u32 min_idx; /* the first rule this table holds */
+	u32 min_plain; /* the first plain rule it holds; RULE_NONE: none */
 	u32 slot_mask; /* slots - 1, a power of two minus one */
 	u32 slots; /* index of the first slot in the set's slot array */
 	u16 family;
@@ -30,6 +32,7 @@ struct rules_table {
 
 struct rules_slot {
 	u32 idx1; /* rule index + 1; 0: empty */
+	u32 plain1; /* the first plain rule with this key + 1; 0: none */
 	u32 key[KEY_WORDS];
 };
 
@@ -39,7 +42,10 @@ struct catoproxy_ruleset {
 	u32 nslow;
 	u32 nslots;
 	u32 blocks; /* some rule says block */
-	/* rules, tables, slow rule indexes, slots: see the top */
+	u32 active; /* some rule blocks, is a payload rule or has a path */
+	u32 npayload; /* payload rules */
+	u32 name_mask; /* name index buckets - 1, when there are payload rules */
+	/* rules, tables, slow rule indexes, slots, name index: see the top */
 	u32 data[];
 };
 
@@ -177,6 +183,8 @@ bool catoproxy_rule_match(const struct catoproxy_rule *r,
 
 /* ------------------------------------------------------------ set layout */
 
+static u32 pow2_at_least(u32 n);
+
 static struct catoproxy_rule *set_rules(struct catoproxy_ruleset *set)
 {
 	return (struct catoproxy_rule *)set->data;
@@ -201,6 +209,27 @@ static size_t off_slow(u32 nrules, u32 ntables)
 static size_t off_slots(u32 nrules, u32 ntables, u32 nslow)
 {
 	return off_slow(nrules, ntables) + (size_t)nslow * sizeof(u32);
+}
+
+/* Bucket heads (rule index + 1, 0: none), then a next link per rule. */
+static size_t off_names(u32 nrules, u32 ntables, u32 nslow, u32 nslots)
+{
+	return off_slots(nrules, ntables, nslow) +
+	       (size_t)nslots * sizeof(struct rules_slot);
+}
+
+static size_t names_size(u32 nrules, u32 npayload)
+{
+	return npayload ? ((size_t)pow2_at_least(2 * npayload) + nrules) *
+				  sizeof(u32) :
+			  0;
+}
+
+static const u32 *set_names(const struct catoproxy_ruleset *set)
+{
+	return (const void *)((const u8 *)set->data +
+			      off_names(set->nrules, set->ntables, set->nslow,
+					set->nslots));
 }
 
 static const struct rules_table *set_tables(const struct catoproxy_ruleset *set)
@@ -244,6 +273,11 @@ u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set)
 bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set)
 {
 	return set->blocks;
+}
+
+bool catoproxy_rules_active(const struct catoproxy_ruleset *set)
+{
+	return set->active;
 }
 
 /* ------------------------------------------------------------ keys */
@@ -537,7 +571,7 @@ size_t catoproxy_rules_size(const struct catoproxy_rule *rules, u32 n,
 	struct build_scratch *bs = scratch;
 	unsigned int nsp, ndp;
 	size_t keys = 0, slots = 0;
-	u32 i;
+	u32 i, npayload = 0;
 
 	for (i = 0; i < n; i++)
 		keys += rule_keys(&rules[i], sp, &nsp, dp, &ndp);
@@ -552,14 +586,17 @@ size_t catoproxy_rules_size(const struct catoproxy_rule *rules, u32 n,
 			bs->nslow++;
 	for (i = 0; i < bs->ntables; i++)
 		slots += pow2_at_least(2 * scratch_tables(bs)[i].nkeys);
+	for (i = 0; i < n; i++)
+		npayload += catoproxy_rule_is_payload(&rules[i]);
 	return sizeof(struct catoproxy_ruleset) +
-	       off_slots(n, bs->ntables, bs->nslow) +
-	       slots * sizeof(struct rules_slot);
+	       off_names(n, bs->ntables, bs->nslow, (u32)slots) +
+	       names_size(n, npayload);
 }
 
 struct build_ctx {
 	struct build_scratch *bs;
 	struct catoproxy_ruleset *set;
+	const struct catoproxy_rule *rules;
 	struct rules_table *tables;
 	struct rules_slot *slots;
 };
@@ -570,20 +607,87 @@ static void insert_key(void *arg, u32 idx, const struct shape *s,
 	struct build_ctx *c = arg;
 	struct build_table *bt = scratch_find(c->bs, s, false, idx);
 	struct rules_table *t = &c->tables[bt - scratch_tables(c->bs)];
+	bool plain = !catoproxy_rule_is_payload(&c->rules[idx]);
 	struct rules_slot *slot;
 	u32 i;
 
+	if (plain && idx < t->min_plain)
+		t->min_plain = idx;
 	for (i = hash_words(key, KEY_WORDS) & t->slot_mask;;
 	     i = (i + 1) & t->slot_mask) {
 		slot = &c->slots[t->slots + i];
 		if (!slot->idx1)
 			break;
 		/* Rules come in order: the one already there comes first. */
-		if (key_equal(slot->key, key))
+		if (key_equal(slot->key, key)) {
+			if (plain && !slot->plain1)
+				slot->plain1 = idx + 1;
 			return;
+		}
 	}
 	slot->idx1 = idx + 1;
+	slot->plain1 = plain ? idx + 1 : 0;
 	memcpy(slot->key, key, sizeof(slot->key));
+}
+
+/* ------------------------------------------------------------ names */
+
+/*
+ * A name key: FNV-1a over the name's bytes, lower-cased, from its last
+ * byte back, seeded by the match and by whether it is the S of a
+ * wildcard "*.S". Backwards, so that one pass over a name seen gives the
+ * keys of all its suffixes.
+ */
+#define NAME_SEED(match, wild) (0x811c9dc5u ^ ((u32)(match) << 1 | (wild)))
+
+static u32 name_step(u32 h, char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		c += 'a' - 'A';
+	return (h ^ (u8)c) * 0x01000193u;
+}
+
+static u32 pattern_key(const struct catoproxy_rule *r)
+{
+	bool wild = r->name[0] == '*' && r->name[1] == '.';
+	const char *s = wild ? r->name + 2 : r->name;
+	u32 h = NAME_SEED(r->match, wild);
+	size_t i = strlen(s);
+
+	while (i)
+		h = name_step(h, s[--i]);
+	return h;
+}
+
+/*
+ * Each payload rule in the bucket of its pattern's key, the rules of a
+ * bucket in ascending order (linked from the last one back).
+ */
+static void build_names(struct catoproxy_ruleset *set,
+			const struct catoproxy_rule *rules)
+{
+	u32 *head, *next, i, n = set->nrules, npayload = 0;
+
+	for (i = 0; i < n; i++)
+		npayload += catoproxy_rule_is_payload(&rules[i]);
+	set->npayload = npayload;
+	set->name_mask = npayload ? pow2_at_least(2 * npayload) - 1 : 0;
+	if (!npayload)
+		return;
+	head = (u32 *)((u8 *)set->data + off_names(n, set->ntables, set->nslow,
+						   set->nslots));
+	next = head + set->name_mask + 1;
+	memset(head, 0, ((size_t)set->name_mask + 1) * sizeof(u32));
+	for (i = n; i--;) {
+		u32 b;
+
+		next[i] = 0;
+		if (!catoproxy_rule_is_payload(&rules[i]))
+			continue;
+		b = pattern_key(&rules[i]) & set->name_mask;
+		next[i] = head[b];
+		head[b] = i + 1;
+	}
 }
 
 void catoproxy_rules_build(struct catoproxy_ruleset *set,
@@ -591,18 +695,24 @@ void catoproxy_rules_build(struct catoproxy_ruleset *set,
 			   void *scratch)
 {
 	struct build_scratch *bs = scratch;
-	struct build_ctx c = { .bs = bs, .set = set };
+	struct build_ctx c = { .bs = bs, .set = set, .rules = rules };
 	u32 *slow, i, nslots = 0, k = 0;
 
 	set->nrules = n;
 	set->ntables = bs->ntables;
 	set->nslow = bs->nslow;
 	set->blocks = 0;
+	set->active = 0;
 	if (n)
 		memcpy(set_rules(set), rules, n * sizeof(*rules));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (rules[i].action == CATOPROXY_ACTION_BLOCK)
 			set->blocks = 1;
+		if (rules[i].action == CATOPROXY_ACTION_BLOCK ||
+		    catoproxy_rule_is_payload(&rules[i]) ||
+		    (rules[i].flags & CATOPROXY_RULE_F_PATH))
+			set->active = 1;
+	}
 
 	c.tables = (struct rules_table *)((u8 *)set->data + off_tables(n));
 	for (i = 0; i < bs->ntables; i++) {
@@ -611,6 +721,7 @@ void catoproxy_rules_build(struct catoproxy_ruleset *set,
 		u32 size = pow2_at_least(2 * bt->nkeys);
 
 		t->min_idx = bt->min_idx;
+		t->min_plain = CATOPROXY_RULE_NONE;
 		t->slot_mask = size - 1;
 		t->slots = nslots;
 		t->family = bt->shape.family;
@@ -626,6 +737,7 @@ void catoproxy_rules_build(struct catoproxy_ruleset *set,
 	for (i = 0; i < n; i++)
 		if (!rule_for_each_key(&rules[i], i, insert_key, &c))
 			slow[k++] = i;
+	build_names(set, rules);
 }
 
 /* ------------------------------------------------------------ lookup */
@@ -685,27 +797,133 @@ static bool payload_match(const struct catoproxy_rule *r,
 }
 
 /*
- * Linear from @from: the rules after a payload rule are not in the tables
- * when an earlier rule holds their key, and a connection comes here once,
- * on its first payload. A rule costs its address/port comparison, and its
- * name comparison only when those match.
+ * The first plain rule that matches @flow, wherever it is: the tables keep
+ * the first plain rule of each key besides the first rule.
+ */
+static u32 lookup_plain(const struct catoproxy_ruleset *set,
+			const struct catoproxy_flow *flow)
+{
+	const struct rules_table *tables = set_tables(set);
+	const struct rules_slot *slots = set_slots(set);
+	const u32 *slow = set_slow(set);
+	u32 key[KEY_WORDS], masked[KEY_WORDS];
+	u32 best = CATOPROXY_RULE_NONE, t, i, w;
+
+	flow_key(flow, key);
+	for (t = 0; t < set->ntables; t++) {
+		const struct rules_table *tb = &tables[t];
+
+		if (tb->min_plain >= best || tb->family != flow->family)
+			continue;
+		for (w = 0; w < KEY_WORDS; w++)
+			masked[w] = key[w] & tb->mask[w];
+		for (i = hash_words(masked, KEY_WORDS) & tb->slot_mask;;
+		     i = (i + 1) & tb->slot_mask) {
+			const struct rules_slot *s = &slots[tb->slots + i];
+
+			if (!s->idx1)
+				break;
+			if (key_equal(s->key, masked)) {
+				if (s->plain1 && s->plain1 - 1 < best)
+					best = s->plain1 - 1;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < set->nslow && slow[i] < best; i++) {
+		const struct catoproxy_rule *r = &set_rules_c(set)[slow[i]];
+
+		if (!catoproxy_rule_is_payload(r) &&
+		    catoproxy_rule_match(r, flow)) {
+			best = slow[i];
+			break;
+		}
+	}
+	return best;
+}
+
+/*
+ * The first payload rule of bucket @key at or after @from and before
+ * @best that matches @flow and @names; else @best.
+ */
+static u32 bucket_first(const struct catoproxy_ruleset *set, u32 key,
+			const struct catoproxy_flow *flow, u32 from, u32 best,
+			const struct catoproxy_payload_names *names)
+{
+	const struct catoproxy_rule *rules = set_rules_c(set);
+	const u32 *head = set_names(set), *next = head + set->name_mask + 1;
+	u32 i1;
+
+	for (i1 = head[key & set->name_mask]; i1 && i1 - 1 < best;
+	     i1 = next[i1 - 1]) {
+		const struct catoproxy_rule *r = &rules[i1 - 1];
+
+		if (i1 - 1 >= from && payload_match(r, names) &&
+		    catoproxy_rule_match(r, flow))
+			return i1 - 1;
+	}
+	return best;
+}
+
+/*
+ * The payload rules whose pattern could match @name: the exact name's
+ * bucket and, for each dot, the bucket of a wildcard over what follows.
+ */
+static u32 names_first(const struct catoproxy_ruleset *set, u8 match,
+		       const char *name, const struct catoproxy_flow *flow,
+		       u32 from, u32 best,
+		       const struct catoproxy_payload_names *names)
+{
+	u32 exact = NAME_SEED(match, 0), wild = NAME_SEED(match, 1);
+	size_t i = strlen(name);
+
+	while (i) {
+		i--;
+		exact = name_step(exact, name[i]);
+		wild = name_step(wild, name[i]);
+		if (i && name[i - 1] == '.')
+			best = bucket_first(set, wild, flow, from, best, names);
+	}
+	return bucket_first(set, exact, flow, from, best, names);
+}
+
+/*
+ * The first plain rule matching @flow from the tables, and the payload
+ * rules whose name could match from the name index: its cost follows the
+ * number of tables and the dots of the names, not the number of rules.
  */
 u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
 				   const struct catoproxy_flow *flow, u32 from,
 				   const struct catoproxy_payload_names *names)
 {
 	const struct catoproxy_rule *rules = set_rules_c(set);
-	u32 i;
+	u32 best, i;
 
-	for (i = from; i < set->nrules; i++) {
-		const struct catoproxy_rule *r = &rules[i];
-
-		if (!catoproxy_rule_match(r, flow))
-			continue;
-		if (!catoproxy_rule_is_payload(r) || payload_match(r, names))
-			return i;
+	if (from >= set->nrules)
+		return CATOPROXY_RULE_NONE;
+	best = lookup_plain(set, flow);
+	if (best < from) {
+		/*
+		 * Not from a lookup's answer (no plain rule before it
+		 * matches): walk the plain rules from @from.
+		 */
+		for (best = CATOPROXY_RULE_NONE, i = from; i < set->nrules; i++) {
+			if (!catoproxy_rule_is_payload(&rules[i]) &&
+			    catoproxy_rule_match(&rules[i], flow)) {
+				best = i;
+				break;
+			}
+		}
 	}
-	return CATOPROXY_RULE_NONE;
+	if (!set->npayload)
+		return best;
+	if (names->sni)
+		best = names_first(set, CATOPROXY_RULE_MATCH_SNI, names->sni,
+				   flow, from, best, names);
+	if (names->host)
+		best = names_first(set, CATOPROXY_RULE_MATCH_HOST, names->host,
+				   flow, from, best, names);
+	return best;
 }
 
 /* ------------------------------------------------------------ check */
@@ -828,13 +1046,24 @@ u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
 	return found;
 }
 
+const char *catoproxy_rules_check_name(unsigned int kind)
+{
+	switch (kind) {
+	case CATOPROXY_RULE_CHECK_SHADOWED:
+		return "shadowed";
+	case CATOPROXY_RULE_CHECK_BELOW_PAYLOAD:
+		return "below-payload";
+	}
+	return NULL;
+}
+
 const char *catoproxy_rules_check_reason(unsigned int kind)
 {
 	switch (kind) {
 	case CATOPROXY_RULE_CHECK_SHADOWED:
-		return "an earlier rule decides every connection it could match, so it never applies";
+		return "the earlier rule decides every connection this rule could match, so this rule never applies";
 	case CATOPROXY_RULE_CHECK_BELOW_PAYLOAD:
-		return "it sits below a payload rule whose addresses and ports overlap it: connections that rule makes the module answer and whose name it does not match reach this one only after their handshake was answered and their first data held, so it can no longer keep the module away (bypass) or pick their link before the handshake (path); put it above the payload rule or narrow one of them";
+		return "their addresses and ports overlap: a connection the payload rule holds for its first payload and does not match reaches this rule only after the module answered its handshake, so this rule neither keeps the module away from it (bypass) nor picks its link before the handshake (path); put this rule above the payload rule, or narrow one of them";
 	}
 	return NULL;
 }

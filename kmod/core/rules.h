@@ -111,6 +111,11 @@ u32 catoproxy_rules_tables(const struct catoproxy_ruleset *set);
 u32 catoproxy_rules_slow(const struct catoproxy_ruleset *set);
 /* Does any rule say block? */
 bool catoproxy_rules_blocks(const struct catoproxy_ruleset *set);
+/*
+ * Does any rule need the module whatever the mode: it blocks, is decided
+ * on the payload (the module answers the handshake) or has a path?
+ */
+bool catoproxy_rules_active(const struct catoproxy_ruleset *set);
 
 /*
  * Index (position - 1) of the first rule matching @flow, or RULE_NONE. A
@@ -162,7 +167,12 @@ struct catoproxy_rule_finding {
 
 u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
 			  struct catoproxy_rule_finding *out, u32 max);
-/* Why a rule is reported, for CATOPROXY_RULE_CHECK_*; NULL: unknown. */
+/* "shadowed", "below-payload"; NULL: unknown. */
+const char *catoproxy_rules_check_name(unsigned int kind);
+/*
+ * Why a rule is reported, a sentence about "this rule" and "the earlier
+ * rule" (or "the payload rule"); NULL: unknown.
+ */
 const char *catoproxy_rules_check_reason(unsigned int kind);
 
 /* Does every connection @b's addresses and ports match match @a's? */

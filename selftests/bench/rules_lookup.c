@@ -13,10 +13,24 @@
  *                             matches (the benchmark's connections), and of
  *                             one no rule matches, each the best of 5 runs
  *
+ *   rules_lookup -p [N...]    for each N (default 10 10000): the cost of
+ *                             classifying a connection a payload rule's
+ *                             address/port part matches, with N sni rules;
+ *                             one line
+ *     sni_rules=N syn_ns=.. payload_last_ns=.. payload_none_ns=..
+ *                             syn_ns: catoproxy_rules_lookup() on the SYN;
+ *                             payload_last_ns: that and lookup_payload()
+ *                             for the name of the last sni rule;
+ *                             payload_none_ns: the same for a name no rule
+ *                             has, decided by the plain rule after them
+ *
  * The base: N - 1 rules of eight common shapes (host and /24 destinations
  * on a port, a port range, IPv6 /48 sources and /64 destinations, a source
  * host to a /16, a bare port), none of which matches the benchmark's
  * traffic, then "dst 10.0.2.2/32 dport 8080 action allow", which does.
+ * The sni base: N rules "dport 443 sni NAME" (NAME host<i>.example.com and
+ * *.d<i>.example.net in turn, actions in turn), then "dport 443 action
+ * allow".
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -228,14 +242,109 @@ static int measure(unsigned int n)
 	return 0;
 }
 
+/* ns per classification of @f with @names, the best of 5 runs of @iters. */
+static double time_payload(const struct catoproxy_ruleset *set,
+			   const struct catoproxy_flow *f,
+			   const struct catoproxy_payload_names *names,
+			   unsigned long iters)
+{
+	double best = 1e18;
+	int run;
+
+	for (run = 0; run < 5; run++) {
+		double t0 = now_ns();
+		unsigned long k;
+
+		for (k = 0; k < iters; k++) {
+			u32 first = catoproxy_rules_lookup(set, f);
+
+			sink = names ? catoproxy_rules_lookup_payload(set, f, first,
+								      names) :
+				       first;
+		}
+		if ((now_ns() - t0) / iters < best)
+			best = (now_ns() - t0) / iters;
+	}
+	return best;
+}
+
+static int measure_payload(unsigned int n)
+{
+	struct catoproxy_rule *rules = calloc(n + 1, sizeof(*rules));
+	struct catoproxy_flow f = { .family = AF_INET, .sport = 40000,
+				    .dport = 443 };
+	struct catoproxy_payload_names last = { 0 }, none = { 0 };
+	struct catoproxy_ruleset *set;
+	char lastname[64];
+	unsigned long iters;
+	const char *why;
+	void *scratch;
+	unsigned int i;
+
+	for (i = 0; i <= n; i++) {
+		struct catoproxy_rule *r = &rules[i];
+
+		r->id = i + 1;
+		r->sport_max = 65535;
+		r->dport_min = r->dport_max = 443;
+		r->action = (u8)(i % 3);
+		if (i < n) {
+			r->match = CATOPROXY_RULE_MATCH_SNI;
+			snprintf(r->name, sizeof(r->name),
+				 i % 2 ? "*.d%u.example.net" : "host%u.example.com",
+				 i);
+		} else {
+			r->action = CATOPROXY_ACTION_ALLOW;
+		}
+		if (!catoproxy_rule_normalize(r, &why)) {
+			fprintf(stderr, "rule %u: %s\n", i, why);
+			return 1;
+		}
+	}
+	scratch = malloc(catoproxy_rules_scratch_size(rules, n + 1));
+	set = malloc(catoproxy_rules_size(rules, n + 1, scratch));
+	catoproxy_rules_build(set, rules, n + 1, scratch);
+	free(scratch);
+	inet_pton(AF_INET, "10.0.1.2", f.saddr);
+	inet_pton(AF_INET, "10.0.2.2", f.daddr);
+	/* The last sni rule; its name in another case, as a ClientHello may. */
+	if ((n - 1) % 2)
+		snprintf(lastname, sizeof(lastname), "www.D%u.example.net", n - 1);
+	else
+		snprintf(lastname, sizeof(lastname), "HOST%u.example.com", n - 1);
+	last.sni = lastname;
+	none.sni = "www.example.org";
+	if (catoproxy_rules_lookup(set, &f) != 0 ||
+	    catoproxy_rules_lookup_payload(set, &f, 0, &last) != n - 1 ||
+	    catoproxy_rules_lookup_payload(set, &f, 0, &none) != n) {
+		fprintf(stderr, "rules_lookup: the sni base does not decide as it should\n");
+		return 1;
+	}
+	iters = n > 1000 ? 500 : 200000;
+	printf("sni_rules=%u syn_ns=%.1f payload_last_ns=%.1f payload_none_ns=%.1f\n",
+	       n, time_payload(set, &f, NULL, 200000),
+	       time_payload(set, &f, &last, iters),
+	       time_payload(set, &f, &none, iters));
+	free(set);
+	free(rules);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i, ret = 0;
 
+	if (argc >= 2 && !strcmp(argv[1], "-p")) {
+		if (argc == 2)
+			return measure_payload(10) || measure_payload(10000);
+		for (i = 2; i < argc; i++)
+			ret |= measure_payload((unsigned int)strtoul(argv[i], NULL, 10));
+		return ret;
+	}
 	if (argc == 4 && !strcmp(argv[1], "-w"))
 		return write_base((unsigned int)strtoul(argv[2], NULL, 10), argv[3]);
 	if (argc > 1 && argv[1][0] == '-') {
-		fprintf(stderr, "usage: rules_lookup [-w N FILE | N...]\n");
+		fprintf(stderr, "usage: rules_lookup [-w N FILE | -p [N...] | N...]\n");
 		return 2;
 	}
 	if (argc == 1)

@@ -75,7 +75,8 @@ else
 	# The rule bases the guest loads, and what a lookup in them costs here.
 	"$BIN/rules_lookup" -w 10 "$BIN/rules-10.txt" &&
 		"$BIN/rules_lookup" -w 10000 "$BIN/rules-10000.txt" &&
-		"$BIN/rules_lookup" 10 10000 >"$BIN/rules-host.txt" ||
+		"$BIN/rules_lookup" 10 10000 >"$BIN/rules-host.txt" &&
+		"$BIN/rules_lookup" -p 10 10000 >"$BIN/rules-payload-host.txt" ||
 		die "rules_lookup failed"
 	{
 		echo "# written by selftests/bench/run.sh for the guest"
@@ -410,6 +411,16 @@ scan, best of 5 runs (\`build/bench/rules_lookup 10 10000\`):
 | rules | tables | compiled lookup, last rule matches (ns) | linear scan (ns) | compiled, no rule matches (ns) | linear scan (ns) |
 | ---: | ---: | ---: | ---: | ---: | ---: |
 $(sed -n 's/^rules=\([0-9]*\) tables=\([0-9]*\) slow=[0-9]* compiled_ns=\([0-9.]*\) linear_ns=\([0-9.]*\) miss_compiled_ns=\([0-9.]*\) miss_linear_ns=\([0-9.]*\)$/| \1 | \2 | \3 | \4 | \5 | \6 |/p' "$BIN/rules-host.txt" 2>/dev/null)
+
+A connection decided by an \`sni\` rule costs a lookup on its SYN and one
+on its first payload (\`catoproxy_rules_lookup_payload()\`). With N rules
+\`dport 443 sni NAME\` and a plain rule after them, the same on the host
+(\`build/bench/rules_lookup -p 10 10000\`): the name of the last \`sni\`
+rule, and a name no rule has (decided by the plain rule):
+
+| sni rules | SYN lookup (ns) | SYN + payload, last sni rule (ns) | SYN + payload, no name matches (ns) |
+| ---: | ---: | ---: | ---: |
+$(sed -n 's/^sni_rules=\([0-9]*\) syn_ns=\([0-9.]*\) payload_last_ns=\([0-9.]*\) payload_none_ns=\([0-9.]*\)$/| \1 | \2 | \3 | \4 |/p' "$BIN/rules-payload-host.txt" 2>/dev/null)
 
 <details><summary>Every round</summary>
 

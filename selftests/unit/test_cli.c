@@ -1555,14 +1555,14 @@ static void test_rule_args(void)
 		char *v[] = { "pos", "1", "action", "block" };
 
 		CHECK(rule(ARGC(v), v, &a, false) == -1 &&
-			      !strcmp(err, "Invalid argument `pos': expected src, dst, sport, dport or action"),
+			      !strcmp(err, "Invalid argument `pos': expected src, dst, sport, dport, sni, host, path or action"),
 		      "no position in a list: %s", err);
 	}
 	{
 		char *v[] = { "port", "80", "action", "block" };
 
 		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
-			      !strcmp(err, "Invalid argument `port': expected pos, src, dst, sport, dport or action"),
+			      !strcmp(err, "Invalid argument `port': expected pos, src, dst, sport, dport, sni, host, path or action"),
 		      "unknown key: %s", err);
 	}
 	{
@@ -1571,6 +1571,93 @@ static void test_rule_args(void)
 		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
 			      !strcmp(err, "Missing value for `action'"),
 		      "action without value: %s", err);
+	}
+
+	{
+		char *v[] = { "dport", "443", "sni", "*.Example.COM", "path",
+			      "0x10", "action", "allow" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == 0 &&
+			      a.rule.match == CATOPROXY_RULE_MATCH_SNI &&
+			      !strcmp(a.rule.name, "*.example.com") &&
+			      a.rule.flags == CATOPROXY_RULE_F_PATH &&
+			      a.rule.path == 16,
+		      "sni and a hexadecimal path: %s", err);
+		format_rule(&a.rule, text, sizeof(text));
+		CHECK(!strcmp(text, "dport 443 sni *.example.com path 0x10 action allow"),
+		      "format_rule with sni and path: %s", text);
+	}
+	{
+		char *v[] = { "host", "www.example.org", "path", "4294967295",
+			      "action", "bypass" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == 0 &&
+			      a.rule.match == CATOPROXY_RULE_MATCH_HOST &&
+			      a.rule.path == 0xffffffff,
+		      "host and a decimal path: %s", err);
+		format_rule(&a.rule, text, sizeof(text));
+		CHECK(!strcmp(text, "host www.example.org path 0xffffffff action bypass"),
+		      "format_rule with host: %s", text);
+	}
+	{
+		static const char *const bad[][2] = {
+			{ "0", "Invalid path `0': expected a firewall mark from 1 to 0xffffffff (decimal, or hexadecimal after 0x)" },
+			{ "0x0", "Invalid path `0x0'" },
+			{ "0x100000000", "Invalid path `0x100000000'" },
+			{ "4294967296", "Invalid path `4294967296'" },
+			{ "-1", "Invalid path `-1'" },
+			{ "0x", "Invalid path `0x'" },
+			{ "010", "Invalid path `010'" },
+			{ "1k", "Invalid path `1k'" },
+			{ "", "Invalid path `'" },
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			char *v[] = { "path", (char *)bad[i][0], "action",
+				      "allow" };
+
+			CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+				      !strncmp(err, bad[i][1], strlen(bad[i][1])),
+			      "path `%s' refused: %s", bad[i][0], err);
+		}
+	}
+	{
+		char *v[] = { "sni", "a.b", "host", "a.b", "action", "allow" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid argument `host': a rule matches sni or host, not both"),
+		      "sni and host: %s", err);
+	}
+	{
+		char *v[] = { "sni", "a.*.b", "action", "allow" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strncmp(err, "Invalid sni `a.*.b': ", 21),
+		      "a wildcard inside a name: %s", err);
+	}
+	{
+		char name[300];
+		char *v[] = { "host", name, "action", "allow" };
+
+		memset(name, 'a', sizeof(name));
+		name[254] = '\0';
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      strstr(err, "...': name is longer than 253 bytes"),
+		      "a name of 254 bytes: %s", err);
+	}
+	{
+		char *v[] = { "sni", "a.b", "path", "7", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Invalid rule: a rule that blocks has no path"),
+		      "a path on a blocking rule: %s", err);
+	}
+	{
+		char *v[] = { "sni", "a.b", "sni", "c.d", "action", "block" };
+
+		CHECK(rule(ARGC(v), v, &a, true) == -1 &&
+			      !strcmp(err, "Duplicate key `sni'"),
+		      "sni twice: %s", err);
 	}
 
 	strcpy(line, "  dst 10.0.2.0/24\tdport 80-81 action block # web\n");
@@ -1596,6 +1683,25 @@ static void test_rule_args(void)
 		CHECK(parse_rule_line(line, &b, err, sizeof(err)) == 1 &&
 			      !memcmp(&a.rule, &b.rule, sizeof(a.rule)),
 		      "format_rule round-trips through parse_rule_line");
+	}
+	{
+		char *v[] = { "src", "fd00:1::/64", "dst", "fd00:2::/64",
+			      "sport", "1-2", "dport", "3-4", "host", "",
+			      "path", "0xfedcba98", "action", "bypass" };
+		char name[CATOPROXY_PAYLOAD_NAME_MAX + 1];
+		struct ctl_rule b;
+
+		for (unsigned int i = 0; i < CATOPROXY_PAYLOAD_NAME_MAX; i++)
+			name[i] = i % 50 == 49 ? '.' : 'z';
+		name[0] = '*';
+		name[1] = '.';
+		name[CATOPROXY_PAYLOAD_NAME_MAX] = '\0';
+		v[9] = name;
+		CHECK(rule(ARGC(v), v, &a, false) == 0, "the longest rule: %s", err);
+		format_rule(&a.rule, text, sizeof(text));
+		CHECK(parse_rule_line(text, &b, err, sizeof(err)) == 1 &&
+			      !memcmp(&a.rule, &b.rule, sizeof(a.rule)),
+		      "the longest rule round-trips through parse_rule_line");
 	}
 }
 

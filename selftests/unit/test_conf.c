@@ -159,7 +159,8 @@ static void test_round_trip(void)
 {
 	static struct ctl_config cfg;
 	struct ctl_site sites[2] = { 0 };
-	struct ctl_rule rules[3] = { 0 };
+	struct ctl_rule rules[5] = { 0 };
+	char name[CATOPROXY_PAYLOAD_NAME_MAX + 1];
 	char *text = NULL;
 	size_t len = 0;
 	struct conf c;
@@ -171,7 +172,7 @@ static void test_round_trip(void)
 	cfg.blocked_syn = CATOPROXY_BLOCKED_SYN_DROP;
 	cfg.challenge_ack = CATOPROXY_CHALLENGE_ACK_STRICT;
 	cfg.site_count = 2;
-	cfg.rule_count = 3;
+	cfg.rule_count = 5;
 	cfg.server_timeout_ms = 600000;
 	cfg.syn_backlog = 0;
 	cfg.adaptive_ttl = 86400;
@@ -216,9 +217,24 @@ static void test_round_trip(void)
 	rules[1].rule.action = CATOPROXY_ACTION_BLOCK;
 	rules[2].rule.sport_max = rules[2].rule.dport_max = 65535;
 	rules[2].rule.action = CATOPROXY_ACTION_ALLOW;
+	/* Payload rules: the longest name, the largest mark. */
+	for (unsigned int i = 0; i < CATOPROXY_PAYLOAD_NAME_MAX; i++)
+		name[i] = i % 50 == 49 ? '.' : 'a' + i % 26;
+	name[CATOPROXY_PAYLOAD_NAME_MAX] = '\0';
+	rules[3].rule.sport_max = rules[3].rule.dport_max = 65535;
+	rules[3].rule.match = CATOPROXY_RULE_MATCH_HOST;
+	memcpy(rules[3].rule.name, name, sizeof(name));
+	rules[3].rule.flags = CATOPROXY_RULE_F_PATH;
+	rules[3].rule.path = 0xffffffff;
+	rules[3].rule.action = CATOPROXY_ACTION_BYPASS;
+	rules[4].rule.sport_max = 65535;
+	rules[4].rule.dport_min = rules[4].rule.dport_max = 443;
+	rules[4].rule.match = CATOPROXY_RULE_MATCH_SNI;
+	strcpy(rules[4].rule.name, "*.example.com");
+	rules[4].rule.action = CATOPROXY_ACTION_BLOCK;
 
 	f = open_memstream(&text, &len);
-	conf_write(f, &cfg, sites, 2, rules, 3);
+	conf_write(f, &cfg, sites, 2, rules, 5);
 	fclose(f);
 	CHECK(strstr(text, "set mode adaptive\nset tls-inspection on\nset blocked-syn drop\n"
 			   "set challenge-ack strict\nset server-timeout 600000\n"
@@ -236,8 +252,11 @@ static void test_round_trip(void)
 	      "sites in the words of site add, mode included");
 	CHECK(strstr(text, "rule add src 10.1.0.0/16 dst 192.0.2.1/32 sport 1024-65535 dport 443 action bypass\n"
 			   "rule add dport 0 action block\n"
-			   "rule add action allow\n"),
-	      "rules in the words of rule add, in order");
+			   "rule add action allow\n"
+			   "rule add host ") &&
+	      strstr(text, "rule add dport 443 sni *.example.com action block\n") &&
+	      strstr(text, " path 0xffffffff action bypass\n"),
+	      "rules in the words of rule add, in order, sni, host and path included");
 
 	CHECK(parse(text, &c) == 0, "what conf_write() wrote parses: %s", err);
 	CHECK(c.cfg.mode == cfg.mode && c.cfg.tls_inspection == 1 &&
@@ -256,10 +275,12 @@ static void test_round_trip(void)
 	      (c.sites[0].flags & SITE_HAS_MODE) &&
 	      !memcmp(&c.sites[1].site, &sites[1].site, sizeof(sites[1].site)),
 	      "sites read back, 32 prefixes and an inherit mode included");
-	CHECK(c.nrules == 3 && !memcmp(&c.rules[0], &rules[0].rule, sizeof(c.rules[0])) &&
+	CHECK(c.nrules == 5 && !memcmp(&c.rules[0], &rules[0].rule, sizeof(c.rules[0])) &&
 	      !memcmp(&c.rules[1], &rules[1].rule, sizeof(c.rules[1])) &&
-	      !memcmp(&c.rules[2], &rules[2].rule, sizeof(c.rules[2])),
-	      "rules read back");
+	      !memcmp(&c.rules[2], &rules[2].rule, sizeof(c.rules[2])) &&
+	      !memcmp(&c.rules[3], &rules[3].rule, sizeof(c.rules[3])) &&
+	      !memcmp(&c.rules[4], &rules[4].rule, sizeof(c.rules[4])),
+	      "rules read back, a name of 253 bytes included");
 	conf_free(&c);
 	free(text);
 }

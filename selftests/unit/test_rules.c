@@ -566,6 +566,23 @@ static void test_payload_lookup(void)
 		r[i].id = i + 1;
 	}
 	set = compile(r, 4);
+	CHECK(catoproxy_rules_active(set), "rules that block are active");
+	free(set);
+	set = compile(r + 1, 1);
+	CHECK(catoproxy_rules_active(set) && !catoproxy_rules_blocks(set),
+	      "a payload rule that allows is active");
+	free(set);
+	set = compile(r + 2, 1);
+	CHECK(catoproxy_rules_active(set), "a plain bypass rule with a path is active");
+	free(set);
+	r[2].flags = 0;
+	r[2].path = 0;
+	set = compile(r + 2, 1);
+	CHECK(!catoproxy_rules_active(set), "a plain bypass rule is not");
+	free(set);
+	r[2].flags = CATOPROXY_RULE_F_PATH;
+	r[2].path = 7;
+	set = compile(r, 4);
 
 	f = flow("10.0.1.2", "10.0.2.2", 40000, 443);
 	CHECK(catoproxy_rules_lookup(set, &f) == 0,
@@ -704,7 +721,7 @@ static void random_payload_bases(u32 n, u32 sets, u32 flows,
 		for (k = 0; k < flows; k++) {
 			struct catoproxy_flow f = random_flow();
 			struct catoproxy_payload_names names;
-			u32 first, got, want;
+			u32 first, got, want, from, want_from;
 
 			random_names(&names);
 			want = ref_decide(r, n, &f, &names);
@@ -722,6 +739,18 @@ static void random_payload_bases(u32 n, u32 sets, u32 flows,
 			     catoproxy_rules_lookup_payload(set, &f, first,
 							    &names) != got))
 				got = CATOPROXY_RULE_NONE - 1;
+			/* Any @from: the same as the scan from there. */
+			from = rnd() % (n + 1);
+			want_from = ref_decide(r + from, n - from, &f, &names);
+			if (want_from != CATOPROXY_RULE_NONE)
+				want_from += from;
+			if (catoproxy_rules_lookup_payload(set, &f, from, &names) !=
+			    want_from && bad++ < 3)
+				printf("#   %u rules: from %u: got %u, want %u\n", n,
+				       from,
+				       catoproxy_rules_lookup_payload(set, &f, from,
+								      &names),
+				       want_from);
 			if (want != CATOPROXY_RULE_NONE)
 				decided++;
 			if (got != want && bad++ < 3)
@@ -731,7 +760,7 @@ static void random_payload_bases(u32 n, u32 sets, u32 flows,
 		free(set);
 	}
 	CHECK(!bad && inspected > sets * flows / 1000,
-	      "%u bases of %u rules, %u%% payload rules: %u flows (%u inspected, %u decided) agree with the reference, %u differ",
+	      "%u bases of %u rules, %u%% payload rules: %u flows (%u inspected, %u decided) agree with the reference, from the first match and from anywhere, %u differ",
 	      sets, n, percent, sets * flows, inspected, decided, bad);
 	free(r);
 }

@@ -24,7 +24,7 @@ static const struct {
 	  "Shows the settings (default), the counters, the sites or the connections" },
 	{ "set", set_main, "Changes one or more settings at once" },
 	{ "site", site_main, "Adds or deletes a site" },
-	{ "rule", rule_main, "Adds, deletes, flushes or loads rules" },
+	{ "rule", rule_main, "Adds, deletes, flushes, loads or checks rules" },
 	{ "monitor", monitor_main, "Prints connection events as they happen" },
 	{ "dump", dump_main, "Prints the whole configuration as a file load takes" },
 	{ "load", load_main, "Replaces the whole configuration with a file's, at once" },
@@ -63,10 +63,12 @@ static void show_usage(FILE *f)
 	fprintf(f,
 		"  site add NAME prefix CIDR [prefix CIDR ...] [mode {full|delayed|adaptive|off|inherit}]\n"
 		"  site del NAME\n"
-		"  rule add [pos N] [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]] action {allow|block|bypass}\n"
+		"  rule add [pos N] [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]]\n"
+		"           [sni NAME] [host NAME] [path MARK] action {allow|block|bypass}\n"
 		"  rule del ID\n"
 		"  rule flush\n"
 		"  rule load {FILE|-}\n"
+		"  rule check [FILE|-]\n"
 		"  monitor [-t|--timestamp]\n"
 		"  dump\n"
 		"  load {FILE|-}\n"

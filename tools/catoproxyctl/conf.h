@@ -6,7 +6,8 @@
  *   # a comment, from `#' to the end of the line
  *   set KEY VALUE [KEY VALUE ...]
  *   site add NAME prefix CIDR [prefix CIDR ...] [mode MODE]
- *   rule add [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]] action ACTION
+ *   rule add [src CIDR] [dst CIDR] [sport P[-Q]] [dport P[-Q]]
+ *            [sni NAME | host NAME] [path MARK] action ACTION
  *
  * Words are separated by blanks. `set block-page' takes a file name, or
  * the page itself as a string in double quotes with C escapes (\\ \" \n \r

@@ -971,7 +971,7 @@ int ipc_get_conns(struct ipc_conns *conns, struct ipc_error *e)
 }
 
 /* Bytes put_rule() may write for one rule, IPv6 prefixes and all. */
-#define RULE_ATTR_MAX 160
+#define RULE_ATTR_MAX (160 + NLA_ALIGN(4 + CATOPROXY_PAYLOAD_NAME_MAX + 1) + 8)
 
 /* A CATOPROXY_A_RULE nest; ports only when they narrow the rule. */
 static void put_rule(struct nlmsghdr *nlh, const struct catoproxy_rule *r,
@@ -995,6 +995,12 @@ static void put_rule(struct nlmsghdr *nlh, const struct catoproxy_rule *r,
 		mnl_attr_put_u16(nlh, CATOPROXY_RULE_A_DPORT_MAX, r->dport_max);
 	}
 	mnl_attr_put_u8(nlh, CATOPROXY_RULE_A_ACTION, r->action);
+	if (r->match == CATOPROXY_RULE_MATCH_SNI)
+		mnl_attr_put_strz(nlh, CATOPROXY_RULE_A_SNI, r->name);
+	else if (r->match == CATOPROXY_RULE_MATCH_HOST)
+		mnl_attr_put_strz(nlh, CATOPROXY_RULE_A_HOST, r->name);
+	if (r->flags & CATOPROXY_RULE_F_PATH)
+		mnl_attr_put_u32(nlh, CATOPROXY_RULE_A_PATH, r->path);
 	mnl_attr_nest_end(nlh, nest);
 }
 
@@ -1242,6 +1248,23 @@ static int parse_rule_attr(const struct nlattr *nest, struct ctl_rule *r)
 			if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
 				return -1;
 			r->hits = mnl_attr_get_u64(attr);
+			break;
+		case CATOPROXY_RULE_A_SNI:
+		case CATOPROXY_RULE_A_HOST:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0 ||
+			    mnl_attr_get_payload_len(attr) > sizeof(r->rule.name))
+				return -1;
+			r->rule.match = type == CATOPROXY_RULE_A_SNI ?
+						CATOPROXY_RULE_MATCH_SNI :
+						CATOPROXY_RULE_MATCH_HOST;
+			memcpy(r->rule.name, mnl_attr_get_str(attr),
+			       mnl_attr_get_payload_len(attr));
+			break;
+		case CATOPROXY_RULE_A_PATH:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			r->rule.path = mnl_attr_get_u32(attr);
+			r->rule.flags |= CATOPROXY_RULE_F_PATH;
 			break;
 		}
 		if (port) {

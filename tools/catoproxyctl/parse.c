@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "parse.h"
@@ -983,15 +986,71 @@ int parse_port_range(const char *word, const char *key, u16 *lo, u16 *hi,
 	return 0;
 }
 
-static const char rule_keys[] = "pos, src, dst, sport, dport or action";
+static const char rule_keys[] =
+	"pos, src, dst, sport, dport, sni, host, path or action";
+
+int parse_path_mark(const char *word, u32 *v, char *err, size_t errlen)
+{
+	unsigned long long m;
+	char *end;
+
+	/* Like ip rule's fwmark: decimal, or hexadecimal after 0x. */
+	errno = 0;
+	m = 0;
+	if (!strncmp(word, "0x", 2) || !strncmp(word, "0X", 2)) {
+		if (isxdigit((unsigned char)word[2]))
+			m = strtoull(word + 2, &end, 16);
+		else
+			end = (char *)word;
+	} else if (word[0] >= '1' && word[0] <= '9') {
+		m = strtoull(word, &end, 10);
+	} else {
+		end = (char *)word;
+	}
+	if (end == word || *end || errno || !m || m > 0xffffffffull) {
+		parse_fail(err, errlen,
+			   "Invalid path `%s': expected a firewall mark from 1 to 0xffffffff (decimal, or hexadecimal after 0x)",
+			   word);
+		return -1;
+	}
+	*v = (u32)m;
+	return 0;
+}
+
+/* An sni or host pattern into @r. */
+static int parse_payload_name(const char *key, const char *value,
+			      struct catoproxy_rule *r, char *err,
+			      size_t errlen)
+{
+	const char *why = NULL;
+
+	if (r->match != CATOPROXY_RULE_MATCH_NONE) {
+		parse_fail(err, errlen,
+			   "Invalid argument `%s': a rule matches sni or host, not both",
+			   key);
+		return -1;
+	}
+	if (strlen(value) > CATOPROXY_PAYLOAD_NAME_MAX ||
+	    !catoproxy_payload_pattern_valid(value, &why)) {
+		parse_fail(err, errlen, "Invalid %s `%.64s%s': %s", key, value,
+			   strlen(value) > 64 ? "..." : "",
+			   why ? why : "name is longer than 253 bytes");
+		return -1;
+	}
+	r->match = strcmp(key, "sni") ? CATOPROXY_RULE_MATCH_HOST :
+					CATOPROXY_RULE_MATCH_SNI;
+	snprintf(r->name, sizeof(r->name), "%s", value);
+	return 0;
+}
 
 int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		    bool allow_pos, char *err, size_t errlen)
 {
 	struct catoproxy_rule *r = &a->rule;
-	bool seen[6] = { false };
-	static const char *const keys[] = { "pos", "src", "dst", "sport",
-					    "dport", "action" };
+	bool seen[9] = { false };
+	static const char *const keys[] = { "pos",   "src",  "dst",
+					    "sport", "dport", "action",
+					    "sni",   "host", "path" };
 	const char *why = NULL;
 
 	memset(a, 0, sizeof(*a));
@@ -1004,7 +1063,7 @@ int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		if (k < 0 || (k == 0 && !allow_pos)) {
 			parse_fail(err, errlen, "Invalid argument `%s': expected %s", key,
 			     allow_pos ? rule_keys :
-					 "src, dst, sport, dport or action");
+					 "src, dst, sport, dport, sni, host, path or action");
 			return -1;
 		}
 		if (seen[k]) {
@@ -1040,6 +1099,16 @@ int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 			if (parse_port_range(value, key, &r->dport_min,
 					     &r->dport_max, err, errlen))
 				return -1;
+			break;
+		case 6:
+		case 7:
+			if (parse_payload_name(key, value, r, err, errlen))
+				return -1;
+			break;
+		case 8:
+			if (parse_path_mark(value, &r->path, err, errlen))
+				return -1;
+			r->flags |= CATOPROXY_RULE_F_PATH;
 			break;
 		default:
 			v = catoproxy_rule_action_parse(value);
@@ -1083,6 +1152,11 @@ int parse_rule_line(char *line, struct ctl_rule *a, char *err, size_t errlen)
 	if (!n)
 		return 0;
 	return parse_rule_args(n, words, a, false, err, errlen) ? -1 : 1;
+}
+
+void format_path(u32 path, char *buf, size_t len)
+{
+	snprintf(buf, len, "0x%x", path);
 }
 
 void format_port_range(u16 lo, u16 hi, char *buf, size_t len)
@@ -1129,6 +1203,14 @@ void format_rule(const struct catoproxy_rule *r, char *buf, size_t len)
 	if (r->dport_min || r->dport_max != 65535) {
 		format_port_range(r->dport_min, r->dport_max, word, sizeof(word));
 		append_word(buf, len, &used, "dport", word);
+	}
+	if (r->match == CATOPROXY_RULE_MATCH_SNI)
+		append_word(buf, len, &used, "sni", r->name);
+	else if (r->match == CATOPROXY_RULE_MATCH_HOST)
+		append_word(buf, len, &used, "host", r->name);
+	if (r->flags & CATOPROXY_RULE_F_PATH) {
+		format_path(r->path, word, sizeof(word));
+		append_word(buf, len, &used, "path", word);
 	}
 	append_word(buf, len, &used, "action", action ? action : "?");
 	if (used)

@@ -142,9 +142,15 @@ int parse_rule_number(const char *word, const char *what, u32 *v, char *err,
 		      size_t errlen);
 
 /*
+ * A rule's path: a firewall mark from 1 to 0xffffffff, decimal or
+ * hexadecimal after "0x" (as ip rule's fwmark).
+ */
+int parse_path_mark(const char *word, u32 *v, char *err, size_t errlen);
+/*
  * argv holds what follows "rule add": [pos N] [src CIDR] [dst CIDR]
- * [sport P[-Q]] [dport P[-Q]] action ACTION, in any order, each once;
- * "pos" only when @allow_pos. The rule is checked as the kernel checks it.
+ * [sport P[-Q]] [dport P[-Q]] [sni NAME | host NAME] [path MARK]
+ * action ACTION, in any order, each once; "pos" only when @allow_pos. The
+ * rule is checked as the kernel checks it.
  */
 int parse_rule_args(int argc, char *const argv[], struct ctl_rule *a,
 		    bool allow_pos, char *err, size_t errlen);
@@ -158,8 +164,10 @@ int parse_rule_line(char *line, struct ctl_rule *a, char *err, size_t errlen);
  * @r in the words "rule add" takes (a catch-all is "action ACTION");
  * always NUL-terminates.
  */
-#define RULE_STR_MAX 256
+#define RULE_STR_MAX 512
 void format_rule(const struct catoproxy_rule *r, char *buf, size_t len);
+/* A path mark as format_rule() writes it: "0x10". */
+void format_path(u32 path, char *buf, size_t len);
 /* "any", "80" or "1024-65535"; always NUL-terminates. */
 void format_port_range(u16 lo, u16 hi, char *buf, size_t len);
 

@@ -280,17 +280,26 @@ static void show_rules_text(const struct ipc_rules *rules)
 		if ((int)strlen(dst) > wdst)
 			wdst = strlen(dst);
 	}
-	printf("%-5s  %-6s  %-*s  %-*s  %-11s  %-11s  %-6s  %s\n", "POS", "ID",
-	       wsrc, "SRC", wdst, "DST", "SPORT", "DPORT", "ACTION", "HITS");
+	/* The payload match last: a name is up to 253 bytes. */
+	printf("%-5s  %-6s  %-*s  %-*s  %-11s  %-11s  %-6s  %-10s  %-10s  %s\n",
+	       "POS", "ID", wsrc, "SRC", wdst, "DST", "SPORT", "DPORT",
+	       "ACTION", "HITS", "PATH", "MATCH");
 	for (size_t i = 0; i < rules->n; i++) {
 		const struct ctl_rule *r = &rules->v[i];
+		char path[16] = "-";
 
 		rule_words(&r->rule, src, dst, sp, dp, sizeof(src));
-		printf("%-5" PRIu32 "  %-6" PRIu32 "  %-*s  %-*s  %-11s  %-11s  %-6s  %" PRIu64 "\n",
+		if (r->rule.flags & CATOPROXY_RULE_F_PATH)
+			format_path(r->rule.path, path, sizeof(path));
+		printf("%-5" PRIu32 "  %-6" PRIu32 "  %-*s  %-*s  %-11s  %-11s  %-6s  %-10" PRIu64 "  %-10s  %s%s\n",
 		       r->pos, r->rule.id, wsrc, src, wdst, dst, sp, dp,
 		       or_unknown(catoproxy_rule_action_name(r->rule.action),
 				  r->rule.action, b, sizeof(b)),
-		       r->hits);
+		       r->hits, path,
+		       r->rule.match == CATOPROXY_RULE_MATCH_SNI ? "sni " :
+		       r->rule.match == CATOPROXY_RULE_MATCH_HOST ? "host " :
+								    "-",
+		       r->rule.match ? r->rule.name : "");
 	}
 }
 
@@ -349,6 +358,22 @@ static void show_rules_json(const struct ipc_rules *rules)
 					   r->rule.action, b, sizeof(b)));
 		json_key(&j, "hits");
 		json_u64(&j, r->hits);
+		/* The words `rule add' takes; null when the rule has none. */
+		json_key(&j, "sni");
+		if (r->rule.match == CATOPROXY_RULE_MATCH_SNI)
+			json_string(&j, r->rule.name);
+		else
+			json_null(&j);
+		json_key(&j, "host");
+		if (r->rule.match == CATOPROXY_RULE_MATCH_HOST)
+			json_string(&j, r->rule.name);
+		else
+			json_null(&j);
+		json_key(&j, "path");
+		if (r->rule.flags & CATOPROXY_RULE_F_PATH)
+			json_u64(&j, r->rule.path);
+		else
+			json_null(&j);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
