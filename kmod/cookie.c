@@ -18,8 +18,12 @@
  * data nor the Fast Open option.
  *
  * The SYN never reaches conntrack; the ACK that passes the check opens the
- * server half through the half-open table (halfopen.c), which the server
- * SYN enters from LOCAL_OUT (hooks.c) while cookie_ack_open() sends it.
+ * server half through the half-open table (halfopen.c). The server SYN
+ * takes the way the client's SYN would have (tx.c): through conntrack and
+ * the rest of PREROUTING, where it enters the table (hooks.c,
+ * catoproxy_hooks_sent()) while cookie_ack_open() sends it, then through
+ * routing, every FORWARD chain and POSTROUTING: a firewall that would have
+ * dropped the client's SYN drops it.
  */
 
 #include <linux/ip.h>
@@ -182,7 +186,8 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 
 /*
  * The cookie connection whose server SYN this CPU is sending right now:
- * LOCAL_OUT attaches it to the conntrack entry that SYN creates.
+ * catoproxy_hooks_sent() attaches it to the conntrack entry that SYN
+ * creates.
  */
 struct cookie_open {
 	struct catoproxy_pending *p;
@@ -193,7 +198,8 @@ struct cookie_open {
 
 /*
  * No lock: it is set, read and cleared on one CPU within one softirq call
- * (cookie_ack_open() sends the SYN, LOCAL_OUT runs under it).
+ * (cookie_ack_open() sends the SYN, PREROUTING runs under it; a SYN
+ * queued to userspace there comes back without it and is dropped).
  */
 static DEFINE_PER_CPU(struct cookie_open *, cookie_open);
 
@@ -218,7 +224,11 @@ static struct sk_buff *cookie_server_syn(const struct sk_buff *ack,
 		return NULL;
 	skb_reserve(skb, MAX_TCP_HEADER);
 	skb_reset_network_header(skb);
+	skb_reset_mac_header(skb);
 	skb_put_data(skb, skb_network_header(ack), nhlen);
+	/* It comes from the client's side, as its ACK did. */
+	skb->dev = ack->dev;
+	skb->mark = ack->mark;
 	skb->protocol = ack->protocol;
 	if (nhlen == sizeof(struct iphdr)) {
 		ip_hdr(skb)->ihl = 5;
@@ -307,7 +317,11 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 	skb_dst_drop(skb);
 	__skb_queue_tail(&p->held, skb);
 
-	/* Sending is synchronous up to LOCAL_OUT, which takes @op. */
+	/*
+	 * Sending is synchronous up to the end of PREROUTING, which takes
+	 * @op. A FORWARD chain that drops the SYN after that leaves an entry
+	 * that is never confirmed: the half-open table's timer frees it.
+	 */
 	op.p = p;
 	op.co = &co;
 	op.isn = ntohl(th->ack_seq) - 1;

@@ -25,8 +25,8 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb,
 unsigned int catoproxy_cookie_ack(struct net *net, struct sk_buff *skb, u8 pf,
 				  const struct tcphdr *th, unsigned int thoff);
 /*
- * LOCAL_OUT, after conntrack: is unconfirmed @ct the one the server SYN
- * that this CPU is sending for a cookie ACK has just created?
+ * After PREROUTING (catoproxy_hooks_sent()): is unconfirmed @ct the one the
+ * server SYN that this CPU is sending for a cookie ACK has just created?
  */
 bool catoproxy_cookie_sending(const struct nf_conn *ct);
 /*

@@ -135,6 +135,23 @@ void catoproxy_halfopen_start(struct catoproxy_net *cn, struct nf_conn *ct,
 	spin_unlock_bh(&cn->pending_lock);
 }
 
+/*
+ * Was @ct's server SYN dropped before it reached the conntrack table (a
+ * FORWARD chain after the module's hook, or conntrack refusing a clash)?
+ * Then no packet carries the entry and none ever will: only the table's
+ * reference is left. One that is still on its way (queued to userspace by
+ * NFQUEUE, say) holds a reference of its own.
+ */
+static bool never_confirmed(const struct nf_conn *ct)
+{
+	if (nf_ct_is_confirmed(ct) ||
+	    refcount_read(&ct->ct_general.use) != 1)
+		return false;
+	/* Confirmation takes a reference before its packet drops its own. */
+	smp_rmb();
+	return !nf_ct_is_confirmed(ct);
+}
+
 static void pending_timer(struct timer_list *timer)
 {
 	struct catoproxy_net *cn = from_timer(cn, timer, pending_timer);
@@ -157,13 +174,20 @@ static void pending_timer(struct timer_list *timer)
 			list_add_tail(&p->node, &gone);
 			continue;
 		}
-		if (nf_ct_is_dying(p->ct) || time_after_eq(now, p->deadline)) {
+		if (nf_ct_is_dying(p->ct) || time_after_eq(now, p->deadline) ||
+		    never_confirmed(p->ct)) {
 			catoproxy_halfopen_detach(cn, conn,
 						  CATOPROXY_CONN_FAILED);
 			list_add_tail(&p->node, &expired);
 			continue;
 		}
-		if (!p->server_ready && time_after_eq(now, p->retx_at)) {
+		/*
+		 * Only a SYN that went through: one that is still on its way
+		 * has not had all its verdicts yet, and resending it would
+		 * undo a later chain's drop.
+		 */
+		if (!p->server_ready && nf_ct_is_confirmed(p->ct) &&
+		    time_after_eq(now, p->retx_at)) {
 			skb = skb_copy(p->syn, GFP_ATOMIC);
 			if (skb) {
 				/* The ct travels in the skb's cb until sent. */
@@ -201,9 +225,12 @@ static void pending_timer(struct timer_list *timer)
 		list_del(&p->node);
 		/*
 		 * An entry that was never confirmed is in no table, so there
-		 * is nothing to kill, and nobody to reset: its server SYN was
-		 * dropped before confirmation, as when conntrack refuses it
-		 * as a clash with the same flow's entry: a client's handshake
+		 * is nothing to kill: its server SYN was dropped before
+		 * confirmation (never_confirmed()), by a FORWARD chain after
+		 * the module's hook (the firewall refused the connection,
+		 * and its client is left to give up as if its SYN had been
+		 * dropped), or by conntrack as a clash with the same flow's
+		 * entry, when there is nobody to reset: a client's handshake
 		 * ACK and its request can reach two CPUs at once, both carry
 		 * a valid cookie and both open the server half; the one that
 		 * entered the table is the connection, and must live on.

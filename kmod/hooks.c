@@ -8,6 +8,8 @@
  *   PREROUTING   hooks_pre()        SYN flood past the backlog: cookie.c
  *                                   ACK with a cookie, no entry: cookie.c
  *                                   client segment while OPENING: intercept.c
+ *   after PREROUTING  catoproxy_hooks_sent()  the server SYN the module
+ *                                   sends for a cookie ACK: attach
  *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
  *   FORWARD      hooks_forward()    new entry: decide, attach (conn.c), and
  *                                   for full mode intercept the SYN
@@ -15,7 +17,6 @@
  *                                   OPENING: retransmitted SYN, intercept.c
  *                                   otherwise: RST following, rst.c, which
  *                                   hands a SPLICED client SYN to splice.c
- *   LOCAL_OUT    hooks_local_out()  the server SYN of a cookie ACK: attach
  *   POSTROUTING  hooks_post()       an ICMP error leaves seqadj's way: icmp.c
  *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
  *                                   intercept.c; SPLICED: splice.c;
@@ -23,6 +24,12 @@
  *
  * The one entry outside this file is the half-open table's timer
  * (halfopen.c), which retransmits server SYNs and gives up on silent ends.
+ *
+ * What the module sends for a client (tx.c) comes back through these
+ * hooks as the client's packets do, from the hook after hooks_pre() on,
+ * and through every chain of the user's: catoproxy_hooks_sent() attaches
+ * a cookie's server SYN between PREROUTING and routing, before any FORWARD
+ * chain judges it.
  *
  * Hooks have their own pernet operations, registered after the conntrack
  * helper and unregistered before it, so that no hook can attach the helper
@@ -88,6 +95,12 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
 	}
 
+	/*
+	 * A server SYN the module sent for a cookie, attached before FORWARD
+	 * (catoproxy_hooks_sent()), or that SYN again after a queue.
+	 */
+	if (catoproxy_conn_get(ct))
+		return NF_ACCEPT;
 	/*
 	 * The rules and the policy are decided once, on the packet that
 	 * creates the entry.
@@ -206,13 +219,37 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	return verdict;
 }
 
+/* A SYN that opens a connection (no ACK)? */
+static bool opening_syn(const struct sk_buff *skb, u8 pf)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	int thoff = catoproxy_seg_tcp(skb, pf);
+
+	if (thoff < 0)
+		return false;
+	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	return th && th->syn && !th->ack;
+}
+
+unsigned int catoproxy_hooks_pre_next(const struct nf_hook_entries *e)
+{
+	unsigned int i;
+
+	for (i = 0; i < e->num_hook_entries; i++)
+		if (e->hooks[i].hook == hooks_pre)
+			return i + 1;
+	return 0;
+}
+
 /*
- * After conntrack: the server SYN the module is sending for a cookie ACK
- * has just created its entry. It enters full mode here, whatever the
- * policy says now: the client already has its answer.
+ * A packet the module sends for a client (tx.c) is past PREROUTING,
+ * conntrack included, and not yet routed. The server SYN of a cookie ACK
+ * has just created its entry: it enters full mode here, whatever the
+ * policy says now (the client already has its answer), before any FORWARD
+ * chain sees it.
  */
-static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
-				    const struct nf_hook_state *state)
+bool catoproxy_hooks_sent(struct net *net, struct sk_buff *skb)
 {
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
@@ -220,19 +257,28 @@ static unsigned int hooks_local_out(void *priv, struct sk_buff *skb,
 	struct catoproxy_conn *conn;
 
 	if (!ct || nf_ct_is_confirmed(ct) || nf_ct_is_template(ct) ||
-	    nf_ct_protonum(ct) != IPPROTO_TCP || !catoproxy_cookie_sending(ct))
-		return NF_ACCEPT;
+	    nf_ct_protonum(ct) != IPPROTO_TCP || catoproxy_conn_get(ct))
+		return true;
+	if (!catoproxy_cookie_sending(ct))
+		/*
+		 * A held segment whose entry went meanwhile is new to
+		 * conntrack, and the filter's to judge. A SYN the module
+		 * sent for a cookie comes back here without its sender only
+		 * from a queue (NFQUEUE in PREROUTING), when the sender gave
+		 * the connection up: nobody would track it.
+		 */
+		return !opening_syn(skb, nf_ct_l3num(ct));
 
-	catoproxy_conn_decide(state->net, ct, &d);
+	catoproxy_conn_decide(net, ct, &d);
 	d.mode = CATOPROXY_MODE_FULL;
 	if (!catoproxy_intercept_prepare(ct))
-		return NF_DROP;
-	conn = catoproxy_conn_attach(state->net, ct, &d);
+		return false;
+	conn = catoproxy_conn_attach(net, ct, &d);
 	if (!conn)
-		return NF_DROP;
-	catoproxy_cookie_attach(state->net, ct, conn);
-	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
-	return NF_ACCEPT;
+		return false;
+	catoproxy_cookie_attach(net, ct, conn);
+	catoproxy_event_decision(net, ct, conn, d.rule_id);
+	return true;
 }
 
 /*
@@ -302,18 +348,6 @@ static const struct nf_hook_ops hooks_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_CONNTRACK - 1,
-	},
-	{
-		.hook = hooks_local_out,
-		.pf = NFPROTO_IPV4,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP_PRI_CONNTRACK + 1,
-	},
-	{
-		.hook = hooks_local_out,
-		.pf = NFPROTO_IPV6,
-		.hooknum = NF_INET_LOCAL_OUT,
-		.priority = NF_IP6_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook = hooks_post,

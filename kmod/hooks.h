@@ -2,11 +2,24 @@
 #ifndef _CATOPROXY_HOOKS_H
 #define _CATOPROXY_HOOKS_H
 
+#include <linux/netfilter.h>
 #include <net/netfilter/nf_conntrack.h>
 
 /* The conntrack helper's per-packet callback, run at confirmation. */
 int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 			 struct nf_conn *ct, enum ip_conntrack_info ctinfo);
+
+/*
+ * Where a packet the module sends for a client enters PREROUTING's hook
+ * list @e: the index after the module's hook that takes client segments
+ * (0 when it is not in @e).
+ */
+unsigned int catoproxy_hooks_pre_next(const struct nf_hook_entries *e);
+/*
+ * Such a packet has passed PREROUTING (tx.c): the cookie path's server SYN
+ * gets its state. False: drop it.
+ */
+bool catoproxy_hooks_sent(struct net *net, struct sk_buff *skb);
 
 /*
  * Register the hooks in @net and hold conntrack on there. Under the

@@ -287,7 +287,12 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
-	if (p && ntohl(s.th.seq) == p->client_isn)
+	/*
+	 * A client that acknowledged our SYN-ACK has it: this SYN is the
+	 * module's own retransmission to the server (halfopen.c), which
+	 * passes here like the client's.
+	 */
+	if (p && ntohl(s.th.seq) == p->client_isn && !p->client_acked)
 		ret = send_synack(net, ct, conn, p);
 	spin_unlock_bh(&cn->pending_lock);
 	if (!ret)
@@ -298,7 +303,8 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 /*
  * Both halves are up: release the held segments, which start with the
  * client's own handshake ACK and so complete the server's handshake too.
- * They leave through conntrack and the translation like forwarded ones.
+ * They go on from where they were taken, through conntrack, the
+ * translation and every FORWARD chain, as forwarded ones do (tx.c).
  */
 static void join(struct net *net, struct nf_conn *ct,
 		 struct catoproxy_conn *conn, struct catoproxy_pending *p)

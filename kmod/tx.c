@@ -1,18 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Sending packets on behalf of one side of a connection: the SYN-ACK and
- * resets towards the client, the final handshake ACK towards the server,
- * and client segments held while the server half was opening.
+ * Sending packets on behalf of one side of a connection, two ways:
  *
- * Everything is routed here with a foreign source address, from hook or
- * timer context alike, so the routes are looked up directly rather than
- * derived from a packet being processed.
+ * - what the module answers itself (the SYN-ACK and resets towards the
+ *   client, resets towards the server) leaves as the router's own packets
+ *   do, through LOCAL_OUT and POSTROUTING, routed here with a foreign
+ *   source address from hook or timer context alike;
+ * - what it sends for the client (the server SYN of a cookie, the client's
+ *   SYN retransmitted, the client segments held while the server half was
+ *   opening) takes the client's own way through the router, forwarded:
+ *   see inject().
  */
 
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/netfilter.h>
 #include <linux/tcp.h>
+#include <net/dst.h>
 #include <net/ip.h>
 #include <net/ip6_checksum.h>
 #include <net/ip6_route.h>
@@ -20,6 +25,8 @@
 #include <net/route.h>
 #include <net/tcp.h>
 
+#include "hooks.h"
+#include "seg.h"
 #include "tx.h"
 
 static struct dst_entry *route4(struct net *net, __be32 saddr, __be32 daddr)
@@ -225,45 +232,212 @@ drop:
 	return -ENOMEM;
 }
 
+/*
+ * Packets the module sends for the client (the server SYN, its
+ * retransmissions, the segments held while the server half opened) take
+ * the way a client packet takes through the router, not the way of a
+ * packet the router sends itself: they continue through PREROUTING from
+ * the hook after the one that took the client's packets (hooks.c), so
+ * conntrack, the user's prerouting chains and destination NAT see them;
+ * they are routed as received from the client's side; and they are
+ * forwarded by the kernel's own ip_forward()/ip6_forward(), so every
+ * FORWARD chain, at any priority, judges them, and POSTROUTING follows.
+ * A verdict that queues them to userspace (NFQUEUE) resumes them later
+ * through received() or the kernel's own continuation.
+ */
+
+/* Route @skb as received on skb->dev; 0 when it has a route. */
+static int route_in(struct net *net, struct sk_buff *skb, u8 pf)
+{
+	if (pf == NFPROTO_IPV4) {
+		const struct iphdr *iph = ip_hdr(skb);
+
+		return ip_route_input_noref(skb, iph->daddr, iph->saddr,
+					    iph->tos, skb->dev);
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		/* What ip6_route_input() asks, which is not exported. */
+		struct flowi6 fl6 = {
+			.flowi6_iif = skb->dev->ifindex,
+			.daddr = ip6h->daddr,
+			.saddr = ip6h->saddr,
+			.flowlabel = ip6_flowinfo(ip6h),
+			.flowi6_mark = skb->mark,
+			.flowi6_proto = ip6h->nexthdr,
+		};
+
+		skb_dst_set(skb, ip6_route_input_lookup(net, skb->dev, &fl6,
+							skb,
+							RT6_LOOKUP_F_HAS_SADDR));
+		return 0;
+	}
+}
+
+/*
+ * The okfn of PREROUTING: what ip_rcv_finish() or ip6_rcv_finish() would
+ * do next. Synchronously from inject(), or later from a queue's verdict.
+ */
+static int received(struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	u8 pf = ip_hdr(skb)->version == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+
+	if (!catoproxy_hooks_sent(net, skb) || route_in(net, skb, pf)) {
+		kfree_skb(skb);
+		return NET_RX_DROP;
+	}
+	/* Forwarded, delivered locally or answered unreachable. */
+	return dst_input(skb);
+}
+
+/*
+ * The device a packet from @saddr would come in on: the one the route back
+ * to it leaves by.
+ */
+static struct net_device *dev_towards(struct net *net, u16 family,
+				      const union nf_inet_addr *saddr,
+				      const union nf_inet_addr *daddr)
+{
+	struct net_device *dev;
+	struct dst_entry *dst;
+
+	dst = route(net, family, daddr, saddr);
+	if (!dst)
+		return NULL;
+	dev = dst->dev;
+	dst_release(dst);
+	return dev;
+}
+
+/*
+ * Send @skb, an IP packet of the client's as it arrived (or as it would
+ * have), on the way a received client packet takes from the module's
+ * PREROUTING hook on. @in: the device it comes in on. Consumes @skb.
+ */
+static int inject(struct net *net, struct sk_buff *skb, struct net_device *in)
+{
+	u8 pf = ip_hdr(skb)->version == 4 ? NFPROTO_IPV4 : NFPROTO_IPV6;
+	const struct nf_hook_entries *e;
+	struct nf_hook_state state;
+	unsigned int i;
+	int ret = 1;
+
+	skb_dst_drop(skb);
+	skb->dev = in;
+	skb->pkt_type = PACKET_HOST;
+	if (!skb_mac_header_was_set(skb))
+		/* No link-layer header: a log rule prints none. */
+		skb_reset_mac_header(skb);
+
+	nf_hook_state_init(&state, NF_INET_PRE_ROUTING, pf, in, NULL, NULL,
+			   net, received);
+	/* As a received packet: BHs off, whether a timer or a hook sends. */
+	local_bh_disable();
+	rcu_read_lock();
+	if (pf == NFPROTO_IPV4)
+		e = rcu_dereference(net->nf.hooks_ipv4[NF_INET_PRE_ROUTING]);
+	else
+		e = rcu_dereference(net->nf.hooks_ipv6[NF_INET_PRE_ROUTING]);
+	if (e) {
+		i = catoproxy_hooks_pre_next(e);
+		if (i < e->num_hook_entries)
+			/* 1: accepted; otherwise dropped, stolen or queued. */
+			ret = nf_hook_slow(skb, &state, e, i);
+	}
+	if (ret == 1)
+		received(net, NULL, skb);
+	rcu_read_unlock();
+	local_bh_enable();
+	return 0;
+}
+
+/* A packet the module built: it has not been received, as inject() needs. */
+static void as_received(struct sk_buff *skb, struct net_device *in, u8 pf)
+{
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb->skb_iif = in->ifindex;
+	if (pf == NFPROTO_IPV4) {
+		IPCB(skb)->iif = in->ifindex;
+	} else {
+		IP6CB(skb)->iif = in->ifindex;
+		IP6CB(skb)->nhoff = offsetof(struct ipv6hdr, nexthdr);
+	}
+}
+
+/*
+ * @skb, a copy of the client's SYN taken in FORWARD, becomes the SYN as it
+ * arrived: the addresses and ports of @ct's original tuple (destination
+ * NAT undone: PREROUTING applies it again) and the TTL or hop limit
+ * ip_forward() took.
+ */
+static int unforward(struct sk_buff *skb, const struct nf_conn *ct, u8 pf)
+{
+	const struct nf_conntrack_tuple *t =
+		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
+	struct tcphdr *th;
+	int thoff;
+
+	thoff = catoproxy_seg_tcp(skb, pf);
+	if (thoff < 0 || skb_ensure_writable(skb, thoff + sizeof(*th)))
+		return -EINVAL;
+	th = (struct tcphdr *)(skb->data + thoff);
+	if (pf == NFPROTO_IPV4) {
+		struct iphdr *iph = ip_hdr(skb);
+
+		inet_proto_csum_replace4(&th->check, skb, iph->saddr,
+					 t->src.u3.ip, true);
+		inet_proto_csum_replace4(&th->check, skb, iph->daddr,
+					 t->dst.u3.ip, true);
+		iph->saddr = t->src.u3.ip;
+		iph->daddr = t->dst.u3.ip;
+		iph->ttl++;
+		ip_send_check(iph);
+	} else {
+		struct ipv6hdr *ip6h = ipv6_hdr(skb);
+
+		inet_proto_csum_replace16(&th->check, skb, ip6h->saddr.s6_addr32,
+					  t->src.u3.in6.s6_addr32, true);
+		inet_proto_csum_replace16(&th->check, skb, ip6h->daddr.s6_addr32,
+					  t->dst.u3.in6.s6_addr32, true);
+		ip6h->saddr = t->src.u3.in6;
+		ip6h->daddr = t->dst.u3.in6;
+		ip6h->hop_limit++;
+	}
+	inet_proto_csum_replace2(&th->check, skb, th->source,
+				 t->src.u.tcp.port, false);
+	inet_proto_csum_replace2(&th->check, skb, th->dest,
+				 t->dst.u.tcp.port, false);
+	th->source = t->src.u.tcp.port;
+	th->dest = t->dst.u.tcp.port;
+	return 0;
+}
+
 int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, bool hop)
 {
-	const struct nf_conntrack_tuple *tuple =
+	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	u16 family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
-	struct dst_entry *dst;
+	u8 pf = nf_ct_l3num(ct);
+	struct net_device *in = skb->dev;
 
-	dst = route(net, family, &tuple->src.u3, &tuple->dst.u3);
-	if (!dst)
-		goto drop;
-	skb_dst_drop(skb);
-	skb_dst_set(skb, dst);
-
-	if (hop) {
-		/*
-		 * As ip_forward() does: the header is about to be written, and
-		 * a held segment may share its data with a clone (a packet
-		 * socket on the way in); room for the link layer comes with it.
-		 */
-		if (skb_cow(skb, LL_RESERVED_SPACE(dst->dev) + dst->header_len))
+	if (!hop) {
+		/* Forwarded once already: the client's packet again. */
+		if (unforward(skb, ct, pf))
 			goto drop;
-		if (family == AF_INET) {
-			if (ip_hdr(skb)->ttl <= 1)
-				goto drop;
-			ip_decrease_ttl(ip_hdr(skb));
-		} else {
-			if (ipv6_hdr(skb)->hop_limit <= 1)
-				goto drop;
-			ipv6_hdr(skb)->hop_limit--;
-		}
+		nf_reset_ct(skb);
 	}
-	/* As ip_forward() does: the receive checksum no longer applies. */
-	skb_forward_csum(skb);
-	skb->tstamp = 0;
-
-	nf_reset_ct(skb);
-	output(net, family, skb);
-	return 0;
+	/* Its device went away (halfopen.c): the client's side now. */
+	if (!in)
+		in = dev_towards(net, family, &t->src.u3, &t->dst.u3);
+	if (!in)
+		goto drop;
+	if (!hop)
+		as_received(skb, in, pf);
+	/*
+	 * A held segment is as PREROUTING left it at the module's hook,
+	 * conntrack not yet passed: its control block is ip_rcv()'s.
+	 */
+	return inject(net, skb, in);
 
 drop:
 	kfree_skb(skb);
@@ -273,24 +447,27 @@ drop:
 int catoproxy_tx_new(struct net *net, struct sk_buff *skb)
 {
 	union nf_inet_addr saddr = {}, daddr = {};
+	struct net_device *in = skb->dev;
 	u16 family;
-	struct dst_entry *dst;
+	u8 pf;
 
 	if (ip_hdr(skb)->version == 4) {
 		family = AF_INET;
+		pf = NFPROTO_IPV4;
 		saddr.ip = ip_hdr(skb)->saddr;
 		daddr.ip = ip_hdr(skb)->daddr;
 	} else {
 		family = AF_INET6;
+		pf = NFPROTO_IPV6;
 		saddr.in6 = ipv6_hdr(skb)->saddr;
 		daddr.in6 = ipv6_hdr(skb)->daddr;
 	}
-	dst = route(net, family, &saddr, &daddr);
-	if (!dst) {
+	if (!in)
+		in = dev_towards(net, family, &saddr, &daddr);
+	if (!in) {
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
-	skb_dst_set(skb, dst);
-	output(net, family, skb);
-	return 0;
+	as_received(skb, in, pf);
+	return inject(net, skb, in);
 }

@@ -48,18 +48,26 @@ int catoproxy_tx_reply(struct net *net, struct sk_buff *skb,
 
 /*
  * Send @skb, a whole IP packet of @ct's original direction, towards its
- * destination. Conntrack sees it on the way out, as if it had been
- * forwarded: its windows must account for every byte the server gets.
- * @hop: the packet has not been through forwarding yet and its TTL/hop
- * limit must be decremented. Consumes @skb.
+ * destination on the client's way through the router: on through
+ * PREROUTING from the module's hook (conntrack, destination NAT), routed
+ * as received on skb->dev, and forwarded, so that every FORWARD chain
+ * judges it and conntrack accounts for every byte the server gets.
+ * @hop: the packet was taken in PREROUTING and is as it arrived (a held
+ * segment); otherwise it is a copy taken in FORWARD (the client's SYN),
+ * whose destination NAT and TTL are undone first. A NULL skb->dev (the
+ * device went away) stands for the device the route to the client leaves
+ * by. Consumes @skb.
  */
 int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, bool hop);
 
 /*
- * Send @skb, a whole IP packet the module built, towards its destination
- * with no conntrack entry, so that conntrack gives it a new one. Consumes
- * @skb.
+ * Send @skb, a whole IP packet the module built for a client (its server
+ * SYN) as the client would have sent it, before any NAT, the same way: as
+ * if received on skb->dev (NULL: on the device the route to the client
+ * leaves by), with no conntrack entry, so that conntrack gives it a new
+ * one, which catoproxy_hooks_sent() sees before routing. Every chain a
+ * forwarded packet meets judges it. Consumes @skb.
  */
 int catoproxy_tx_new(struct net *net, struct sk_buff *skb);
 

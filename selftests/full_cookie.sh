@@ -19,8 +19,20 @@
 # 2. bulk data in both directions arrives intact (sha256 at both ends), so
 #    the options recovered from the cookie and the translation are right;
 # 3. an ACK with a forged cookie is dropped and counted, and reaches no one;
-# 4. with the default backlog the same connections take the stateful path.
-# 5. with syn-backlog 0, cookies stay out of what they cannot serve:
+# 4. with the default backlog the same connections take the stateful path;
+# 5. the router's forward chains judge what the module sends for a client
+#    (fwpolicy.py firewall): chains at priorities -10, 0 and 10 each drop
+#    new connections to a port of their own; with and without cookies,
+#    over IPv4 and IPv6, the server sees no packet to those ports (not the
+#    module's server SYN, nor its retransmission), connections to the echo
+#    port work, exactly the SYNs that reach the module's hook are
+#    intercepted or answered with a cookie, and a FORWARD counter sees
+#    every client segment the server gets, the held ones the module
+#    re-sends included;
+# 6. a port forward (prerouting DNAT from the router's port 8081 to the
+#    server's echo port) works with and without cookies (fwpolicy.py
+#    portfwd);
+# 7. with syn-backlog 0, cookies stay out of what they cannot serve:
 #    connections raw's notrack exempts (port 5001) and connections raw puts
 #    in conntrack zone 5 (port 5002) carry 300 kB each way intact, none of
 #    them answered with a cookie (the zoned ones, past the backlog, run
@@ -159,17 +171,32 @@ EOF
 	log_test "syn-backlog 0: no cookie for notrack, other zones or the router itself"
 }
 
+test_firewall()
+{
+	py_check $PYTHON fwpolicy.py firewall "$client" "$router" "$server" \
+		"$TCP_PORT" 7001,7002,7003
+	log_test "forward chains at -10, 0, 10 judge the module's server SYNs and held segments"
+}
+
+test_port_forward()
+{
+	py_check $PYTHON fwpolicy.py portfwd "$client" "$router" "$server" 8081
+	log_test "port forward (DNAT) to the server, with and without cookies"
+}
+
 trap cleanup EXIT
 checktool "conntrack --version" "run test without conntrack"
 checktool "nstat -V" "run test without nstat"
 require_module
 
 ktap_print_header
-ktap_set_plan 5
+ktap_set_plan 7
 { setup_topology && start_server "$server"; } || topology_failed
 test_cookie_connections
 test_cookie_bulk
 test_forged_cookie
 test_stateful_below_backlog
+test_firewall
+test_port_forward
 test_cookie_exempt
 ktap_finished
