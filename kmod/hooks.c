@@ -7,7 +7,9 @@
  *
  *   PREROUTING   hooks_pre()        SYN flood past the backlog: cookie.c
  *                                   ACK with a cookie, no entry: cookie.c
- *                                   client segment while OPENING: intercept.c
+ *                                   client segment while OPENING or
+ *                                   INSPECTING: intercept.c, inspect.c
+ *   PREROUTING   hooks_pre_route()  after conntrack: a path's mark, inspect.c
  *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
  *   FORWARD      hooks_forward()    new entry: decide, attach (conn.c), and
  *                                   for full mode intercept the SYN
@@ -18,7 +20,8 @@
  *   LOCAL_OUT    hooks_local_out()  the server SYN of a cookie ACK: attach
  *   POSTROUTING  hooks_post()       an ICMP error leaves seqadj's way: icmp.c
  *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
- *                                   intercept.c; SPLICED: splice.c;
+ *                                   intercept.c; INSPECTING: its SYN
+ *                                   stops, inspect.c; SPLICED: splice.c;
  *                                   WAITING (delayed): engage, conn.c
  *
  * The one entry outside this file is the half-open table's timer
@@ -47,6 +50,7 @@
 #include "halfopen.h"
 #include "hooks.h"
 #include "icmp.h"
+#include "inspect.h"
 #include "intercept.h"
 #include "netns.h"
 #include "policy.h"
@@ -82,7 +86,8 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 			return catoproxy_icmp_forward(state->net, skb, state->pf,
 						      ct, ctinfo, conn);
 		/* An opening full connection answers for itself. */
-		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
+		    READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING)
 			return catoproxy_intercept_forward(state->net, skb, ct,
 							   ctinfo, conn);
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
@@ -93,6 +98,9 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	 * creates the entry.
 	 */
 	catoproxy_conn_decide(state->net, ct, &d);
+	/* A payload rule: decided on the first data, if it can be held. */
+	if (d.inspect)
+		catoproxy_inspect_syn(state->net, skb, state->pf, ct, &d);
 	if (d.action == CATOPROXY_ACTION_BYPASS) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_BYPASSED);
@@ -104,6 +112,9 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		catoproxy_conn_flow(ct, &flow);
 		return catoproxy_block(state->net, skb, state->pf, &flow, &d);
 	}
+	/* A path needs the connection's state: an off one is followed. */
+	if (d.mode == CATOPROXY_MODE_OFF && d.path)
+		d.mode = CATOPROXY_MODE_DELAYED;
 	if (d.mode == CATOPROXY_MODE_OFF) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_OFF);
@@ -117,12 +128,19 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	if (d.mode == CATOPROXY_MODE_FULL &&
 	    catoproxy_intercept_wants(state->net, skb))
 		intercept = catoproxy_intercept_prepare(ct);
+	/* Never on to the server undecided: the client sends it again. */
+	if (d.inspect && !intercept)
+		return NF_DROP;
 	conn = catoproxy_conn_attach(state->net, ct, &d);
 	if (!conn)
-		return NF_ACCEPT;
+		return d.inspect ? NF_DROP : NF_ACCEPT;
+	catoproxy_inspect_path(state->net, skb, state->pf, ct, conn, &d);
 	if (intercept)
-		verdict = catoproxy_intercept_syn(state->net, skb, ct, conn);
-	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
+		verdict = catoproxy_intercept_syn(state->net, skb, ct, conn,
+						  d.inspect);
+	/* An inspected one's decision is taken, and told, on its data. */
+	if (!d.inspect)
+		catoproxy_event_decision(state->net, ct, conn, d.rule_id);
 	return verdict;
 }
 
@@ -189,11 +207,23 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	conn = catoproxy_conn_get(ct);
 	verdict = NF_ACCEPT;
 	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL && conn &&
-	    READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+	    (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
+	     READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING))
 		verdict = catoproxy_intercept_hold(state->net, skb, ct, conn,
 						   th, thoff);
 	nf_ct_put(ct);
 	return verdict;
+}
+
+/*
+ * After conntrack, before routing (and before NAT and mangle): a
+ * connection's path is a firewall mark, which routing must see.
+ */
+static unsigned int hooks_pre_route(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	catoproxy_inspect_route(state->net, skb, state->pf);
+	return NF_ACCEPT;
 }
 
 /*
@@ -265,6 +295,11 @@ int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 			return NF_ACCEPT;
 		return catoproxy_intercept_server(nf_ct_net(ct), skb, protoff,
 						  ct, ctinfo, conn);
+	case CATOPROXY_CONN_INSPECTING:
+		/* Its SYN is confirmed and goes no further; nothing else. */
+		if (dir == IP_CT_DIR_ORIGINAL && !nf_ct_is_confirmed(ct))
+			return catoproxy_inspect_confirm(skb);
+		return NF_DROP;
 	case CATOPROXY_CONN_FAILED:
 		return NF_DROP;
 	case CATOPROXY_CONN_WAITING:
@@ -292,6 +327,18 @@ static const struct nf_hook_ops hooks_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_CONNTRACK - 1,
+	},
+	{
+		.hook = hooks_pre_route,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_pre_route,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook = hooks_local_out,
