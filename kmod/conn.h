@@ -106,6 +106,14 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 					     const struct catoproxy_decision *d);
 
 /*
+ * Attach state to unconfirmed @ct that only carries the path of decision
+ * @d, a bypass rule's (inspect.c): mode off, state pass, flag F_PATH, and
+ * no counter. False when it cannot.
+ */
+bool catoproxy_conn_attach_path(struct net *net, struct nf_conn *ct,
+				const struct catoproxy_decision *d);
+
+/*
  * A waiting delayed connection's server answered its SYN with a SYN-ACK:
  * the module engages (still accel 0) and an adaptive one's server is alive.
  */

@@ -235,7 +235,10 @@ static void pending_timer(struct timer_list *timer)
 		 * a valid cookie and both open the server half; the one that
 		 * entered the table is the connection, and must live on.
 		 */
-		if (!nf_ct_is_confirmed(p->ct)) {
+		if (p->blocked) {
+			/* A block page whose client never closed: forget it. */
+			nf_ct_kill(p->ct);
+		} else if (!nf_ct_is_confirmed(p->ct)) {
 			net_dbg_ratelimited("catoproxy: dropping a half-open connection that never entered the conntrack table\n");
 		} else if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);

@@ -36,6 +36,12 @@ struct catoproxy_pending {
 	 */
 	bool inspecting;
 	bool deciding; /* the decision is being taken: feed nothing more */
+	/*
+	 * Blocked on its payload, the block page sent (with its FIN, up to
+	 * @fin_seq): the client's segments are dropped until its close.
+	 */
+	bool blocked;
+	u32 fin_seq;
 	u8 *buf;
 	u32 buf_len;
 	unsigned long inspect_until;

@@ -80,7 +80,8 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 
 	if (nf_ct_is_confirmed(ct)) {
 		conn = catoproxy_conn_get(ct);
-		if (!conn)
+		/* Bypassed, with a path (inspect.c): nothing else to do. */
+		if (!conn || conn->mode == CATOPROXY_MODE_OFF)
 			return NF_ACCEPT;
 		if (catoproxy_icmp_related(ctinfo))
 			return catoproxy_icmp_forward(state->net, skb, state->pf,
@@ -104,6 +105,10 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	if (d.action == CATOPROXY_ACTION_BYPASS) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_BYPASSED);
+		/* Untouched, but for the path its rule gives it. */
+		if (d.path)
+			catoproxy_inspect_bypass(state->net, skb, state->pf, ct,
+						 &d);
 		return NF_ACCEPT;
 	}
 	if (d.action == CATOPROXY_ACTION_BLOCK) {

@@ -204,13 +204,30 @@ static u32 client_next(const struct catoproxy_pending *p)
 	return p->client_isn + 1 + p->buf_len;
 }
 
+/* Blocked on its payload, without the page: a reset. */
+static void block_reset(struct net *net, const struct nf_conn *ct,
+			const struct catoproxy_conn *conn, u32 ack)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_tx tx = {
+		.seq = conn->isn + 1,
+		.ack = ack,
+		.flags = TCPHDR_RST | TCPHDR_ACK,
+	};
+
+	catoproxy_tx_between(&tx, ct, true);
+	if (catoproxy_tx_segment(net, &tx))
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_RESET_SENT);
+}
+
 /*
- * Blocked on its payload: the block page for an HTTP request on a page
- * port (acknowledging the request, ending with a FIN), else a reset.
+ * Blocked on its payload, an HTTP request on a block-page port: the page,
+ * acknowledging the request (@ack), ending with a FIN. Lost segments are
+ * not sent again: a client missing some times out.
  */
-static void block(struct net *net, const struct nf_conn *ct,
-		  const struct catoproxy_conn *conn, u32 ack, bool page,
-		  const struct catoproxy_flow *flow)
+static void block_page(struct net *net, const struct nf_conn *ct,
+		       const struct catoproxy_conn *conn, u32 ack)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
 	const struct catoproxy_policy *pol = rcu_dereference(cn->policy);
@@ -218,15 +235,6 @@ static void block(struct net *net, const struct nf_conn *ct,
 	u32 len = pol->response_len, from = 0, mss = conn->mss ?: 536;
 
 	catoproxy_tx_between(&tx, ct, true);
-	if (!page || !catoproxy_policy_page_port(pol, flow->dport)) {
-		tx.seq = conn->isn + 1;
-		tx.flags = TCPHDR_RST | TCPHDR_ACK;
-		tx.window = 0;
-		if (catoproxy_tx_segment(net, &tx))
-			catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_RESET_SENT);
-		return;
-	}
 	do {
 		u32 n = min(mss, len - from);
 
@@ -243,6 +251,23 @@ static void block(struct net *net, const struct nf_conn *ct,
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_PAGE_SENT);
 }
 
+void catoproxy_inspect_close(struct net *net, const struct sk_buff *skb,
+			     struct nf_conn *ct, const struct tcphdr *th,
+			     unsigned int thoff, u32 seq)
+{
+	struct catoproxy_tx tx = {
+		.seq = seq,
+		.ack = ntohl(th->seq) + (skb->len - thoff - th->doff * 4) + 1,
+		.flags = TCPHDR_ACK,
+		.window = 65535,
+	};
+
+	catoproxy_tx_between(&tx, ct, true);
+	if (catoproxy_tx_segment(net, &tx))
+		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
+	nf_ct_kill(ct);
+}
+
 void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 			      struct catoproxy_conn *conn,
 			      const struct catoproxy_inspect *r)
@@ -253,7 +278,7 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 	struct catoproxy_pending *p;
 	struct catoproxy_flow flow;
 	struct sk_buff *syn = NULL;
-	bool acked, opened = false;
+	bool acked, opened = false, page = false;
 	u32 ack = 0, path;
 
 	if (r->match == CATOPROXY_RULE_MATCH_SNI)
@@ -267,6 +292,12 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 	d.reason = conn->reason;
 	catoproxy_rulebase_decide_payload(net, &flow, &names, &d);
 	path = d.action == CATOPROXY_ACTION_BLOCK ? 0 : d.path;
+	/* An HTTP request on a block-page port gets the page. */
+	if (d.action == CATOPROXY_ACTION_BLOCK &&
+	    r->match == CATOPROXY_RULE_MATCH_HOST &&
+	    catoproxy_policy_page_port(rcu_dereference(cn->policy),
+				       flow.dport))
+		page = true;
 
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
@@ -293,6 +324,19 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 		}
 		WRITE_ONCE(conn->state, CATOPROXY_CONN_OPENING);
 		opened = true;
+	} else if (page) {
+		/*
+		 * It stays in the table, so that its segments are still
+		 * found and dropped, until the client closes or the server's
+		 * time passes (halfopen.c).
+		 */
+		ack = client_next(p);
+		p->blocked = true;
+		p->fin_seq = conn->isn + 1 +
+			     rcu_dereference(cn->policy)->response_len + 1;
+		p->deadline = jiffies + msecs_to_jiffies(
+			rcu_dereference(cn->policy)->server_timeout_ms);
+		p = NULL;
 	} else {
 		ack = client_next(p);
 		p = catoproxy_halfopen_detach(cn, conn, CATOPROXY_CONN_FAILED);
@@ -315,9 +359,12 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 		return;
 	}
 	if (d.action == CATOPROXY_ACTION_BLOCK) {
-		block(net, ct, conn, ack,
-		      r->match == CATOPROXY_RULE_MATCH_HOST, &flow);
 		catoproxy_event_blocked(net, &flow, &d, true);
+		if (page) {
+			block_page(net, ct, conn, ack);
+			return;
+		}
+		block_reset(net, ct, conn, ack);
 	}
 	/*
 	 * Blocked, or a client that never acknowledged the SYN-ACK (a SYN
@@ -376,8 +423,42 @@ void catoproxy_inspect_route(struct net *net, struct sk_buff *skb, u8 pf)
 	catoproxy_conn_flow(ct, &flow);
 	catoproxy_rulebase_decide(net, &flow, &d, false);
 	/* An inspected SYN goes no further than confirmation. */
-	if (d.action == CATOPROXY_ACTION_ALLOW && !d.inspect && d.path)
+	if (d.action != CATOPROXY_ACTION_BLOCK && !d.inspect && d.path)
 		skb->mark = d.path;
+}
+
+/* Was @skb, @ct's first packet, routed with @path: a SYN that starts it? */
+static bool routed_with(const struct sk_buff *skb, u8 pf, u32 path)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	int thoff;
+
+	thoff = catoproxy_seg_tcp(skb, pf);
+	th = thoff < 0 ? NULL :
+			 skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	return th && th->syn && !th->ack && skb->mark == path;
+}
+
+static void pinned(struct net *net, struct nf_conn *ct,
+		   const struct catoproxy_conn *conn)
+{
+	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_PATH_PINNED);
+	if (conn)
+		catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_PATH_PINNED,
+				     CATOPROXY_CAUSE_NONE);
+}
+
+void catoproxy_inspect_bypass(struct net *net, const struct sk_buff *skb,
+			      u8 pf, struct nf_conn *ct,
+			      const struct catoproxy_decision *d)
+{
+	if (!routed_with(skb, pf, d->path)) {
+		pinned(net, ct, NULL);
+		return;
+	}
+	if (catoproxy_conn_attach_path(net, ct, d))
+		WRITE_ONCE(ct->mark, d->path);
 }
 
 void catoproxy_inspect_path(struct net *net, const struct sk_buff *skb,
@@ -385,27 +466,18 @@ void catoproxy_inspect_path(struct net *net, const struct sk_buff *skb,
 			    struct catoproxy_conn *conn,
 			    const struct catoproxy_decision *d)
 {
-	const struct tcphdr *th;
-	struct tcphdr _th;
-	int thoff;
-
 	if (!d->path || d->inspect)
 		return;
-	thoff = catoproxy_seg_tcp(skb, pf);
-	th = thoff < 0 ? NULL :
-			 skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	/*
 	 * Routed with its path (catoproxy_inspect_route()): a SYN that
 	 * starts the connection. Otherwise (picked up mid-stream, a payload
 	 * rule that could not hold the SYN, the rules changed in between)
 	 * its packets already go another way: it keeps that one.
 	 */
-	if (th && th->syn && !th->ack && skb->mark == d->path) {
+	if (routed_with(skb, pf, d->path)) {
 		WRITE_ONCE(ct->mark, d->path);
 		conn->flags |= CATOPROXY_CONN_F_PATH;
 		return;
 	}
-	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_PATH_PINNED);
-	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_PATH_PINNED,
-			     CATOPROXY_CAUSE_NONE);
+	pinned(net, ct, conn);
 }

@@ -50,6 +50,14 @@ bool catoproxy_inspect_feed(struct catoproxy_pending *p, bool full,
 void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 			      struct catoproxy_conn *conn,
 			      const struct catoproxy_inspect *r);
+/*
+ * The client of a connection blocked with the page closes with @th (at
+ * @thoff in @skb): acknowledge its FIN, our own ending at @seq, and
+ * forget the connection.
+ */
+void catoproxy_inspect_close(struct net *net, const struct sk_buff *skb,
+			     struct nf_conn *ct, const struct tcphdr *th,
+			     unsigned int thoff, u32 seq);
 /* The half-open table's timer: @ct's client sent no data in time. */
 void catoproxy_inspect_expired(struct net *net, struct nf_conn *ct);
 
@@ -67,5 +75,15 @@ void catoproxy_inspect_path(struct net *net, const struct sk_buff *skb,
 			    u8 pf, struct nf_conn *ct,
 			    struct catoproxy_conn *conn,
 			    const struct catoproxy_decision *d);
+
+/*
+ * FORWARD, a new connection a bypass rule with a path (@d) keeps the
+ * module away from: it gets state that holds only its path (mode off,
+ * state pass), so that its packets carry it, when its SYN was routed
+ * with it; otherwise it is pinned.
+ */
+void catoproxy_inspect_bypass(struct net *net, const struct sk_buff *skb,
+			      u8 pf, struct nf_conn *ct,
+			      const struct catoproxy_decision *d);
 
 #endif /* _CATOPROXY_INSPECT_H */

@@ -369,6 +369,19 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 		catoproxy_halfopen_free(p);
 		nf_ct_kill(ct);
 		return NF_DROP;
+	} else if (p->blocked) {
+		/* Blocked, the page sent: its close ends it, nothing passes. */
+		verdict = NF_DROP;
+		if (th->fin) {
+			u32 seq = p->fin_seq;
+
+			p = catoproxy_halfopen_detach(cn, conn,
+						      CATOPROXY_CONN_FAILED);
+			spin_unlock_bh(&cn->pending_lock);
+			catoproxy_inspect_close(net, skb, ct, th, thoff, seq);
+			catoproxy_halfopen_free(p);
+			return verdict;
+		}
 	} else if (th->rst) {
 		/* The client gave up; its RST goes on and ends the server half. */
 		p = catoproxy_halfopen_detach(cn, conn,
