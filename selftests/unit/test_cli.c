@@ -1148,6 +1148,16 @@ static void test_conn(void)
 	expect_output(write_event, &c,
 		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 0\n",
 		      "decision no rule matched: rule 0");
+	/* an inspected connection's decision: its path and server name */
+	c.rule_id = 3;
+	c.path = 2;
+	strcpy(c.server_name, "www.example.com");
+	expect_output(write_event, &c,
+		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 3 path 2 server-name www.example.com\n",
+		      "decision with a path and a server name, text");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"decision\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\",\"rule_id\":3,\"path\":2,\"server_name\":\"www.example.com\",\"cause\":\"none\"}\n",
+		      "decision with a path and a server name, JSON");
 
 	/* monitor -t: the time first, microseconds zero-padded */
 	c = conn4();
