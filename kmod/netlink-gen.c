@@ -46,7 +46,7 @@ const struct nla_policy catoproxy_prefixes_nl_policy[CATOPROXY_PREFIXES_A_PREFIX
 	[CATOPROXY_PREFIXES_A_PREFIX] = NLA_POLICY_NESTED(catoproxy_prefix_nl_policy),
 };
 
-const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PAD + 1] = {
+const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PATH + 1] = {
 	[CATOPROXY_RULE_A_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[CATOPROXY_RULE_A_POS] = NLA_POLICY_MIN(NLA_U32, 1),
 	[CATOPROXY_RULE_A_SRC] = NLA_POLICY_NESTED(catoproxy_prefix_nl_policy),
@@ -57,6 +57,9 @@ const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PAD + 1] = {
 	[CATOPROXY_RULE_A_DPORT_MAX] = { .type = NLA_U16, },
 	[CATOPROXY_RULE_A_ACTION] = NLA_POLICY_MAX(NLA_U8, 2),
 	[CATOPROXY_RULE_A_HITS] = { .type = NLA_U64, },
+	[CATOPROXY_RULE_A_SNI] = { .type = NLA_NUL_STRING, .len = 253, },
+	[CATOPROXY_RULE_A_HOST] = { .type = NLA_NUL_STRING, .len = 253, },
+	[CATOPROXY_RULE_A_PATH] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 const struct nla_policy catoproxy_site_nl_policy[CATOPROXY_SITE_A_PREFIXES + 1] = {

@@ -14,7 +14,7 @@
 /* Common nested types */
 extern const struct nla_policy catoproxy_prefix_nl_policy[CATOPROXY_PREFIX_A_PLEN + 1];
 extern const struct nla_policy catoproxy_prefixes_nl_policy[CATOPROXY_PREFIXES_A_PREFIX + 1];
-extern const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PAD + 1];
+extern const struct nla_policy catoproxy_rule_nl_policy[CATOPROXY_RULE_A_PATH + 1];
 extern const struct nla_policy catoproxy_site_nl_policy[CATOPROXY_SITE_A_PREFIXES + 1];
 
 /* Ops table for catoproxy */

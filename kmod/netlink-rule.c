@@ -27,6 +27,44 @@ static int parse_range(const struct nlattr *lo, const struct nlattr *hi,
 	return 0;
 }
 
+/* SNI or HOST, and PATH, into @r, whose action is set. */
+static int parse_payload(struct nlattr **tb, struct catoproxy_rule *r,
+			 struct netlink_ext_ack *extack)
+{
+	const struct nlattr *name = tb[CATOPROXY_RULE_A_SNI];
+	const char *why = NULL;
+
+	if (name && tb[CATOPROXY_RULE_A_HOST]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_HOST],
+				    "a rule matches sni or host, not both");
+		return -EINVAL;
+	}
+	if (name) {
+		r->match = CATOPROXY_RULE_MATCH_SNI;
+	} else if (tb[CATOPROXY_RULE_A_HOST]) {
+		name = tb[CATOPROXY_RULE_A_HOST];
+		r->match = CATOPROXY_RULE_MATCH_HOST;
+	}
+	if (name) {
+		/* The policy bounds it to CATOPROXY_PAYLOAD_NAME_MAX. */
+		nla_strscpy(r->name, name, sizeof(r->name));
+		if (!catoproxy_payload_pattern_valid(r->name, &why)) {
+			set_why_attr(extack, why, name);
+			return -EINVAL;
+		}
+	}
+	if (tb[CATOPROXY_RULE_A_PATH]) {
+		if (r->action == CATOPROXY_ACTION_BLOCK) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[CATOPROXY_RULE_A_PATH],
+					    "a rule that blocks has no path");
+			return -EINVAL;
+		}
+		r->path = nla_get_u32(tb[CATOPROXY_RULE_A_PATH]);
+		r->flags |= CATOPROXY_RULE_F_PATH;
+	}
+	return 0;
+}
+
 /*
  * A CATOPROXY_A_RULE nest into @r, checked and normalised; its POS into
  * @pos when @pos is given, else POS is refused.
@@ -89,6 +127,9 @@ static int parse_rule(const struct nlattr *attr, struct catoproxy_rule *r,
 			  tb[CATOPROXY_RULE_A_DPORT_MAX], &r->dport_min,
 			  &r->dport_max, "destination port range has no start",
 			  extack);
+	if (ret)
+		return ret;
+	ret = parse_payload(tb, r, extack);
 	if (ret)
 		return ret;
 	if (!catoproxy_rule_normalize(r, &why)) {
@@ -261,6 +302,12 @@ static int put_rule(struct sk_buff *skb, const struct catoproxy_rulebase *rb,
 	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MIN, r->dport_min) ||
 	    nla_put_u16(skb, CATOPROXY_RULE_A_DPORT_MAX, r->dport_max) ||
 	    nla_put_u8(skb, CATOPROXY_RULE_A_ACTION, r->action) ||
+	    (r->match == CATOPROXY_RULE_MATCH_SNI &&
+	     nla_put_string(skb, CATOPROXY_RULE_A_SNI, r->name)) ||
+	    (r->match == CATOPROXY_RULE_MATCH_HOST &&
+	     nla_put_string(skb, CATOPROXY_RULE_A_HOST, r->name)) ||
+	    ((r->flags & CATOPROXY_RULE_F_PATH) &&
+	     nla_put_u32(skb, CATOPROXY_RULE_A_PATH, r->path)) ||
 	    nla_put_u64_64bit(skb, CATOPROXY_RULE_A_HITS,
 			      atomic64_read(&rb->hits[idx]),
 			      CATOPROXY_RULE_A_PAD)) {

@@ -132,14 +132,71 @@ void catoproxy_net_hooks_settle(struct catoproxy_net *cn)
 	cn->hooked = false;
 }
 
+/* What a change replaced, to be freed once no reader can see it. */
+struct net_retired {
+	struct catoproxy_policy *policy;
+	struct catoproxy_adaptive *cache;
+	struct catoproxy_rulebase *rules;
+};
+
+/*
+ * Under @cn->lock: @pol becomes the namespace's policy and, with
+ * @with_rules, the staged rule base @rb of @nrules rules its rules (NULL:
+ * none), with the hooks and the adaptive cache they need. On success both
+ * are the namespace's and what they replaced is in @old; on error nothing
+ * was published.
+ */
+static int net_publish(struct catoproxy_net *cn, struct catoproxy_policy *pol,
+		       bool with_rules, struct catoproxy_rulebase *rb,
+		       u32 nrules, struct net_retired *old, const char **why)
+{
+	int ret;
+
+	lockdep_assert_held(&cn->lock);
+	ret = catoproxy_net_hooks_prepare(cn, pol,
+					  with_rules ? rb :
+					  rcu_dereference_protected(cn->rules,
+						lockdep_is_held(&cn->lock)),
+					  why);
+	if (ret)
+		return ret;
+	ret = catoproxy_adaptive_fit(cn, pol, &old->cache);
+	if (ret) {
+		*why = "no memory for the adaptive cache";
+		return ret;
+	}
+	/* A decision reads both: see catoproxy_net.config_seq. */
+	local_bh_disable();
+	write_seqcount_begin(&cn->config_seq);
+	old->policy = rcu_replace_pointer(cn->policy, pol,
+					  lockdep_is_held(&cn->lock));
+	if (with_rules)
+		old->rules = catoproxy_rulebase_commit(cn, rb, nrules);
+	write_seqcount_end(&cn->config_seq);
+	local_bh_enable();
+	cn->generation++;
+	return 0;
+}
+
+static void net_retire(struct net_retired *old)
+{
+	if (!old->policy)
+		return;
+	/* Changes are rare; waiting keeps them all free of an rcu_head. */
+	synchronize_rcu();
+	policy_free(old->policy);
+	catoproxy_adaptive_free(old->cache);
+	catoproxy_rulebase_free(old->rules);
+}
+
 int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 			      int (*edit)(struct catoproxy_policy *pol,
 					  void *arg),
 			      void *arg, const char **why)
 {
-	struct catoproxy_adaptive *old_cache = NULL;
+	struct net_retired old = {};
 	const struct catoproxy_policy *cur;
-	struct catoproxy_policy *pol, *old = NULL;
+	struct catoproxy_policy *pol;
 	int ret;
 
 	mutex_lock(&cn->lock);
@@ -151,33 +208,16 @@ int catoproxy_net_policy_edit(struct catoproxy_net *cn, u32 extra_sites,
 	}
 	catoproxy_policy_copy(pol, cur);
 	ret = edit(pol, arg);
-	if (ret)
-		goto out;
-	ret = catoproxy_net_hooks_prepare(cn, pol,
-					  rcu_dereference_protected(cn->rules,
-						lockdep_is_held(&cn->lock)),
-					  why);
-	if (ret)
-		goto out;
-	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
-	if (ret) {
-		*why = "no memory for the adaptive cache";
-		goto out;
-	}
-	old = rcu_replace_pointer(cn->policy, pol, lockdep_is_held(&cn->lock));
-	pol = NULL;
-	cn->generation++;
+	if (!ret)
+		ret = net_publish(cn, pol, false, NULL, 0, &old, why);
+	if (!ret)
+		pol = NULL;
 out:
 	/* Also when the change failed after the hooks were registered. */
 	catoproxy_net_hooks_settle(cn);
 	mutex_unlock(&cn->lock);
 	policy_free(pol);
-	if (old) {
-		/* Changes are rare; waiting keeps both free of an rcu_head. */
-		synchronize_rcu();
-		policy_free(old);
-		catoproxy_adaptive_free(old_cache);
-	}
+	net_retire(&old);
 	return ret;
 }
 
@@ -188,10 +228,10 @@ int catoproxy_net_replace(struct catoproxy_net *cn, u32 nsites,
 			  void *arg, struct catoproxy_rule *rules, u32 nrules,
 			  const char **why)
 {
-	struct catoproxy_rulebase *rb = NULL, *old_rb = NULL;
-	struct catoproxy_adaptive *old_cache = NULL;
-	struct catoproxy_policy *pol, *old = NULL;
+	struct catoproxy_rulebase *rb = NULL;
+	struct net_retired old = {};
 	const struct catoproxy_policy *cur;
+	struct catoproxy_policy *pol;
 	bool same;
 	int ret;
 
@@ -209,44 +249,18 @@ int catoproxy_net_replace(struct catoproxy_net *cn, u32 nsites,
 	ret = catoproxy_rulebase_stage(cn, rules, nrules, &rb, &same, why);
 	if (ret)
 		goto out;
-	ret = catoproxy_net_hooks_prepare(cn, pol,
-					  same ? rcu_dereference_protected(cn->rules,
-						lockdep_is_held(&cn->lock)) : rb,
-					  why);
-	if (ret)
-		goto out;
-	ret = catoproxy_adaptive_fit(cn, pol, &old_cache);
-	if (ret) {
-		*why = "no memory for the adaptive cache";
-		goto out;
-	}
-	if (!same) {
-		/* A decision reads both: see catoproxy_net.config_seq. */
-		local_bh_disable();
-		write_seqcount_begin(&cn->config_seq);
-		old = rcu_replace_pointer(cn->policy, pol,
-					  lockdep_is_held(&cn->lock));
-		old_rb = catoproxy_rulebase_commit(cn, rb, nrules);
-		write_seqcount_end(&cn->config_seq);
-		local_bh_enable();
+	/* The same list stays, with its ids and hits. */
+	ret = net_publish(cn, pol, !same, rb, nrules, &old, why);
+	if (!ret) {
+		pol = NULL;
 		rb = NULL;
-	} else {
-		old = rcu_replace_pointer(cn->policy, pol,
-					  lockdep_is_held(&cn->lock));
 	}
-	pol = NULL;
-	cn->generation++;
 out:
 	catoproxy_net_hooks_settle(cn);
 	mutex_unlock(&cn->lock);
 	policy_free(pol);
 	catoproxy_rulebase_free(rb);
-	if (old) {
-		synchronize_rcu();
-		policy_free(old);
-		catoproxy_adaptive_free(old_cache);
-		catoproxy_rulebase_free(old_rb);
-	}
+	net_retire(&old);
 	return ret;
 }
 

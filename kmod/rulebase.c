@@ -105,20 +105,68 @@ void catoproxy_rulebase_decide(struct net *net,
 			       struct catoproxy_decision *d, bool count)
 {
 	const struct catoproxy_rulebase *rb;
+	const struct catoproxy_rule *r;
 	u32 idx;
 
 	d->rule_id = 0;
 	d->action = CATOPROXY_ACTION_ALLOW;
+	d->inspect = false;
+	d->path = 0;
 	rb = rcu_dereference(catoproxy_net(net)->rules);
 	if (!rb)
 		return;
 	idx = catoproxy_rules_lookup(rb->set, flow);
 	if (idx == CATOPROXY_RULE_NONE)
 		return;
-	d->rule_id = catoproxy_rules_list(rb->set)[idx].id;
-	d->action = catoproxy_rules_list(rb->set)[idx].action;
+	r = &catoproxy_rules_list(rb->set)[idx];
+	d->rule_id = r->id;
+	if (catoproxy_rule_is_payload(r)) {
+		/*
+		 * Nothing is decided yet: the payload rule is only the
+		 * reason to look at the payload, and its hit is counted by
+		 * the rule that decides, in _decide_payload().
+		 */
+		d->inspect = true;
+		return;
+	}
+	d->action = r->action;
+	d->path = r->path;
 	if (count)
 		atomic64_inc(&rb->hits[idx]);
+}
+
+void catoproxy_rulebase_decide_payload(struct net *net,
+				       const struct catoproxy_flow *flow,
+				       const struct catoproxy_payload_names *names,
+				       struct catoproxy_decision *d)
+{
+	const struct catoproxy_rulebase *rb;
+	const struct catoproxy_rule *r;
+	u32 idx;
+
+	d->rule_id = 0;
+	d->action = CATOPROXY_ACTION_ALLOW;
+	d->inspect = false;
+	d->path = 0;
+	/*
+	 * The list may have changed since the SYN: the current one decides,
+	 * from its own first match, which need not be a payload rule any
+	 * more (then it is that rule).
+	 */
+	rb = rcu_dereference(catoproxy_net(net)->rules);
+	if (!rb)
+		return;
+	idx = catoproxy_rules_lookup(rb->set, flow);
+	if (idx == CATOPROXY_RULE_NONE)
+		return;
+	idx = catoproxy_rules_lookup_payload(rb->set, flow, idx, names);
+	if (idx == CATOPROXY_RULE_NONE)
+		return;
+	r = &catoproxy_rules_list(rb->set)[idx];
+	d->rule_id = r->id;
+	d->action = r->action;
+	d->path = r->path;
+	atomic64_inc(&rb->hits[idx]);
 }
 
 bool catoproxy_rulebase_blocks(struct net *net)
@@ -322,7 +370,9 @@ static bool rule_same(const struct catoproxy_rule *a,
 	       (!(a->flags & CATOPROXY_RULE_F_DST) ||
 		prefix_same(&a->dst, &b->dst)) &&
 	       a->sport_min == b->sport_min && a->sport_max == b->sport_max &&
-	       a->dport_min == b->dport_min && a->dport_max == b->dport_max;
+	       a->dport_min == b->dport_min && a->dport_max == b->dport_max &&
+	       a->match == b->match && a->path == b->path &&
+	       !strcmp(a->name, b->name);
 }
 
 int catoproxy_rulebase_stage(struct catoproxy_net *cn,

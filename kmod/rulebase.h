@@ -31,16 +31,26 @@ catoproxy_rulebase_build(const struct catoproxy_rule *rules, u32 n,
 void catoproxy_rulebase_free(struct catoproxy_rulebase *rb);
 
 /*
- * The rule that decides @flow in @net: sets @d's rule_id (0: none) and
- * action (ALLOW when no rule matched). @count: the flow is a connection
- * being decided, which counts as a hit. Under RCU.
+ * The rule that decides @flow in @net: sets @d's rule_id (0: none), action
+ * (ALLOW when no rule matched) and path (the rule's mark, 0: none).
+ * @count: the flow is a connection being decided, which counts as a hit.
+ * Under RCU.
+ *
+ * When the first rule matching is a payload rule, nothing is decided yet:
+ * @d->inspect is set, rule_id is that payload rule's, action ALLOW, path
+ * 0, and no hit is counted (the rule that decides counts it, in
+ * _decide_payload()).
  */
 void catoproxy_rulebase_decide(struct net *net,
 			       const struct catoproxy_flow *flow,
 			       struct catoproxy_decision *d, bool count);
 /*
  * The same once the connection's first payload said @names (after a
- * decision that set @d->inspect); @d->inspect ends false. Counts a hit.
+ * decision that set @d->inspect), with the rule base current now: the
+ * first rule from the first one matching @flow on that is plain or whose
+ * name matches @names (rule_id 0, action ALLOW when none). Sets rule_id,
+ * action and path; @d->inspect ends false. Counts a hit of the rule that
+ * decided. Under RCU.
  */
 void catoproxy_rulebase_decide_payload(struct net *net,
 				       const struct catoproxy_flow *flow,

@@ -15,7 +15,8 @@
 #      `systemd-analyze verify` accepts), `make uninstall` removes them;
 #      dkms.conf agrees with the module's version and name; the Debian
 #      packages build, install what they should, and lintian reports no
-#      error (`make deb-check`; `make dkms-check` is not run here)
+#      error (`make deb-check`), and `dkms build` builds the module for
+#      each kernel (`make dkms-check`, in a scratch DKMS tree)
 #   5. the selftests in selftests/Makefile, in a QEMU VM per kernel, the
 #      kernels side by side
 #
@@ -159,6 +160,10 @@ fi
 tools/deb.sh --check 2>&1 | collect_tap
 [ "${PIPESTATUS[0]}" = 0 ] || grep -q '^fail [0-9]* deb: ' "$log/results" ||
 	result fail "deb: tools/deb.sh --check (log: build/deb/build.log)"
+# shellcheck disable=SC2086 # one argument per kernel
+tools/dkms-check.sh $krels 2>&1 | collect_tap
+[ "${PIPESTATUS[0]}" = 0 ] || grep -q '^fail [0-9]* dkms: ' "$log/results" ||
+	result fail "dkms: tools/dkms-check.sh"
 
 # Each kernel's VM runs TCG on one host thread: the kernels run side by
 # side, one per CPU. The first one's results stream as they come, the

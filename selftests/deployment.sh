@@ -22,14 +22,17 @@
 #    rule); an upload and a download per family LAN -> WAN carry data
 #    intact (sha256 both ends), every one intercepted (syn_intercepted 4,
 #    conn_full 4, helper=catoproxy), masqueraded (the server sees only the
-#    router's addresses, never the client's), none offloaded (issue 14),
-#    and the ruleset's "ct state invalid" drop counter stays 0.
+#    router's addresses, never the client's), and the ruleset's "ct state
+#    invalid" drop counter stays 0. A connection held open per family is
+#    not offloaded (it carries the module's helper) and stays alive.
 # 3. SYNPROXY on 8443, WAN -> LAN: 3 connections complete through it
 #    (syn_received and cookie_valid move by 3 in /proc/net/stat/synproxy)
 #    while none of catoproxy's connection counters moves.
 # 4. Rollback: catoproxyctl load catoproxy-off.conf: the configuration is
 #    mode off with no rule, new connections carry data intact and have no
-#    helper=catoproxy in conntrack, and catoproxy counts none of them.
+#    helper=catoproxy in conntrack, and catoproxy counts none of them; a
+#    connection held open per family is offloaded by the flowtable (both
+#    router entries [OFFLOAD]) and stays alive.
 
 source lib.sh
 
@@ -43,6 +46,7 @@ LAN=eth1
 SYNPROXY_PORT=8443
 BULK_PORT=9100
 BULK_SIZE=300000
+HOLD_PORT=9101
 
 trap cleanup EXIT
 
@@ -118,6 +122,40 @@ bulk()
 	assert_eq "$1: errors" 0 "$errs"
 }
 
+# offloaded_now: the router's conntrack entries of HOLD_PORT that the
+# flowtable has taken over.
+offloaded_now()
+{
+	count_lines "$(conntrack_in "$router" -L -p tcp --dport "$HOLD_PORT")" "\[OFFLOAD\]"
+}
+
+# held_offload WHAT N: one connection per family to HOLD_PORT, open and
+# pinged, must have N of its router entries offloaded by router.nft's
+# flowtable while it lasts, and must then answer a second ping (through
+# the flowtable's fast path when offloaded).
+held_offload()
+{
+	local what=$1 want=$2 dir=$TMP_DIR/hold.$1 pid alive reset opened failed
+
+	mkdir -p "$dir"
+	$PYTHON "$LIB_DIR/traffic.py" hold --client "$client" --server "$server" \
+		1 "$dir/ready" "$dir/go" "$dir/res" \
+		"$SERVER4,$HOLD_PORT" "$SERVER6,$HOLD_PORT" 2>"$dir/err" &
+	pid=$!
+	BG_PIDS+=("$pid")
+	slowwait 30 test -s "$dir/ready" || fail "$what: held connections did not open"
+	read -r opened failed <"$dir/ready"
+	assert_eq "$what: held connections (open failed)" "2 0" "$opened $failed"
+	if [ "$want" -gt 0 ]; then
+		busywait "$BUSYWAIT_TIMEOUT" test "$(offloaded_now)" = "$want"
+	fi
+	assert_eq "$what: held connections offloaded" "$want" "$(offloaded_now)"
+	touch "$dir/go"
+	wait "$pid"
+	read -r alive reset <"$dir/res"
+	assert_eq "$what: held connections alive after (alive reset)" "2 0" "$alive $reset"
+}
+
 test_ruleset()
 {
 	local out
@@ -169,7 +207,7 @@ test_full()
 		conn_off=0 conn_delayed=0 conn_bypassed=0
 	out=$(conntrack_in "$router" -L -p tcp --dport "$BULK_PORT")
 	assert_eq "conntrack: entries with helper=catoproxy" 4 "$(count_lines "$out" "helper=catoproxy")"
-	assert_eq "conntrack: offloaded entries" 0 "$(count_lines "$out" "OFFLOAD")"
+	held_offload "full" 0
 	out=$(named_counter "$server" seen from_client)
 	assert_eq "server: packets from the client's addresses" 0 "$out"
 	out=$(named_counter "$server" seen from_router)
@@ -224,6 +262,7 @@ test_rollback()
 		fail "rolled back: expected conntrack entries for port $BULK_PORT: $out"
 	assert_eq "rolled back: entries with helper=catoproxy" 0 "$(count_lines "$out" "helper=catoproxy")"
 	assert_eq "rolled back: ct state invalid drops" "$invalid0" "$(invalid_drops)"
+	held_offload "rolled back" 2
 	log_test "catoproxy-off.conf: rolled back, forwarding untouched"
 }
 

@@ -59,15 +59,13 @@ import struct
 import sys
 import time
 
-from lib.py import check_main, errname, ksft_eq, ksft_pr, ksft_true, \
-    netns, recv_all, recv_exact
+from lib.py import TCPI_OPT_ECN, TCPI_OPT_SYN_DATA, check_main, errname, \
+    ksft_eq, ksft_pr, ksft_true, netns, recv_all, recv_exact, tcpi_options
 from lib.py.packet import Capture, build, raw_sender, src_addr, strip
 
 TCP_MD5SIG = 14
 TCP_FASTOPEN_NO_COOKIE = 34
 IPPROTO_MPTCP = 262
-TCPI_OPT_ECN = 8
-TCPI_OPT_SYN_DATA = 32
 KEY = b"catoproxy-selftest-md5"
 PAYLOAD = os.urandom(20000)
 TIMEOUT = 8
@@ -218,30 +216,40 @@ def check_conns(cns, sns, port, nsigned, want_ecn, *hosts):
                   "SYN-ACKs" % what, {"client": c_sa, "server": s_sa})
 
 
-def check_ao(cns, sns, port, *hosts):
-    port = int(port)
-    # kind 29, length 16: KeyID, RNextKeyID, a 12-byte MAC (HMAC-SHA-1-96)
-    ao = bytes([29, 16, 1, 1]) + os.urandom(12)
+def raw_syns(cns, sns, port, flags, opts, arrived, settle, hosts):
+    """One raw SYN with FLAGS and OPTS (after an MSS) from the client to
+    each host's PORT, under a capture on both sides; returns the capture's
+    packets once arrived(pkts, sport) holds for every host (at most 3 s)
+    and SETTLE more seconds have passed, and {host: (sport, seq)}."""
     cap = Capture({"c": (cns, "c0"), "s": (sns, "s0")})
     time.sleep(0.05)
     sent = {}
     for h in hosts:
         sport = random.randint(20000, 60000)
         seq = random.getrandbits(32)
-        opts = struct.pack("!BBH", 2, 4, 1460) + ao
         tx = raw_sender(cns, h)
-        tx.sendto(build(src_addr(cns, h), h, sport, port, seq, 0, "SEC",
-                        64240, opts), (h, 0))
+        tx.sendto(build(src_addr(cns, h), h, sport, port, seq, 0, flags,
+                        64240, struct.pack("!BBH", 2, 4, 1460) + opts),
+                  (h, 0))
         tx.close()
         sent[h] = (sport, seq)
     end = time.monotonic() + 3
     while time.monotonic() < end and not all(
-            seen(cap.pkts, "s", False, sent[h][0], port, False)
-            for h in hosts):
+            arrived(cap.pkts, sent[h][0]) for h in hosts):
         time.sleep(0.05)
+    time.sleep(settle)
+    return cap.stop(), sent
+
+
+def check_ao(cns, sns, port, *hosts):
+    port = int(port)
+    # kind 29, length 16: KeyID, RNextKeyID, a 12-byte MAC (HMAC-SHA-1-96)
+    ao = bytes([29, 16, 1, 1]) + os.urandom(12)
     # a SYN-ACK from the module would come at once: give it a moment
-    time.sleep(0.5)
-    pkts = cap.stop()
+    pkts, sent = raw_syns(
+        cns, sns, port, "SEC", ao,
+        lambda pkts, sport: seen(pkts, "s", False, sport, port, False),
+        0.5, hosts)
     for h in hosts:
         sport, seq = sent[h]
         s_syn = seen(pkts, "s", False, sport, port, False)
@@ -253,10 +261,6 @@ def check_ao(cns, sns, port, *hosts):
         ksft_eq([], c_sa, "%s: SYN-ACKs the client received" % h)
         ksft_pr("%s: server received %d SYN(s), client %d SYN-ACK(s)"
                 % (h, len(s_syn), len(c_sa)))
-
-
-def tcpi_options(s):
-    return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[5]
 
 
 def tfo_listen(ns, host, port, no_cookie):
@@ -411,25 +415,11 @@ def check_unknown(cns, sns, port, *hosts):
     port = int(port)
     # kind 99 (unassigned), kind 253 with an RFC 6994 ExID
     unknown = bytes([99, 6, 1, 2, 3, 4, 253, 4, 0x12, 0x34])
-    cap = Capture({"c": (cns, "c0"), "s": (sns, "s0")})
-    time.sleep(0.05)
-    sent = {}
-    for h in hosts:
-        sport = random.randint(20000, 60000)
-        seq = random.getrandbits(32)
-        opts = struct.pack("!BBH", 2, 4, 1460) + unknown
-        tx = raw_sender(cns, h)
-        tx.sendto(build(src_addr(cns, h), h, sport, port, seq, 0, "S",
-                        64240, opts), (h, 0))
-        tx.close()
-        sent[h] = (sport, seq)
-    end = time.monotonic() + 3
-    while time.monotonic() < end and not all(
-            seen(cap.pkts, "s", False, sent[h][0], port, False) and
-            seen(cap.pkts, "c", False, port, sent[h][0], True)
-            for h in hosts):
-        time.sleep(0.05)
-    pkts = cap.stop()
+    pkts, sent = raw_syns(
+        cns, sns, port, "S", unknown,
+        lambda pkts, sport: (seen(pkts, "s", False, sport, port, False) and
+                             seen(pkts, "c", False, port, sport, True)),
+        0, hosts)
     for h in hosts:
         sport, seq = sent[h]
         s_syn = seen(pkts, "s", False, sport, port, False)

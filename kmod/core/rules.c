@@ -70,16 +70,61 @@ int catoproxy_rule_action_parse(const char *name)
 	return -EINVAL;
 }
 
+/*
+ * The payload part: a valid pattern, lower-cased and zero-padded so that
+ * equal rules are equal bytes, and a path only where one can be taken.
+ */
+static bool normalize_payload(struct catoproxy_rule *r, const char **why)
+{
+	size_t len, i;
+
+	if (r->match > CATOPROXY_RULE_MATCH_HOST) {
+		*why = "unknown payload match";
+		return false;
+	}
+	if (r->match == CATOPROXY_RULE_MATCH_NONE) {
+		memset(r->name, 0, sizeof(r->name));
+	} else {
+		if (!memchr(r->name, 0, sizeof(r->name))) {
+			*why = "name is longer than 253 bytes";
+			return false;
+		}
+		if (!catoproxy_payload_pattern_valid(r->name, why))
+			return false;
+		len = strlen(r->name);
+		for (i = 0; i < len; i++)
+			if (r->name[i] >= 'A' && r->name[i] <= 'Z')
+				r->name[i] += 'a' - 'A';
+		memset(r->name + len, 0, sizeof(r->name) - len);
+	}
+	if (!(r->flags & CATOPROXY_RULE_F_PATH)) {
+		r->path = 0;
+		return true;
+	}
+	if (!r->path) {
+		*why = "path mark 0 is no path";
+		return false;
+	}
+	if (r->action == CATOPROXY_ACTION_BLOCK) {
+		*why = "a rule that blocks has no path";
+		return false;
+	}
+	return true;
+}
+
 bool catoproxy_rule_normalize(struct catoproxy_rule *r, const char **why)
 {
 	if (r->action > CATOPROXY_ACTION_MAX) {
 		*why = "unknown rule action";
 		return false;
 	}
-	if (r->flags & ~(CATOPROXY_RULE_F_SRC | CATOPROXY_RULE_F_DST)) {
+	if (r->flags & ~(CATOPROXY_RULE_F_SRC | CATOPROXY_RULE_F_DST |
+			 CATOPROXY_RULE_F_PATH)) {
 		*why = "unknown rule flags";
 		return false;
 	}
+	if (!normalize_payload(r, why))
+		return false;
 	if (r->flags & CATOPROXY_RULE_F_SRC) {
 		if (!catoproxy_policy_prefix_valid(&r->src, why))
 			return false;
@@ -627,4 +672,169 @@ u32 catoproxy_rules_lookup(const struct catoproxy_ruleset *set,
 		}
 	}
 	return best;
+}
+
+/* Does @r match @names, the names a connection's first payload carried? */
+static bool payload_match(const struct catoproxy_rule *r,
+			  const struct catoproxy_payload_names *names)
+{
+	const char *name;
+
+	name = r->match == CATOPROXY_RULE_MATCH_SNI ? names->sni : names->host;
+	return name && catoproxy_payload_name_match(r->name, name);
+}
+
+/*
+ * Linear from @from: the rules after a payload rule are not in the tables
+ * when an earlier rule holds their key, and a connection comes here once,
+ * on its first payload. A rule costs its address/port comparison, and its
+ * name comparison only when those match.
+ */
+u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
+				   const struct catoproxy_flow *flow, u32 from,
+				   const struct catoproxy_payload_names *names)
+{
+	const struct catoproxy_rule *rules = set_rules_c(set);
+	u32 i;
+
+	for (i = from; i < set->nrules; i++) {
+		const struct catoproxy_rule *r = &rules[i];
+
+		if (!catoproxy_rule_match(r, flow))
+			continue;
+		if (!catoproxy_rule_is_payload(r) || payload_match(r, names))
+			return i;
+	}
+	return CATOPROXY_RULE_NONE;
+}
+
+/* ------------------------------------------------------------ check */
+
+/* Does prefix @a (given or not) hold every address of @b (given or not)? */
+static bool prefix_covers(bool has_a, const struct catoproxy_prefix *a,
+			  bool has_b, const struct catoproxy_prefix *b)
+{
+	if (!has_a)
+		return true;
+	return has_b && a->family == b->family && a->plen <= b->plen &&
+	       catoproxy_policy_prefix_match(a, b->family, b->addr);
+}
+
+/* Do prefixes @a and @b (given or not, of one family) share an address? */
+static bool prefix_overlaps(bool has_a, const struct catoproxy_prefix *a,
+			    bool has_b, const struct catoproxy_prefix *b)
+{
+	if (!has_a || !has_b)
+		return true;
+	return a->plen <= b->plen ?
+		       catoproxy_policy_prefix_match(a, b->family, b->addr) :
+		       catoproxy_policy_prefix_match(b, a->family, a->addr);
+}
+
+bool catoproxy_rule_covers(const struct catoproxy_rule *a,
+			   const struct catoproxy_rule *b)
+{
+	if (a->family != AF_UNSPEC && a->family != b->family)
+		return false;
+	return prefix_covers(a->flags & CATOPROXY_RULE_F_SRC, &a->src,
+			     b->flags & CATOPROXY_RULE_F_SRC, &b->src) &&
+	       prefix_covers(a->flags & CATOPROXY_RULE_F_DST, &a->dst,
+			     b->flags & CATOPROXY_RULE_F_DST, &b->dst) &&
+	       a->sport_min <= b->sport_min && b->sport_max <= a->sport_max &&
+	       a->dport_min <= b->dport_min && b->dport_max <= a->dport_max;
+}
+
+bool catoproxy_rule_overlaps(const struct catoproxy_rule *a,
+			     const struct catoproxy_rule *b)
+{
+	if (a->family != AF_UNSPEC && b->family != AF_UNSPEC &&
+	    a->family != b->family)
+		return false;
+	return prefix_overlaps(a->flags & CATOPROXY_RULE_F_SRC, &a->src,
+			       b->flags & CATOPROXY_RULE_F_SRC, &b->src) &&
+	       prefix_overlaps(a->flags & CATOPROXY_RULE_F_DST, &a->dst,
+			       b->flags & CATOPROXY_RULE_F_DST, &b->dst) &&
+	       a->sport_min <= b->sport_max && b->sport_min <= a->sport_max &&
+	       a->dport_min <= b->dport_max && b->dport_min <= a->dport_max;
+}
+
+/* Does pattern @a match every name pattern @b does (both valid, lower)? */
+static bool pattern_covers(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	if (!strcmp(a, b))
+		return true;
+	if (a[0] != '*' || a[1] != '.')
+		return false;
+	/* "*.s" covers "x.s" and "*.x.s": @b ends in ".s" after a label. */
+	la = strlen(a + 1);
+	lb = strlen(b);
+	return lb > la && !strcmp(a + 1, b + lb - la);
+}
+
+/* Does @a, earlier in the list, decide every connection @b could? */
+static bool rule_shadows(const struct catoproxy_rule *a,
+			 const struct catoproxy_rule *b)
+{
+	if (!catoproxy_rule_covers(a, b))
+		return false;
+	if (!catoproxy_rule_is_payload(a))
+		return true;
+	return a->match == b->match && pattern_covers(a->name, b->name);
+}
+
+/* Is @b a plain rule whose decision must come before the handshake? */
+static bool rule_needs_syn(const struct catoproxy_rule *b)
+{
+	return !catoproxy_rule_is_payload(b) &&
+	       (b->action == CATOPROXY_ACTION_BYPASS ||
+		(b->flags & CATOPROXY_RULE_F_PATH));
+}
+
+u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
+			  struct catoproxy_rule_finding *out, u32 max)
+{
+	u32 found = 0, i, j;
+
+	for (j = 0; j < n; j++) {
+		const struct catoproxy_rule *b = &rules[j];
+		u32 payload = CATOPROXY_RULE_NONE;
+		struct catoproxy_rule_finding f;
+
+		for (i = 0; i < j; i++) {
+			if (rule_shadows(&rules[i], b))
+				break;
+			if (payload == CATOPROXY_RULE_NONE &&
+			    catoproxy_rule_is_payload(&rules[i]) &&
+			    catoproxy_rule_overlaps(&rules[i], b))
+				payload = i;
+		}
+		if (i < j) {
+			f.kind = CATOPROXY_RULE_CHECK_SHADOWED;
+			f.idx = j;
+			f.by = i;
+		} else if (payload != CATOPROXY_RULE_NONE && rule_needs_syn(b)) {
+			f.kind = CATOPROXY_RULE_CHECK_BELOW_PAYLOAD;
+			f.idx = j;
+			f.by = payload;
+		} else {
+			continue;
+		}
+		if (found < max)
+			out[found] = f;
+		found++;
+	}
+	return found;
+}
+
+const char *catoproxy_rules_check_reason(unsigned int kind)
+{
+	switch (kind) {
+	case CATOPROXY_RULE_CHECK_SHADOWED:
+		return "an earlier rule decides every connection it could match, so it never applies";
+	case CATOPROXY_RULE_CHECK_BELOW_PAYLOAD:
+		return "it sits below a payload rule whose addresses and ports overlap it: connections that rule makes the module answer and whose name it does not match reach this one only after their handshake was answered and their first data held, so it can no longer keep the module away (bypass) or pick their link before the handshake (path); put it above the payload rule or narrow one of them";
+	}
+	return NULL;
 }

@@ -128,4 +128,48 @@ u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
 				   const struct catoproxy_flow *flow, u32 from,
 				   const struct catoproxy_payload_names *names);
 
+/*
+ * The rule list's lint (catoproxyctl rule check), for @rules[0..@n)
+ * (normalised). A rule is reported once, for the first of:
+ *
+ * SHADOWED: one earlier rule decides every connection it could match,
+ * so it never decides any: a plain rule whose addresses and ports cover
+ * its addresses and ports (catoproxy_rule_covers()), or a payload rule
+ * of the same kind (sni, host) that covers them and whose pattern covers
+ * its pattern (equal, or "*.S" over any name or pattern below S). Sets of
+ * earlier rules that only cover it together are not looked for.
+ *
+ * BELOW_PAYLOAD: a plain rule that says bypass or has a path, below a
+ * payload rule whose addresses and ports overlap its own
+ * (catoproxy_rule_overlaps()): the connections of the overlap that the
+ * payload rule's name does not match come to it only after the module
+ * answered their handshake (field note 001's ordering).
+ *
+ * @by is the earlier rule: the first shadowing one, or the first
+ * overlapping payload rule. Writes up to @max findings into @out, in list
+ * order, and returns how many there are. Cost: O(n^2) rule comparisons.
+ */
+enum {
+	CATOPROXY_RULE_CHECK_SHADOWED,
+	CATOPROXY_RULE_CHECK_BELOW_PAYLOAD,
+};
+
+struct catoproxy_rule_finding {
+	u32 kind; /* CATOPROXY_RULE_CHECK_* */
+	u32 idx; /* the rule reported, an index into the list */
+	u32 by; /* the earlier rule that causes it */
+};
+
+u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
+			  struct catoproxy_rule_finding *out, u32 max);
+/* Why a rule is reported, for CATOPROXY_RULE_CHECK_*; NULL: unknown. */
+const char *catoproxy_rules_check_reason(unsigned int kind);
+
+/* Does every connection @b's addresses and ports match match @a's? */
+bool catoproxy_rule_covers(const struct catoproxy_rule *a,
+			   const struct catoproxy_rule *b);
+/* Could a connection match the addresses and ports of both? */
+bool catoproxy_rule_overlaps(const struct catoproxy_rule *a,
+			     const struct catoproxy_rule *b);
+
 #endif /* _CATOPROXY_RULES_H */
