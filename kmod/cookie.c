@@ -25,7 +25,9 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/tcp.h>
+#include <net/addrconf.h>
 #include <net/ip6_checksum.h>
+#include <net/route.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_zones.h>
 #include <net/tcp.h>
@@ -57,6 +59,22 @@ static int cookie_check(const struct sk_buff *skb, const struct tcphdr *th)
 	return __cookie_v6_check(ipv6_hdr(skb), th);
 }
 
+/*
+ * Is this packet of a forwarded connection in conntrack's default zone, the
+ * only traffic cookies serve? raw's "notrack" and "ct zone set" (or any
+ * template) leave their mark on @skb before conntrack, and the server SYN
+ * the module sends for a cookie, from LOCAL_OUT, would be tracked without
+ * them. Traffic to the router itself is its own stack's to answer.
+ */
+static bool cookie_traffic(struct net *net, const struct sk_buff *skb, u8 pf)
+{
+	if (skb_nfct(skb))
+		return false;
+	if (pf == NFPROTO_IPV4)
+		return inet_addr_type(net, ip_hdr(skb)->daddr) != RTN_LOCAL;
+	return !ipv6_chk_addr(net, &ipv6_hdr(skb)->daddr, NULL, 0);
+}
+
 /* Would the policy put this packet's connection in full mode? */
 static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 			    const struct tcphdr *th)
@@ -64,6 +82,8 @@ static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 	struct catoproxy_decision d;
 	struct catoproxy_flow flow;
 
+	if (!cookie_traffic(net, skb, pf))
+		return false;
 	catoproxy_conn_skb_flow(skb, pf, th, &flow);
 	catoproxy_conn_decide_flow(net, &flow, &d);
 	return d.action == CATOPROXY_ACTION_ALLOW &&

@@ -178,14 +178,22 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	struct catoproxy_net *cn = catoproxy_net(state->net);
 	unsigned int opening = atomic_read(&cn->npending);
 	const struct nf_conntrack_tuple_hash *h;
+	const struct nf_conntrack_zone *zone;
+	struct nf_conntrack_zone zone_tmp;
 	struct nf_conntrack_tuple tuple;
+	enum ip_conntrack_info ctinfo;
 	struct catoproxy_conn *conn;
+	const struct nf_conn *tmpl;
 	const struct tcphdr *th;
 	unsigned int verdict;
 	struct tcphdr _th;
 	struct nf_conn *ct;
 	int thoff;
 
+	/* raw's notrack: conntrack, and so the module, stays away. */
+	tmpl = nf_ct_get(skb, &ctinfo);
+	if (!tmpl && ctinfo == IP_CT_UNTRACKED)
+		return NF_ACCEPT;
 	/* Past the SYN backlog, answer statelessly and keep nothing. */
 	if (opening >= rcu_dereference(cn->policy)->syn_backlog) {
 		verdict = catoproxy_cookie_flood(state->net, skb, state->pf);
@@ -204,7 +212,9 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
 			       state->net, &tuple))
 		return NF_ACCEPT;
-	h = nf_conntrack_find_get(state->net, &nf_ct_zone_dflt, &tuple);
+	/* The zone conntrack will look the packet up in (raw's template). */
+	zone = nf_ct_zone_tmpl(tmpl, skb, &zone_tmp);
+	h = nf_conntrack_find_get(state->net, zone, &tuple);
 	if (!h)
 		return catoproxy_cookie_ack(state->net, skb, state->pf, th,
 					    thoff);

@@ -56,7 +56,7 @@ import threading
 import time
 
 from lib.py import client_socket, errname, json_main, listener, netns, \
-    next_recv, recv_all, recv_exact, serve_forever, write_atomic
+    next_recv, recv_all, recv_exact, serve_forever, tcpi_options, write_atomic
 from lib.py.packet import csum, src_addr
 
 TIMEOUT = 60.0
@@ -79,6 +79,9 @@ class Results:
         self.lock = threading.Lock()
         self.server_ok = 0
         self.errors = []
+        # tcpi_options of each end, by the client's port
+        self.copts = {}
+        self.sopts = {}
 
     def err(self, msg):
         with self.lock:
@@ -87,6 +90,8 @@ class Results:
 
 def bulk_server_conn(c, res):
     try:
+        with res.lock:
+            res.sopts[c.getpeername()[1]] = tcpi_options(c)
         c.settimeout(TIMEOUT)
         hdr = recv_exact(c, 9)
         kind, n = hdr[:1], struct.unpack("!Q", hdr[1:])[0]
@@ -145,6 +150,7 @@ def bulk_client(cns, host, port, kind, n, res):
     watchdog.start()
     try:
         s.connect((host, port))
+        res.copts[(host, kind)] = (s.getsockname()[1], tcpi_options(s))
         s.sendall(kind + struct.pack("!Q", n))
         h = hashlib.sha256()
         if kind == b"U":
@@ -183,9 +189,13 @@ def cmd_bulk(cns, sns, port, size, hosts):
     while res.server_ok < ok and time.monotonic() < deadline:
         time.sleep(0.01)
     ls.close()
+    # the options each end's socket runs with: [client, server]
+    opts = {}
+    for (h, kind), (sport, copts) in res.copts.items():
+        opts["%s %s" % (h, kind.decode())] = [copts, res.sopts.get(sport)]
     return {"conns": conns, "client_ok": ok, "server_ok": res.server_ok,
             "errors": res.errors, "secs": round(time.monotonic() - t0, 2),
-            "times": times, "slowest": max(times.values())}
+            "times": times, "slowest": max(times.values()), "opts": opts}
 
 
 # ------------------------------------------------------------------ span

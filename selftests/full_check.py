@@ -12,9 +12,13 @@ when an assert failed. FILE is the probe's JSON (its stderr in FILE.err).
   full_check.py server_timeout FILE DST
         The probe's handshake completed, then one RST came at the
         module's ISN + 1, 0.4 to 3 s later.
-  full_check.py bulk FILE DESC LIMIT
+  full_check.py bulk FILE DESC LIMIT [HANDSHAKE COPTS SOPTS]
         Both transfers per family arrived intact at both ends, the slowest
-        within LIMIT s.
+        within LIMIT s. With COPTS and SOPTS ("TS SACK WS" as 0/1, what each
+        end's sysctls offer): each end's socket runs with the options it
+        should, the server with those both offered, the client with those
+        it offered itself when HANDSHAKE is "full" (the module answered its
+        SYN), else with those both offered.
   full_check.py held FILE DST
         The request sent right after connect() arrived once, intact, and
         connect() returned at once.
@@ -33,8 +37,9 @@ when an assert failed. FILE is the probe's JSON (its stderr in FILE.err).
 import json
 import sys
 
-from lib.py import check_eq, check_main, check_transfers, conn_outcome, \
-    ksft_pr, ksft_true, load_result
+from lib.py import TCPI_OPT_SACK, TCPI_OPT_TIMESTAMPS, TCPI_OPT_WSCALE, \
+    check_eq, check_main, check_transfers, conn_outcome, ksft_eq, ksft_pr, \
+    ksft_true, load_result
 
 
 def synack_summary(d):
@@ -75,7 +80,18 @@ def server_timeout(path, dst):
              summary, "%s: handshake completed, then" % dst)
 
 
-def bulk(path, desc, limit):
+OPT_BITS = (TCPI_OPT_TIMESTAMPS, TCPI_OPT_SACK, TCPI_OPT_WSCALE)
+
+
+def opt_names(word):
+    """tcpi_options as the words the sysctls are named by."""
+    if word is None:
+        return "unknown"
+    return ",".join(n for n, b in zip(("ts", "sack", "ws"), OPT_BITS)
+                    if word & b) or "none"
+
+
+def bulk(path, desc, limit, handshake=None, copts=None, sopts=None):
     limit = float(limit)
     d = load_result(path, "bulk.py bulk") or {}
     check_transfers(d, desc)
@@ -84,6 +100,17 @@ def bulk(path, desc, limit):
     ksft_true(d.get("slowest", 999) < limit,
               "%s: slowest transfer took %s s (limit %d s)"
               % (desc, d.get("slowest"), limit))
+    if copts is None:
+        return
+    c = [int(x) for x in copts.split()]
+    s = [int(x) for x in sopts.split()]
+    both = sum(b for b, x, y in zip(OPT_BITS, c, s) if x and y)
+    own = sum(b for b, x in zip(OPT_BITS, c) if x)
+    want = [opt_names(own if handshake == "full" else both), opt_names(both)]
+    got = {k: [opt_names(v[0]), opt_names(v[1])]
+           for k, v in (d.get("opts") or {}).items()}
+    ksft_eq({k: want for k in d.get("times", {})}, got,
+            "%s: options each end runs with ([client, server])" % desc)
 
 
 def held(path, dst):

@@ -20,6 +20,12 @@
 #    the options recovered from the cookie and the translation are right;
 # 3. an ACK with a forged cookie is dropped and counted, and reaches no one;
 # 4. with the default backlog the same connections take the stateful path.
+# 5. with syn-backlog 0, cookies stay out of what they cannot serve:
+#    connections raw's notrack exempts (port 5001) and connections raw puts
+#    in conntrack zone 5 (port 5002) carry 300 kB each way intact, none of
+#    them answered with a cookie (the zoned ones take the stateful path),
+#    and a SYN to the router's own closed port is refused by its own stack,
+#    not answered by the module.
 
 source lib.sh
 
@@ -107,16 +113,50 @@ test_stateful_below_backlog()
 	log_test "below the backlog: the same connections keep state, no cookies"
 }
 
+test_cookie_exempt()
+{
+	local out
+
+	ctl_in "$router" set syn-backlog 0 || fail "set syn-backlog 0"
+	ip netns exec "$router" nft -f - <<EOF || fail "nft raw rules"
+table inet raw {
+	chain pre {
+		type filter hook prerouting priority raw;
+		tcp dport 5001 notrack
+		tcp sport 5001 notrack
+		iifname r0 tcp dport 5002 ct zone set 5
+		iifname r1 tcp sport 5002 ct zone set 5
+	}
+}
+EOF
+	read_stats S0
+	for port in 5001 5002; do
+		$PYTHON bulk.py bulk "$client" "$server" "$port" 300000 "$SERVER4" "$SERVER6" \
+			>"$TMP_DIR/bulk.$port" 2>"$TMP_DIR/bulk.$port.err"
+		py_check $PYTHON full_check.py bulk "$TMP_DIR/bulk.$port" "port $port" 20
+	done
+	out=$(ip netns exec "$client" $PYTHON traffic.py outcome 3 \
+		"$ROUTER_C4,5003" "$ROUTER_C6,5003")
+	assert_eq "the router's closed port, IPv4 and IPv6" "refused refused" "$out"
+	read_stats S1
+	assert_stats_moved "exempt" S0 S1 cookie_mode_syns=0 cookie_valid=0 \
+		syn_intercepted=4 server_open_ok=4
+	ip netns exec "$router" nft delete table inet raw
+	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
+	log_test "syn-backlog 0: no cookie for notrack, other zones or the router itself"
+}
+
 trap cleanup EXIT
 checktool "conntrack --version" "run test without conntrack"
 checktool "nstat -V" "run test without nstat"
 require_module
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 { setup_topology && start_server "$server"; } || topology_failed
 test_cookie_connections
 test_cookie_bulk
 test_forged_cookie
 test_stateful_below_backlog
+test_cookie_exempt
 ktap_finished

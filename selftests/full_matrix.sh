@@ -15,7 +15,9 @@
 # agree to, so every mismatch between the two ends' timestamps, SACK and
 # window scaling (net.ipv4.tcp_* per namespace) must be reconciled by its
 # translation. For each of the 2^6 = 64 combinations: an upload and a
-# download per address family, sha256 checked at both ends, counters and
+# download per address family, sha256 checked at both ends, the options
+# each end's socket runs with (the client: all it offered, the module
+# answered its SYN; the server: those both offered), counters and
 # conntrack entries exact, the slowest transfer bounded (a misscaled window
 # crawls). Every other combination runs over netem loss 1%, reordering 25%
 # and 5 ms delay on the server link. full_proxy.sh has the eight most telling

@@ -265,7 +265,11 @@ test_bulk()
 	# 30 s and more (bulk.py cuts it off at 45 s).
 	limit=10
 	[ "$netem" = 1 ] && limit=30
-	check bulk "$TMP_DIR/bulk" "$desc" "$limit"
+	if is_full; then
+		check bulk "$TMP_DIR/bulk" "$desc" "$limit" full "$2" "$3"
+	else
+		check bulk "$TMP_DIR/bulk" "$desc" "$limit" end-to-end "$2" "$3"
+	fi
 	read_stats S1
 	if is_full; then
 		assert_stats_moved "$desc" S0 S1 conn_tracked=4 conn_full=4 \

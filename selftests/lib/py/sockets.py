@@ -17,7 +17,9 @@ from .netns import netns
 
 __all__ = ["fam_of", "target", "errname", "recv_exact", "recv_all",
            "next_recv", "echo_once", "write_atomic", "listener",
-           "client_socket", "linger0", "peer_key", "EchoServer",
+           "client_socket", "linger0", "tcpi_options", "TCPI_OPT_TIMESTAMPS",
+           "TCPI_OPT_SACK", "TCPI_OPT_WSCALE", "TCPI_OPT_ECN",
+           "TCPI_OPT_SYN_DATA", "peer_key", "EchoServer",
            "serve_forever", "hold"]
 
 
@@ -110,6 +112,19 @@ def linger0(s):
     """close() sends an RST."""
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                  struct.pack("ii", 1, 0))
+
+
+# struct tcp_info's tcpi_options bits (include/uapi/linux/tcp.h)
+TCPI_OPT_TIMESTAMPS = 1
+TCPI_OPT_SACK = 2
+TCPI_OPT_WSCALE = 4
+TCPI_OPT_ECN = 8
+TCPI_OPT_SYN_DATA = 32
+
+
+def tcpi_options(s):
+    """The options the socket's connection runs with (TCPI_OPT_*)."""
+    return s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)[5]
 
 
 def serve_forever(lsock, handler):
