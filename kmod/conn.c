@@ -190,6 +190,29 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 	return conn;
 }
 
+bool catoproxy_conn_attach_path(struct net *net, struct nf_conn *ct,
+				const struct catoproxy_decision *d)
+{
+	struct catoproxy_conn *conn;
+	struct nf_conn_help *help;
+
+	if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct))
+		return false;
+	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
+	if (!help) {
+		catoproxy_stat_inc(catoproxy_net(net),
+				   CATOPROXY_STAT_CONN_ATTACH_FAILED);
+		return false;
+	}
+	conn = nfct_help_data(ct);
+	conn->site_id = d->site_id;
+	conn->mode = CATOPROXY_MODE_OFF;
+	conn->reason = d->reason;
+	conn->flags = CATOPROXY_CONN_F_PATH;
+	rcu_assign_pointer(help->helper, &conn_helper);
+	return true;
+}
+
 void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
 			   struct catoproxy_conn *conn)
 {

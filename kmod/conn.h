@@ -19,6 +19,8 @@ struct catoproxy_pending;
 #define CATOPROXY_CONN_F_COOKIE 0x10 /* opened from a SYN cookie */
 #define CATOPROXY_CONN_F_RESCALE_ORIG 0x20 /* the server reads windows unscaled */
 #define CATOPROXY_CONN_F_ADAPTIVE 0x40 /* the policy said adaptive */
+/* the server half has a path: its firewall mark is the entry's ct->mark */
+#define CATOPROXY_CONN_F_PATH 0x80
 
 /*
  * Per-connection state. It lives in the private area of the conntrack
@@ -66,6 +68,15 @@ static inline u8 catoproxy_conn_mode(const struct catoproxy_conn *conn)
 }
 
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
+
+/* The firewall mark of @ct's server half (its path), 0 for none. */
+static inline u32 catoproxy_conn_path(const struct nf_conn *ct,
+				      const struct catoproxy_conn *conn)
+{
+	return READ_ONCE(conn->flags) & CATOPROXY_CONN_F_PATH ?
+		       READ_ONCE(ct->mark) :
+		       0;
+}
 struct catoproxy_decision;
 struct catoproxy_flow;
 /* @ct's original tuple, as the policy and the rules read it. */
@@ -93,6 +104,14 @@ void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 /* Attach state for decision @d (never off) to unconfirmed @ct, or NULL. */
 struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
 					     const struct catoproxy_decision *d);
+
+/*
+ * Attach state to unconfirmed @ct that only carries the path of decision
+ * @d, a bypass rule's (inspect.c): mode off, state pass, flag F_PATH, and
+ * no counter. False when it cannot.
+ */
+bool catoproxy_conn_attach_path(struct net *net, struct nf_conn *ct,
+				const struct catoproxy_decision *d);
 
 /*
  * A waiting delayed connection's server answered its SYN with a SYN-ACK:

@@ -90,8 +90,12 @@ static bool cookie_for_full(struct net *net, const struct sk_buff *skb, u8 pf,
 		return false;
 	catoproxy_conn_skb_flow(skb, pf, th, &flow);
 	catoproxy_conn_decide_flow(net, &flow, &d);
+	/*
+	 * A payload rule's connection is decided on its data, and a path
+	 * must route the SYN: neither can wait in a cookie (inspect.c).
+	 */
 	return d.action == CATOPROXY_ACTION_ALLOW &&
-	       d.mode == CATOPROXY_MODE_FULL;
+	       d.mode == CATOPROXY_MODE_FULL && !d.inspect && !d.path;
 }
 
 unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)

@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "event.h"
 #include "netns.h"
+#include "payload.h"
 #include "policy.h"
 
 /*
@@ -86,6 +87,8 @@ void catoproxy_event_conn_info(struct catoproxy_conn_info *c,
 	c->accel = !!(READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL);
 	c->reason = conn->reason;
 	c->state = READ_ONCE(conn->state);
+	c->path = catoproxy_conn_path(ct, conn);
+	c->server_name = NULL;
 }
 
 struct nlattr *catoproxy_event_put_conn(struct sk_buff *skb, struct net *net,
@@ -107,6 +110,10 @@ struct nlattr *catoproxy_event_put_conn(struct sk_buff *skb, struct net *net,
 	    nla_put_u8(skb, CATOPROXY_CONN_A_REASON, c->reason) ||
 	    nla_put_u32(skb, CATOPROXY_CONN_A_SITE_ID, c->site_id) ||
 	    nla_put_u8(skb, CATOPROXY_CONN_A_STATE, c->state) ||
+	    (c->path && nla_put_u32(skb, CATOPROXY_CONN_A_PATH, c->path)) ||
+	    (c->server_name &&
+	     nla_put_string(skb, CATOPROXY_CONN_A_SERVER_NAME,
+			    c->server_name)) ||
 	    put_site_name(skb, net, c->site_id)) {
 		nla_nest_cancel(skb, nest);
 		return NULL;
@@ -124,7 +131,8 @@ static size_t event_size(void)
 	       nla_total_size(CATOPROXY_SITE_NAME_MAX) + /* SITE_NAME */
 	       /* MODE, ACCEL, REASON, STATE, EVENT, CAUSE */
 	       nla_total_size(sizeof(u8)) * 6 +
-	       nla_total_size(sizeof(u32)); /* RULE_ID */
+	       nla_total_size(sizeof(u32)) * 2 + /* RULE_ID, PATH */
+	       nla_total_size(CATOPROXY_PAYLOAD_NAME_MAX + 1); /* SERVER_NAME */
 }
 
 static void event_send(struct net *net, const struct catoproxy_conn_info *c,
@@ -192,6 +200,20 @@ void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
 	if (!listened(net))
 		return;
 	catoproxy_event_conn_info(&c, ct, conn);
+	event_send(net, &c, CATOPROXY_EVENT_DECISION, CATOPROXY_CAUSE_NONE,
+		   rule_id);
+}
+
+void catoproxy_event_decision_name(struct net *net, const struct nf_conn *ct,
+				   const struct catoproxy_conn *conn,
+				   u32 rule_id, const char *name)
+{
+	struct catoproxy_conn_info c;
+
+	if (!listened(net))
+		return;
+	catoproxy_event_conn_info(&c, ct, conn);
+	c.server_name = name;
 	event_send(net, &c, CATOPROXY_EVENT_DECISION, CATOPROXY_CAUSE_NONE,
 		   rule_id);
 }

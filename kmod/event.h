@@ -30,6 +30,13 @@ void catoproxy_event_conn(struct net *net, const struct nf_conn *ct,
 void catoproxy_event_decision(struct net *net, const struct nf_conn *ct,
 			      const struct catoproxy_conn *conn, u32 rule_id);
 /*
+ * The same for a connection a payload rule inspected, with the server
+ * name or host its first data carried (NULL: none).
+ */
+void catoproxy_event_decision_name(struct net *net, const struct nf_conn *ct,
+				   const struct catoproxy_conn *conn,
+				   u32 rule_id, const char *name);
+/*
  * A BLOCKED event for the SYN of @flow, which decision @d blocked; @accel:
  * the module answered it with a handshake.
  */
@@ -44,6 +51,8 @@ struct catoproxy_conn_info {
 	u8 accel;
 	u8 reason;
 	u8 state;
+	u32 path; /* the server half's firewall mark, 0: none */
+	const char *server_name; /* events only: what the data said, or NULL */
 };
 
 /* @c as @ct and its state @conn describe the connection now. */

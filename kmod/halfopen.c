@@ -34,9 +34,12 @@
 #include "adaptive.h"
 #include "event.h"
 #include "halfopen.h"
+#include "inspect.h"
 #include "tx.h"
 
 #define TIMER_TICK (HZ / 10)
+/* Inspected connections decided per tick at most; the rest on the next. */
+#define INSPECT_DUE_MAX 16
 
 /* Reset the client's half: it was told the connection is up. */
 static void reset_client(struct net *net, const struct nf_conn *ct,
@@ -69,6 +72,7 @@ void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
 void catoproxy_halfopen_free(struct catoproxy_pending *p)
 {
 	__skb_queue_purge(&p->held);
+	kfree(p->buf);
 	kfree_skb(p->syn);
 	nf_ct_put(p->ct);
 	kfree(p);
@@ -125,6 +129,13 @@ void catoproxy_halfopen_start(struct catoproxy_net *cn, struct nf_conn *ct,
 	p->deadline = jiffies + msecs_to_jiffies(pol->server_timeout_ms);
 	p->retx_at = jiffies + HZ;
 	conn->state = CATOPROXY_CONN_OPENING;
+	if (p->inspecting) {
+		/* The server's time starts once its SYN leaves (inspect.c). */
+		p->inspect_until = jiffies +
+				   msecs_to_jiffies(pol->inspect_timeout_ms);
+		p->deadline += p->inspect_until - jiffies;
+		conn->state = CATOPROXY_CONN_INSPECTING;
+	}
 
 	spin_lock_bh(&cn->pending_lock);
 	conn->pending = p;
@@ -156,6 +167,8 @@ static void pending_timer(struct timer_list *timer)
 {
 	struct catoproxy_net *cn = from_timer(cn, timer, pending_timer);
 	struct catoproxy_pending *p, *tmp;
+	struct nf_conn *due[INSPECT_DUE_MAX];
+	unsigned int ndue = 0, i;
 	struct sk_buff_head retx;
 	LIST_HEAD(expired);
 	LIST_HEAD(gone);
@@ -181,6 +194,16 @@ static void pending_timer(struct timer_list *timer)
 			list_add_tail(&p->node, &expired);
 			continue;
 		}
+		if (p->inspecting) {
+			/* No data in time: the rules decide without a name. */
+			if (!p->deciding && ndue < INSPECT_DUE_MAX &&
+			    time_after_eq(now, p->inspect_until)) {
+				p->deciding = true;
+				nf_conntrack_get(&p->ct->ct_general);
+				due[ndue++] = p->ct;
+			}
+			continue;
+		}
 		/*
 		 * Only a SYN that went through: one that is still on its way
 		 * has not had all its verdicts yet, and resending it would
@@ -203,6 +226,10 @@ static void pending_timer(struct timer_list *timer)
 		mod_timer(&cn->pending_timer, now + TIMER_TICK);
 	spin_unlock_bh(&cn->pending_lock);
 
+	for (i = 0; i < ndue; i++) {
+		catoproxy_inspect_expired(nf_ct_net(due[i]), due[i]);
+		nf_ct_put(due[i]);
+	}
 	while ((skb = __skb_dequeue(&retx))) {
 		struct nf_conn *ct = *(struct nf_conn **)skb->cb;
 
@@ -235,7 +262,10 @@ static void pending_timer(struct timer_list *timer)
 		 * a valid cookie and both open the server half; the one that
 		 * entered the table is the connection, and must live on.
 		 */
-		if (!nf_ct_is_confirmed(p->ct)) {
+		if (p->blocked) {
+			/* A block page whose client never closed: forget it. */
+			nf_ct_kill(p->ct);
+		} else if (!nf_ct_is_confirmed(p->ct)) {
 			net_dbg_ratelimited("catoproxy: dropping a half-open connection that never entered the conntrack table\n");
 		} else if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);

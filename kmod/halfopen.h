@@ -29,6 +29,22 @@ struct catoproxy_pending {
 	__be16 syn_sport; /* cookie connections: to find the SYN we send */
 	bool server_ready; /* the server's SYN-ACK is in, offsets are set */
 	bool client_acked; /* the client acknowledged our SYN-ACK */
+	/*
+	 * A payload rule's connection (inspect.c): its SYN has not gone on
+	 * yet, and @buf[0..@buf_len) are the client's first bytes, in order,
+	 * gathered from the held segments until @inspect_until.
+	 */
+	bool inspecting;
+	bool deciding; /* the decision is being taken: feed nothing more */
+	/*
+	 * Blocked on its payload, the block page sent (with its FIN, up to
+	 * @fin_seq): the client's segments are dropped until its close.
+	 */
+	bool blocked;
+	u32 fin_seq;
+	u8 *buf;
+	u32 buf_len;
+	unsigned long inspect_until;
 };
 
 /* Publish @p as @conn's opening server half; the table takes @ct's ref. */

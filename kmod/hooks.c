@@ -7,7 +7,9 @@
  *
  *   PREROUTING   hooks_pre()        SYN flood past the backlog: cookie.c
  *                                   ACK with a cookie, no entry: cookie.c
- *                                   client segment while OPENING: intercept.c
+ *                                   client segment while OPENING or
+ *                                   INSPECTING: intercept.c, inspect.c
+ *   PREROUTING   hooks_pre_route()  after conntrack: a path's mark, inspect.c
  *   after PREROUTING  catoproxy_hooks_sent()  the server SYN the module
  *                                   sends for a cookie ACK: attach
  *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
@@ -19,7 +21,8 @@
  *                                   hands a SPLICED client SYN to splice.c
  *   POSTROUTING  hooks_post()       an ICMP error leaves seqadj's way: icmp.c
  *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
- *                                   intercept.c; SPLICED: splice.c;
+ *                                   intercept.c; INSPECTING: its SYN
+ *                                   stops, inspect.c; SPLICED: splice.c;
  *                                   WAITING (delayed): engage, conn.c
  *
  * The one entry outside this file is the half-open table's timer
@@ -54,6 +57,7 @@
 #include "halfopen.h"
 #include "hooks.h"
 #include "icmp.h"
+#include "inspect.h"
 #include "intercept.h"
 #include "netns.h"
 #include "policy.h"
@@ -83,13 +87,15 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 
 	if (nf_ct_is_confirmed(ct)) {
 		conn = catoproxy_conn_get(ct);
-		if (!conn)
+		/* Bypassed, with a path (inspect.c): nothing else to do. */
+		if (!conn || conn->mode == CATOPROXY_MODE_OFF)
 			return NF_ACCEPT;
 		if (catoproxy_icmp_related(ctinfo))
 			return catoproxy_icmp_forward(state->net, skb, state->pf,
 						      ct, ctinfo, conn);
 		/* An opening full connection answers for itself. */
-		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+		if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
+		    READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING)
 			return catoproxy_intercept_forward(state->net, skb, ct,
 							   ctinfo, conn);
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
@@ -106,9 +112,16 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	 * creates the entry.
 	 */
 	catoproxy_conn_decide(state->net, ct, &d);
+	/* A payload rule: decided on the first data, if it can be held. */
+	if (d.inspect)
+		catoproxy_inspect_syn(state->net, skb, state->pf, ct, &d);
 	if (d.action == CATOPROXY_ACTION_BYPASS) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_BYPASSED);
+		/* Untouched, but for the path its rule gives it. */
+		if (d.path)
+			catoproxy_inspect_bypass(state->net, skb, state->pf, ct,
+						 &d);
 		return NF_ACCEPT;
 	}
 	if (d.action == CATOPROXY_ACTION_BLOCK) {
@@ -117,6 +130,9 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		catoproxy_conn_flow(ct, &flow);
 		return catoproxy_block(state->net, skb, state->pf, &flow, &d);
 	}
+	/* A path needs the connection's state: an off one is followed. */
+	if (d.mode == CATOPROXY_MODE_OFF && d.path)
+		d.mode = CATOPROXY_MODE_DELAYED;
 	if (d.mode == CATOPROXY_MODE_OFF) {
 		catoproxy_stat_inc(catoproxy_net(state->net),
 				   CATOPROXY_STAT_CONN_OFF);
@@ -130,12 +146,19 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	if (d.mode == CATOPROXY_MODE_FULL &&
 	    catoproxy_intercept_wants(state->net, skb))
 		intercept = catoproxy_intercept_prepare(ct);
+	/* Never on to the server undecided: the client sends it again. */
+	if (d.inspect && !intercept)
+		return NF_DROP;
 	conn = catoproxy_conn_attach(state->net, ct, &d);
 	if (!conn)
-		return NF_ACCEPT;
+		return d.inspect ? NF_DROP : NF_ACCEPT;
+	catoproxy_inspect_path(state->net, skb, state->pf, ct, conn, &d);
 	if (intercept)
-		verdict = catoproxy_intercept_syn(state->net, skb, ct, conn);
-	catoproxy_event_decision(state->net, ct, conn, d.rule_id);
+		verdict = catoproxy_intercept_syn(state->net, skb, ct, conn,
+						  d.inspect);
+	/* An inspected one's decision is taken, and told, on its data. */
+	if (!d.inspect)
+		catoproxy_event_decision(state->net, ct, conn, d.rule_id);
 	return verdict;
 }
 
@@ -212,7 +235,8 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	conn = catoproxy_conn_get(ct);
 	verdict = NF_ACCEPT;
 	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL && conn &&
-	    READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING)
+	    (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
+	     READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING))
 		verdict = catoproxy_intercept_hold(state->net, skb, ct, conn,
 						   th, thoff);
 	nf_ct_put(ct);
@@ -240,6 +264,17 @@ unsigned int catoproxy_hooks_pre_next(const struct nf_hook_entries *e)
 		if (e->hooks[i].hook == hooks_pre)
 			return i + 1;
 	return 0;
+}
+
+/*
+ * After conntrack, before routing (and before NAT and mangle): a
+ * connection's path is a firewall mark, which routing must see.
+ */
+static unsigned int hooks_pre_route(void *priv, struct sk_buff *skb,
+				    const struct nf_hook_state *state)
+{
+	catoproxy_inspect_route(state->net, skb, state->pf);
+	return NF_ACCEPT;
 }
 
 /*
@@ -321,6 +356,11 @@ int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 			return NF_ACCEPT;
 		return catoproxy_intercept_server(nf_ct_net(ct), skb, protoff,
 						  ct, ctinfo, conn);
+	case CATOPROXY_CONN_INSPECTING:
+		/* Its SYN is confirmed and goes no further; nothing else. */
+		if (dir == IP_CT_DIR_ORIGINAL && !nf_ct_is_confirmed(ct))
+			return catoproxy_inspect_confirm(skb);
+		return NF_DROP;
 	case CATOPROXY_CONN_FAILED:
 		return NF_DROP;
 	case CATOPROXY_CONN_WAITING:
@@ -348,6 +388,18 @@ static const struct nf_hook_ops hooks_ops[] = {
 		.pf = NFPROTO_IPV6,
 		.hooknum = NF_INET_PRE_ROUTING,
 		.priority = NF_IP6_PRI_CONNTRACK - 1,
+	},
+	{
+		.hook = hooks_pre_route,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP_PRI_CONNTRACK + 1,
+	},
+	{
+		.hook = hooks_pre_route,
+		.pf = NFPROTO_IPV6,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = NF_IP6_PRI_CONNTRACK + 1,
 	},
 	{
 		.hook = hooks_post,

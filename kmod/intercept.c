@@ -40,6 +40,7 @@
 #include "adaptive.h"
 #include "event.h"
 #include "halfopen.h"
+#include "inspect.h"
 #include "intercept.h"
 #include "netns.h"
 #include "policy.h"
@@ -127,8 +128,8 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb)
 		       rcu_dereference(cn->policy)->syn_backlog;
 }
 
-void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
-				u8 pf, struct catoproxy_decision *d)
+/* Why the SYN @skb must run delayed: SIGNED, FASTOPEN or 0 (none). */
+static u8 exempt_reason(const struct sk_buff *skb, u8 pf)
 {
 	struct catoproxy_tcpopts co;
 	struct catoproxy_seg s;
@@ -137,8 +138,26 @@ void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) ||
 	    !s.th.syn || s.th.ack ||
 	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co))
-		return;
-	if (co.sig) {
+		return 0;
+	if (co.sig)
+		return CATOPROXY_REASON_SIGNED;
+	if (co.fastopen || skb->len > (unsigned int)thoff + s.th.doff * 4)
+		return CATOPROXY_REASON_FASTOPEN;
+	return 0;
+}
+
+bool catoproxy_intercept_answerable(struct net *net, const struct sk_buff *skb,
+				    u8 pf)
+{
+	return catoproxy_intercept_wants(net, skb) && !exempt_reason(skb, pf);
+}
+
+void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
+				u8 pf, struct catoproxy_decision *d)
+{
+	u8 why = exempt_reason(skb, pf);
+
+	if (why == CATOPROXY_REASON_SIGNED) {
 		/*
 		 * The signature covers the header and a key only the
 		 * endpoints hold: the client drops an unsigned SYN-ACK, and
@@ -150,8 +169,7 @@ void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
 		d->reason = CATOPROXY_REASON_SIGNED;
 		catoproxy_stat_inc(catoproxy_net(net),
 				   CATOPROXY_STAT_SYN_PASSED_SIGNED);
-	} else if (co.fastopen ||
-		   skb->len > (unsigned int)thoff + s.th.doff * 4) {
+	} else if (why == CATOPROXY_REASON_FASTOPEN) {
 		/*
 		 * TCP Fast Open: the server alone issues and checks the
 		 * cookie and decides whether the SYN's data is accepted,
@@ -200,8 +218,10 @@ bool catoproxy_intercept_prepare(struct nf_conn *ct)
 
 unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 				     struct nf_conn *ct,
-				     struct catoproxy_conn *conn)
+				     struct catoproxy_conn *conn, bool inspect)
 {
+	/* An inspected SYN that cannot be answered must not reach the server. */
+	unsigned int fail = inspect ? NF_DROP : NF_ACCEPT;
 	struct catoproxy_net *cn = catoproxy_net(net);
 	const struct catoproxy_policy *pol;
 	struct catoproxy_tcpopts co;
@@ -213,18 +233,18 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 	if (thoff < 0 || !catoproxy_seg_get(skb, thoff, &s) ||
 	    tcp_flag_byte(&s.th) & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN) ||
 	    !s.th.syn || catoproxy_tcp_parse_opts(s.opts, s.optlen, &co))
-		return NF_ACCEPT;
+		return fail;
 
 	pol = rcu_dereference(cn->policy);
 	if (atomic_read(&cn->npending) >= pol->syn_backlog)
-		return NF_ACCEPT;
+		return fail;
 
 	/* Unwritable: not intercepted, and ECN stays end to end. */
 	if (strip_ecn(skb, thoff))
-		return NF_ACCEPT;
+		return fail;
 	p = kzalloc(sizeof(*p), GFP_ATOMIC);
 	if (!p)
-		return NF_ACCEPT;
+		return fail;
 	/* The server SYN, retransmissions included, asks for no ECN. */
 	p->syn = skb_copy(skb, GFP_ATOMIC);
 	/* Added before the helper's by the hook: see catoproxy_intercept_prepare(). */
@@ -238,6 +258,7 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 	p->client_win = ntohs(s.th.window);
 	p->client_tsval = co.tsval;
 	p->tsval = (u32)tcp_clock_ms();
+	p->inspecting = inspect;
 
 	/* Offer what the client offered, within what the path can carry. */
 	catoproxy_intercept_offer(conn, ct, &co,
@@ -249,13 +270,16 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
 	catoproxy_halfopen_start(cn, ct, conn, p, pol);
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_SYN_INTERCEPTED);
-	/* The SYN itself goes on: it opens the server half. */
+	/*
+	 * The SYN itself goes on: it opens the server half. An inspected
+	 * one only as far as conntrack's confirmation (inspect.c).
+	 */
 	return NF_ACCEPT;
 
 err_free:
 	kfree_skb(p->syn);
 	kfree(p);
-	return NF_ACCEPT;
+	return fail;
 }
 
 unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
@@ -269,12 +293,16 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	int ret = -ENOENT;
 	int thoff;
 
-	if (READ_ONCE(conn->state) != CATOPROXY_CONN_OPENING)
+	u8 state = READ_ONCE(conn->state);
+
+	if (state != CATOPROXY_CONN_OPENING &&
+	    state != CATOPROXY_CONN_INSPECTING)
 		return NF_ACCEPT;
 
 	/*
 	 * A retransmitted client SYN: our SYN-ACK was lost. Answer it again,
-	 * the same way, and let the SYN on as a retransmission to the server.
+	 * the same way, and let the SYN on as a retransmission to the server,
+	 * unless the server is not to see anything yet (inspecting).
 	 */
 	if (CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
 		return NF_ACCEPT;
@@ -294,10 +322,12 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	 */
 	if (p && ntohl(s.th.seq) == p->client_isn && !p->client_acked)
 		ret = send_synack(net, ct, conn, p);
+	if (p && p->inspecting)
+		state = CATOPROXY_CONN_INSPECTING;
 	spin_unlock_bh(&cn->pending_lock);
 	if (!ret)
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_SYNACK_RETRANSMITTED);
-	return NF_ACCEPT;
+	return state == CATOPROXY_CONN_INSPECTING ? NF_DROP : NF_ACCEPT;
 }
 
 /*
@@ -328,13 +358,36 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 				      const struct tcphdr *th, unsigned int thoff)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_inspect inspect;
 	struct catoproxy_pending *p;
 	unsigned int verdict = NF_ACCEPT;
+	bool decide = false;
 
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
 	if (!p) {
 		/* The server half came up meanwhile: conntrack takes it. */
+	} else if (th->rst && p->inspecting) {
+		/* The client gave up before the server saw anything. */
+		p = catoproxy_halfopen_detach(cn, conn,
+					      CATOPROXY_CONN_FAILED);
+		spin_unlock_bh(&cn->pending_lock);
+		catoproxy_halfopen_free(p);
+		nf_ct_kill(ct);
+		return NF_DROP;
+	} else if (p->blocked) {
+		/* Blocked, the page sent: its close ends it, nothing passes. */
+		verdict = NF_DROP;
+		if (th->fin) {
+			u32 seq = p->fin_seq;
+
+			p = catoproxy_halfopen_detach(cn, conn,
+						      CATOPROXY_CONN_FAILED);
+			spin_unlock_bh(&cn->pending_lock);
+			catoproxy_inspect_close(net, skb, ct, th, thoff, seq);
+			catoproxy_halfopen_free(p);
+			return verdict;
+		}
 	} else if (th->rst) {
 		/* The client gave up; its RST goes on and ends the server half. */
 		p = catoproxy_halfopen_detach(cn, conn,
@@ -345,6 +398,8 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 	} else if (skb_queue_len(&p->held) >= HOLD_MAX) {
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_DROPPED);
 		verdict = NF_DROP;
+		/* Held segments and still no name: decide without one. */
+		decide = catoproxy_inspect_feed(p, true, &inspect);
 	} else {
 		struct catoproxy_tcpopts co;
 		u8 opts[40];
@@ -360,6 +415,7 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 		__skb_queue_tail(&p->held, skb);
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_SEGMENTS);
 		verdict = NF_STOLEN;
+		decide = catoproxy_inspect_feed(p, false, &inspect);
 		if (p->server_ready && p->client_acked) {
 			p = catoproxy_halfopen_detach(cn, conn,
 						      CATOPROXY_CONN_SPLICED);
@@ -369,6 +425,8 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 		}
 	}
 	spin_unlock_bh(&cn->pending_lock);
+	if (decide)
+		catoproxy_inspect_decide(net, ct, conn, &inspect);
 	return verdict;
 }
 

@@ -27,17 +27,26 @@ bool catoproxy_intercept_wants(struct net *net, const struct sk_buff *skb);
 void catoproxy_intercept_exempt(struct net *net, const struct sk_buff *skb,
 				u8 pf, struct catoproxy_decision *d);
 /*
+ * Would full mode answer the SYN @skb itself: catoproxy_intercept_wants()
+ * and nothing that makes catoproxy_intercept_exempt() run it delayed?
+ */
+bool catoproxy_intercept_answerable(struct net *net, const struct sk_buff *skb,
+				    u8 pf);
+/*
  * Add the extensions full mode needs to unconfirmed @ct. Must come before
  * the helper's state is attached: adding an extension may move the others.
  */
 bool catoproxy_intercept_prepare(struct nf_conn *ct);
 /*
  * FORWARD, first packet of a full-mode connection that
- * catoproxy_intercept_prepare() succeeded on: answer its SYN.
+ * catoproxy_intercept_prepare() succeeded on: answer its SYN. @inspect: a
+ * payload rule's connection, whose SYN goes no further than conntrack's
+ * confirmation until its first data is read (inspect.c); when it cannot
+ * be answered it is dropped (the client sends it again).
  */
 unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 				     struct nf_conn *ct,
-				     struct catoproxy_conn *conn);
+				     struct catoproxy_conn *conn, bool inspect);
 /* Fill @conn from the client's options @co, as the SYN-ACK offers them. */
 void catoproxy_intercept_offer(struct catoproxy_conn *conn,
 			       const struct nf_conn *ct,

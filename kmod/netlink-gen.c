@@ -30,6 +30,11 @@ static const struct netlink_range_validation catoproxy_a_adaptive_size_range = {
 	.max	= CATOPROXY_ADAPTIVE_SIZE_MAX,
 };
 
+static const struct netlink_range_validation catoproxy_a_inspect_timeout_range = {
+	.min	= CATOPROXY_INSPECT_TIMEOUT_MS_MIN,
+	.max	= CATOPROXY_INSPECT_TIMEOUT_MS_MAX,
+};
+
 /* Common nested types */
 const struct nla_policy catoproxy_prefix_nl_policy[CATOPROXY_PREFIX_A_PLEN + 1] = {
 	[CATOPROXY_PREFIX_A_FAMILY] = { .type = NLA_U16, },
@@ -66,7 +71,7 @@ const struct nla_policy catoproxy_site_nl_policy[CATOPROXY_SITE_A_PREFIXES + 1] 
 };
 
 /* CATOPROXY_CMD_SET_CONFIG - do */
-static const struct nla_policy catoproxy_set_config_nl_policy[CATOPROXY_A_BLOCK_PAGE + 1] = {
+static const struct nla_policy catoproxy_set_config_nl_policy[CATOPROXY_A_INSPECT_TIMEOUT + 1] = {
 	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, 1, 4),
 	[CATOPROXY_A_TLS_INSPECTION] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CATOPROXY_A_BLOCKED_SYN] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -80,6 +85,7 @@ static const struct nla_policy catoproxy_set_config_nl_policy[CATOPROXY_A_BLOCK_
 	[CATOPROXY_A_RULE] = NLA_POLICY_NESTED(catoproxy_rule_nl_policy),
 	[CATOPROXY_A_BLOCK_PAGE_PORTS] = { .type = NLA_BINARY, },
 	[CATOPROXY_A_BLOCK_PAGE] = { .type = NLA_BINARY, },
+	[CATOPROXY_A_INSPECT_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_inspect_timeout_range),
 };
 
 /* CATOPROXY_CMD_ADD_SITE - do */
@@ -108,7 +114,7 @@ static const struct nla_policy catoproxy_set_rules_nl_policy[CATOPROXY_A_RULE + 
 };
 
 /* CATOPROXY_CMD_REPLACE_CONFIG - do */
-static const struct nla_policy catoproxy_replace_config_nl_policy[CATOPROXY_A_BLOCK_PAGE + 1] = {
+static const struct nla_policy catoproxy_replace_config_nl_policy[CATOPROXY_A_INSPECT_TIMEOUT + 1] = {
 	[CATOPROXY_A_MODE] = NLA_POLICY_RANGE(NLA_U8, 1, 4),
 	[CATOPROXY_A_TLS_INSPECTION] = NLA_POLICY_MAX(NLA_U8, 1),
 	[CATOPROXY_A_BLOCKED_SYN] = NLA_POLICY_MAX(NLA_U8, 1),
@@ -122,6 +128,7 @@ static const struct nla_policy catoproxy_replace_config_nl_policy[CATOPROXY_A_BL
 	[CATOPROXY_A_RULE] = NLA_POLICY_NESTED(catoproxy_rule_nl_policy),
 	[CATOPROXY_A_BLOCK_PAGE_PORTS] = { .type = NLA_BINARY, },
 	[CATOPROXY_A_BLOCK_PAGE] = { .type = NLA_BINARY, },
+	[CATOPROXY_A_INSPECT_TIMEOUT] = NLA_POLICY_FULL_RANGE(NLA_U32, &catoproxy_a_inspect_timeout_range),
 };
 
 /* Ops table for catoproxy */
@@ -135,7 +142,7 @@ const struct genl_split_ops catoproxy_nl_ops[12] = {
 		.cmd		= CATOPROXY_CMD_SET_CONFIG,
 		.doit		= catoproxy_nl_set_config_doit,
 		.policy		= catoproxy_set_config_nl_policy,
-		.maxattr	= CATOPROXY_A_BLOCK_PAGE,
+		.maxattr	= CATOPROXY_A_INSPECT_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 	{
@@ -197,7 +204,7 @@ const struct genl_split_ops catoproxy_nl_ops[12] = {
 		.cmd		= CATOPROXY_CMD_REPLACE_CONFIG,
 		.doit		= catoproxy_nl_replace_config_doit,
 		.policy		= catoproxy_replace_config_nl_policy,
-		.maxattr	= CATOPROXY_A_BLOCK_PAGE,
+		.maxattr	= CATOPROXY_A_INSPECT_TIMEOUT,
 		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };

@@ -73,7 +73,9 @@ int catoproxy_nl_get_config_doit(struct sk_buff *skb, struct genl_info *info)
 		    pol->npage_ports * sizeof(pol->page_ports[0]),
 		    pol->page_ports) ||
 	    nla_put(msg, CATOPROXY_A_BLOCK_PAGE, pol->page_len,
-		    catoproxy_policy_block_page(pol))) {
+		    catoproxy_policy_block_page(pol)) ||
+	    nla_put_u32(msg, CATOPROXY_A_INSPECT_TIMEOUT,
+			pol->inspect_timeout_ms)) {
 		rcu_read_unlock();
 		goto err_msg;
 	}
@@ -94,7 +96,7 @@ static const unsigned int settable[] = {
 	CATOPROXY_A_SERVER_TIMEOUT, CATOPROXY_A_SYN_BACKLOG,
 	CATOPROXY_A_FORCE_FULL_PORTS, CATOPROXY_A_ADAPTIVE_TTL,
 	CATOPROXY_A_ADAPTIVE_SIZE, CATOPROXY_A_BLOCK_PAGE_PORTS,
-	CATOPROXY_A_BLOCK_PAGE,
+	CATOPROXY_A_BLOCK_PAGE,	    CATOPROXY_A_INSPECT_TIMEOUT,
 };
 
 /* A port list attribute (forced ports, block-page ports) into @pol. */
@@ -147,6 +149,9 @@ static int edit_config(struct catoproxy_policy *pol, void *arg)
 		pol->adaptive_ttl_s = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_TTL]);
 	if (attrs[CATOPROXY_A_ADAPTIVE_SIZE])
 		pol->adaptive_size = nla_get_u32(attrs[CATOPROXY_A_ADAPTIVE_SIZE]);
+	if (attrs[CATOPROXY_A_INSPECT_TIMEOUT])
+		pol->inspect_timeout_ms =
+			nla_get_u32(attrs[CATOPROXY_A_INSPECT_TIMEOUT]);
 	if (attrs[CATOPROXY_A_FORCE_FULL_PORTS])
 		ret = set_port_list(pol, attrs[CATOPROXY_A_FORCE_FULL_PORTS],
 				    catoproxy_policy_set_force_ports,

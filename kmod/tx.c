@@ -25,15 +25,18 @@
 #include <net/route.h>
 #include <net/tcp.h>
 
+#include "conn.h"
 #include "hooks.h"
 #include "seg.h"
 #include "tx.h"
 
-static struct dst_entry *route4(struct net *net, __be32 saddr, __be32 daddr)
+static struct dst_entry *route4(struct net *net, __be32 saddr, __be32 daddr,
+			       u32 mark)
 {
 	struct flowi4 fl4 = {
 		.daddr = daddr,
 		.saddr = saddr,
+		.flowi4_mark = mark,
 		.flowi4_proto = IPPROTO_TCP,
 		/* The source belongs to a peer, not to this host. */
 		.flowi4_flags = FLOWI_FLAG_ANYSRC,
@@ -47,11 +50,12 @@ static struct dst_entry *route4(struct net *net, __be32 saddr, __be32 daddr)
 }
 
 static struct dst_entry *route6(struct net *net, const struct in6_addr *saddr,
-				const struct in6_addr *daddr)
+				const struct in6_addr *daddr, u32 mark)
 {
 	struct flowi6 fl6 = {
 		.daddr = *daddr,
 		.saddr = *saddr,
+		.flowi6_mark = mark,
 		.flowi6_proto = IPPROTO_TCP,
 	};
 	struct dst_entry *dst;
@@ -64,13 +68,14 @@ static struct dst_entry *route6(struct net *net, const struct in6_addr *saddr,
 	return dst;
 }
 
+/* @mark: the packet's firewall mark, which policy routing may read. */
 static struct dst_entry *route(struct net *net, u16 family,
 			       const union nf_inet_addr *saddr,
-			       const union nf_inet_addr *daddr)
+			       const union nf_inet_addr *daddr, u32 mark)
 {
 	if (family == AF_INET)
-		return route4(net, saddr->ip, daddr->ip);
-	return route6(net, &saddr->in6, &daddr->in6);
+		return route4(net, saddr->ip, daddr->ip, mark);
+	return route6(net, &saddr->in6, &daddr->in6, mark);
 }
 
 static int output(struct net *net, u16 family, struct sk_buff *skb)
@@ -147,11 +152,12 @@ static int send(struct net *net, struct sk_buff *skb,
 {
 	struct dst_entry *dst;
 
-	dst = route(net, t->family, t->saddr, t->daddr);
+	dst = route(net, t->family, t->saddr, t->daddr, t->mark);
 	if (!dst) {
 		kfree_skb(skb);
 		return -EHOSTUNREACH;
 	}
+	skb->mark = t->mark;
 	skb_dst_set(skb, dst);
 	if (!t->track)
 		nf_ct_set(skb, NULL, IP_CT_UNTRACKED);
@@ -172,10 +178,14 @@ void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
 		tx->sport = t->dst.u.tcp.port;
 		tx->dport = t->src.u.tcp.port;
 	} else {
+		const struct catoproxy_conn *conn = catoproxy_conn_get(ct);
+
 		tx->saddr = &t->src.u3;
 		tx->daddr = &t->dst.u3;
 		tx->sport = t->src.u.tcp.port;
 		tx->dport = t->dst.u.tcp.port;
+		/* Towards the server: on its path. */
+		tx->mark = conn ? catoproxy_conn_path(ct, conn) : 0;
 	}
 }
 
@@ -300,7 +310,7 @@ static struct net_device *dev_towards(struct net *net, u16 family,
 	struct net_device *dev;
 	struct dst_entry *dst;
 
-	dst = route(net, family, daddr, saddr);
+	dst = route(net, family, daddr, saddr, 0);
 	if (!dst)
 		return NULL;
 	dev = dst->dev;
@@ -417,9 +427,16 @@ int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 	const struct nf_conntrack_tuple *t =
 		&ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple;
 	u16 family = nf_ct_l3num(ct) == NFPROTO_IPV4 ? AF_INET : AF_INET6;
+	const struct catoproxy_conn *conn = catoproxy_conn_get(ct);
 	u8 pf = nf_ct_l3num(ct);
 	struct net_device *in = skb->dev;
 
+	/*
+	 * A connection with a path: every packet to the server takes it,
+	 * routed as received by its mark.
+	 */
+	if (conn && catoproxy_conn_path(ct, conn))
+		skb->mark = catoproxy_conn_path(ct, conn);
 	if (!hop) {
 		/* Forwarded once already: the client's packet again. */
 		if (unforward(skb, ct, pf))

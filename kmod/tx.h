@@ -19,6 +19,8 @@ struct catoproxy_tx {
 	u16 family; /* AF_INET or AF_INET6 */
 	u16 window;
 	u8 flags; /* TCPHDR_* */
+	/* its firewall mark, for policy routing (the path towards a server) */
+	u32 mark;
 	/*
 	 * Let conntrack see it as part of the connection (default:
 	 * untracked): its state and windows follow, and the helper, seqadj

@@ -33,11 +33,12 @@
 source lib.sh
 
 # The default block page is 166 bytes (kmod/core/policy.c).
-DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166}'
+DEFAULT_CONFIG='{"mode":"full","tls_inspection":false,"blocked_syn":"handshake","challenge_ack":"allow","site_count":0,"server_timeout":10000,"syn_backlog":1024,"force_full_ports":[443],"adaptive_ttl":300,"adaptive_size":4096,"rule_count":0,"block_page_ports":[80],"block_page_len":166,"inspect_timeout":5000}'
 # The lines show config ends with, at the defaults.
 RULES_TAIL="rules: 0
 block-page-ports: 80
-block-page: 166 bytes"
+block-page: 166 bytes
+inspect-timeout: 5000"
 DEFAULT_TAIL="server-timeout: 10000
 syn-backlog: 1024
 force-full-ports: 443
@@ -46,7 +47,7 @@ adaptive-size: 4096
 $RULES_TAIL"
 # Every counter, in the order show stats prints them (lib.sh's STAT_NAMES
 # has only those the tracking tests check), then the adaptive cache's gauge.
-ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped conn_bypassed blocked_handshake blocked_page_sent blocked_reset_sent blocked_syn_dropped blocked_dropped syn_passed_signed syn_passed_fastopen adaptive_entries"
+ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped conn_bypassed blocked_handshake blocked_page_sent blocked_reset_sent blocked_syn_dropped blocked_dropped syn_passed_signed syn_passed_fastopen payload_decided payload_inspect_timeout payload_malformed payload_no_name payload_hold_full path_pinned adaptive_entries"
 
 # assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
 # list order significant); ACTUAL must be valid JSON.
@@ -191,6 +192,10 @@ test_server_timeout_backlog()
 	set_and_check syn-backlog 1000000 syn_backlog 1000000
 	assert_line "text" "syn-backlog: 1000000" "$(ctl show config)"
 	set_and_check syn-backlog 1024 syn_backlog 1024
+	set_and_check inspect-timeout 100 inspect_timeout 100
+	set_and_check inspect-timeout 60000 inspect_timeout 60000
+	assert_line "text" "inspect-timeout: 60000" "$(ctl show config)"
+	set_and_check inspect-timeout 5000 inspect_timeout 5000
 
 	capture ctl set syn-backlog 64 mode delayed server-timeout 2500
 	assert_eq "set 3 pairs with the new keys: exit code" 0 "$CMD_RC"
@@ -198,7 +203,7 @@ test_server_timeout_backlog()
 		"$(cfg mode=delayed server_timeout=2500 syn_backlog=64)"
 	capture ctl set syn-backlog 1024 mode full server-timeout 10000
 	config_is "back to defaults" "$DEFAULT_CONFIG"
-	log_test "set server-timeout and syn-backlog round-trip at their bounds"
+	log_test "set server-timeout, syn-backlog and inspect-timeout round-trip at their bounds"
 }
 
 sites_are()

@@ -128,6 +128,7 @@ void catoproxy_policy_init(struct catoproxy_policy *pol, u8 mode)
 	pol->syn_backlog = CATOPROXY_SYN_BACKLOG_DEFAULT;
 	pol->adaptive_ttl_s = CATOPROXY_ADAPTIVE_TTL_DEFAULT;
 	pol->adaptive_size = CATOPROXY_ADAPTIVE_SIZE_DEFAULT;
+	pol->inspect_timeout_ms = CATOPROXY_INSPECT_TIMEOUT_MS_DEFAULT;
 	/* The port seed 000 says TLS inspection always intercepts. */
 	pol->force_ports[0] = CATOPROXY_TLS_PORT;
 	pol->nforce_ports = 1;

@@ -42,6 +42,8 @@ struct catoproxy_policy {
 	u32 syn_backlog; /* half-open full connections before cookies */
 	u32 adaptive_ttl_s; /* how long a SYN-ACK proves a server alive */
 	u32 adaptive_size; /* entries of the adaptive cache */
+	/* a payload rule: how long the client's first data is waited for */
+	u32 inspect_timeout_ms;
 	/* destination ports forced to full while tls_inspection is on */
 	u16 force_ports[CATOPROXY_FORCE_PORTS_MAX];
 	u8 nforce_ports;
@@ -91,6 +93,7 @@ struct catoproxy_decision {
 #define CATOPROXY_SYN_BACKLOG_DEFAULT 1024
 #define CATOPROXY_ADAPTIVE_TTL_DEFAULT 300
 #define CATOPROXY_ADAPTIVE_SIZE_DEFAULT 4096
+#define CATOPROXY_INSPECT_TIMEOUT_MS_DEFAULT 5000
 
 /* "full", "delayed", "adaptive", "off", "inherit"; NULL when out of range. */
 const char *catoproxy_policy_mode_name(unsigned int mode);

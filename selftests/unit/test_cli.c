@@ -408,7 +408,7 @@ static void test_set_args(void)
 		      "two keys, any order");
 	}
 	CHECK(set(0, NULL, &a) == -1 &&
-		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page"),
+		      !strcmp(err, "Missing setting: expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports, block-page or inspect-timeout"),
 	      "nothing to set: %s", err);
 	{
 		char *v[] = { "mode" };
@@ -442,7 +442,7 @@ static void test_set_args(void)
 		char *v[] = { "colour", "on" };
 
 		CHECK(set(ARGC(v), v, &a) == -1 &&
-			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page"),
+			      !strcmp(err, "Invalid key `colour': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports, block-page or inspect-timeout"),
 		      "unknown key: %s", err);
 	}
 	{
@@ -1148,6 +1148,16 @@ static void test_conn(void)
 	expect_output(write_event, &c,
 		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 0\n",
 		      "decision no rule matched: rule 0");
+	/* an inspected connection's decision: its path and server name */
+	c.rule_id = 3;
+	c.path = 2;
+	strcpy(c.server_name, "www.example.com");
+	expect_output(write_event, &c,
+		      "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0 reason account state opening rule 3 path 2 server-name www.example.com\n",
+		      "decision with a path and a server name, text");
+	expect_output(write_event_json, &c,
+		      "{\"event\":\"decision\",\"family\":\"ipv4\",\"saddr\":\"10.0.1.2\",\"sport\":41000,\"daddr\":\"10.0.2.2\",\"dport\":80,\"mode\":\"full\",\"accel\":1,\"state\":\"opening\",\"site_id\":0,\"reason\":\"account\",\"rule_id\":3,\"path\":2,\"server_name\":\"www.example.com\",\"cause\":\"none\"}\n",
+		      "decision with a path and a server name, JSON");
 
 	/* monitor -t: the time first, microseconds zero-padded */
 	c = conn4();
@@ -1247,6 +1257,7 @@ static void test_settings_table(void)
 		{ CONFIG_ADAPTIVE_SIZE, "262144" },
 		{ CONFIG_BLOCK_PAGE_PORTS, "80" },
 		{ CONFIG_BLOCK_PAGE, "-" },
+		{ CONFIG_INSPECT_TIMEOUT, "60000" },
 	};
 	struct ctl_config a;
 	unsigned int settable = 0;
@@ -1283,7 +1294,7 @@ static void test_settings_table(void)
 			char want[PARSE_ERR_MAX];
 
 			snprintf(want, sizeof(want),
-				 "Invalid key `%s': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports or block-page",
+				 "Invalid key `%s': expected mode, tls-inspection, blocked-syn, challenge-ack, server-timeout, syn-backlog, force-full-ports, adaptive-ttl, adaptive-size, block-page-ports, block-page or inspect-timeout",
 				 s->key);
 			CHECK(set(ARGC(v), v, &a) == -1 && !strcmp(err, want),
 			      "`set %s' refused, the kernel reports it: %s",
@@ -1328,7 +1339,8 @@ static void test_set_usage(void)
 		      "  adaptive-ttl SECONDS (1 to 86400)\n"
 		      "  adaptive-size N (64 to 262144)\n"
 		      "  block-page-ports {PORT[,PORT...]|none} (at most 16)\n"
-		      "  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"),
+		      "  block-page {FILE|-} (the page's body, at most 4096 bytes)\n"
+		      "  inspect-timeout MS (100 to 60000)\n"),
 	      "set's usage, with bounds");
 	format_set_usage(buf, sizeof(buf), "  set ", false);
 	CHECK(!strcmp(buf,
@@ -1342,7 +1354,8 @@ static void test_set_usage(void)
 		      "  set adaptive-ttl SECONDS\n"
 		      "  set adaptive-size N\n"
 		      "  set block-page-ports {PORT[,PORT...]|none}\n"
-		      "  set block-page {FILE|-}\n"),
+		      "  set block-page {FILE|-}\n"
+		      "  set inspect-timeout MS\n"),
 	      "set's lines in the help");
 }
 
@@ -1392,6 +1405,7 @@ static void test_print_config(void)
 	c.rule_count = 5;
 	c.nblock_page_ports = 0;
 	c.block_page_len = 12;
+	c.inspect_timeout_ms = 2500;
 	config_prints(&c,
 		      "mode: delayed\n"
 		      "tls-inspection: on\n"
@@ -1405,14 +1419,15 @@ static void test_print_config(void)
 		      "adaptive-size: 4096\n"
 		      "rules: 5\n"
 		      "block-page-ports: none\n"
-		      "block-page: 12 bytes\n",
+		      "block-page: 12 bytes\n"
+		      "inspect-timeout: 2500\n",
 		      "{\"mode\":\"delayed\",\"tls_inspection\":true,"
 		      "\"blocked_syn\":\"drop\",\"challenge_ack\":\"strict\","
 		      "\"site_count\":2,\"server_timeout\":3000,"
 		      "\"syn_backlog\":1024,\"force_full_ports\":[443,8443],"
 		      "\"adaptive_ttl\":600,\"adaptive_size\":4096,"
 		      "\"rule_count\":5,\"block_page_ports\":[],"
-		      "\"block_page_len\":12}\n",
+		      "\"block_page_len\":12,\"inspect_timeout\":2500}\n",
 		      "every setting");
 
 	/* An older module: no optional settings; a newer one: new values. */

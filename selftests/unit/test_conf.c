@@ -177,6 +177,7 @@ static void test_round_trip(void)
 	cfg.syn_backlog = 0;
 	cfg.adaptive_ttl = 86400;
 	cfg.adaptive_size = 64;
+	cfg.inspect_timeout_ms = 100;
 	cfg.nforce_full_ports = 2;
 	cfg.force_full_ports[0] = 8443;
 	cfg.force_full_ports[1] = 443;
@@ -264,6 +265,7 @@ static void test_round_trip(void)
 	      c.cfg.challenge_ack == cfg.challenge_ack &&
 	      c.cfg.server_timeout_ms == 600000 && c.cfg.syn_backlog == 0 &&
 	      c.cfg.adaptive_ttl == 86400 && c.cfg.adaptive_size == 64 &&
+	      c.cfg.inspect_timeout_ms == 100 &&
 	      c.cfg.nforce_full_ports == 2 && c.cfg.force_full_ports[0] == 8443 &&
 	      c.cfg.force_full_ports[1] == 443 && c.cfg.nblock_page_ports == 0,
 	      "settings read back");

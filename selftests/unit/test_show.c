@@ -156,7 +156,7 @@ static void test_filter(void)
 	{
 		char *a[] = { "state", "established" };
 		refused(ARGC(a), a,
-			"Invalid state `established': expected pass, opening, spliced, failed, waiting, engaged or blocked");
+			"Invalid state `established': expected pass, opening, spliced, failed, waiting, engaged, blocked or inspecting");
 	}
 	{
 		char *a[] = { "mode", "inherit" };

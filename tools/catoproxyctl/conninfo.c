@@ -42,6 +42,7 @@ struct conn_words {
 	char src[CONN_ENDPOINT_MAX], dst[CONN_ENDPOINT_MAX];
 	/* the site's name, terminal control bytes and blanks replaced */
 	char site_name[CATOPROXY_SITE_NAME_MAX];
+	char server_name[CATOPROXY_PAYLOAD_NAME_MAX + 1];
 	char b_mode[32], b_reason[32], b_state[32], b_event[32], b_cause[32];
 	const char *mode, *reason, *state, *event, *cause;
 };
@@ -59,6 +60,7 @@ static void safe_word(const char *s, char *buf, size_t len)
 static void conn_words(const struct conn_info *c, struct conn_words *w)
 {
 	safe_word(c->site_name, w->site_name, sizeof(w->site_name));
+	safe_word(c->server_name, w->server_name, sizeof(w->server_name));
 	conn_format_endpoint(c->family, c->saddr, c->sport, w->src,
 			     sizeof(w->src));
 	conn_format_endpoint(c->family, c->daddr, c->dport, w->dst,
@@ -90,6 +92,10 @@ void conn_print_event(FILE *f, const struct conn_info *c)
 	fprintf(f, " reason %s state %s", w.reason, w.state);
 	if (c->has_rule_id)
 		fprintf(f, " rule %" PRIu32, c->rule_id);
+	if (c->path)
+		fprintf(f, " path %" PRIu32, c->path);
+	if (w.server_name[0])
+		fprintf(f, " server-name %s", w.server_name);
 	if (c->cause != CATOPROXY_CAUSE_NONE)
 		fprintf(f, " cause %s", w.cause);
 	fputc('\n', f);
@@ -139,6 +145,14 @@ void conn_json(struct json *j, const struct conn_info *c, bool event)
 	if (c->has_rule_id) {
 		json_key(j, "rule_id");
 		json_u64(j, c->rule_id);
+	}
+	if (c->path) {
+		json_key(j, "path");
+		json_u64(j, c->path);
+	}
+	if (c->server_name[0]) {
+		json_key(j, "server_name");
+		json_string(j, c->server_name);
 	}
 	if (event) {
 		json_key(j, "cause");

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "json.h"
+#include "payload.h"
 #include "policy.h"
 
 struct conn_info {
@@ -30,6 +31,9 @@ struct conn_info {
 	u8 cause; /* enum catoproxy_cause */
 	bool has_rule_id; /* decision and blocked events */
 	u32 rule_id; /* the rule that matched, 0: none */
+	u32 path; /* the server half's firewall mark, 0: none */
+	/* "" or what an inspected connection's first data named (events) */
+	char server_name[CATOPROXY_PAYLOAD_NAME_MAX + 1];
 	/* monitor -t: when the event was read (CLOCK_REALTIME) */
 	bool has_time;
 	u64 time_sec;
@@ -45,7 +49,9 @@ void conn_format_endpoint(u16 family, const u8 *addr, u16 port, char *buf,
  * One line: "decision 10.0.1.2:41000 -> 10.0.2.2:80 mode full accel 1 site 0
  * reason account state opening", with " site-name NAME" after the site id
  * when the kernel named the site, then " rule ID" when the event names the
- * rule that matched, then " cause CAUSE" unless the cause is none. With
+ * rule that matched, " path MARK" when the connection has a path,
+ * " server-name NAME" when its first data named one, then " cause CAUSE"
+ * unless the cause is none. With
  * has_time, the line starts with "[SECONDS.MICROSECONDS] ", as
  * `conntrack -E -o timestamp' prints it.
  */
@@ -56,7 +62,8 @@ void conn_print_event(FILE *f, const struct conn_info *c);
  *  "dport":...,"mode":...,"accel":1,"state":...,"site_id":0,
  *  "reason":...,"cause":...}
  * "site_name" follows "site_id" when the kernel named the site, "rule_id"
- * follows "reason" when the event names a rule. With has_time,
+ * follows "reason" when the event names a rule, then "path" and
+ * "server_name" when there are. With has_time,
  * "timestamp":SECONDS.MICROSECONDS (a number) comes first.
  */
 void conn_json(struct json *j, const struct conn_info *c, bool event);

@@ -929,6 +929,17 @@ static int parse_conn_attr(const struct nlattr *nest, struct conn_info *c)
 			snprintf(c->site_name, sizeof(c->site_name), "%s",
 				 mnl_attr_get_str(attr));
 			break;
+		case CATOPROXY_CONN_A_PATH:
+			if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
+				return -1;
+			c->path = mnl_attr_get_u32(attr);
+			break;
+		case CATOPROXY_CONN_A_SERVER_NAME:
+			if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+				return -1;
+			snprintf(c->server_name, sizeof(c->server_name), "%s",
+				 mnl_attr_get_str(attr));
+			break;
 		default:
 			field = conn_u8_field(c, type);
 			if (!field)

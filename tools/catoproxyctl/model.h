@@ -30,6 +30,7 @@ enum config_setting {
 	CONFIG_RULE_COUNT,
 	CONFIG_BLOCK_PAGE_PORTS,
 	CONFIG_BLOCK_PAGE,
+	CONFIG_INSPECT_TIMEOUT,
 	CONFIG_NSETTINGS,
 };
 
@@ -46,6 +47,7 @@ struct ctl_config {
 	u8 mode, tls_inspection, blocked_syn, challenge_ack;
 	u32 site_count, server_timeout_ms, syn_backlog;
 	u32 adaptive_ttl, adaptive_size, rule_count;
+	u32 inspect_timeout_ms;
 	/* In the order given; a count of 0 is an empty list, "none". */
 	unsigned int nforce_full_ports;
 	u16 force_full_ports[CONFIG_PORTS_MAX];

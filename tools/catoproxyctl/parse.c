@@ -77,6 +77,12 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_BLOCKED_DROPPED] = "blocked_dropped",
 	[CATOPROXY_STAT_SYN_PASSED_SIGNED] = "syn_passed_signed",
 	[CATOPROXY_STAT_SYN_PASSED_FASTOPEN] = "syn_passed_fastopen",
+	[CATOPROXY_STAT_PAYLOAD_DECIDED] = "payload_decided",
+	[CATOPROXY_STAT_PAYLOAD_INSPECT_TIMEOUT] = "payload_inspect_timeout",
+	[CATOPROXY_STAT_PAYLOAD_MALFORMED] = "payload_malformed",
+	[CATOPROXY_STAT_PAYLOAD_NO_NAME] = "payload_no_name",
+	[CATOPROXY_STAT_PAYLOAD_HOLD_FULL] = "payload_hold_full",
+	[CATOPROXY_STAT_PATH_PINNED] = "path_pinned",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -101,6 +107,7 @@ static const char *const conn_state_names[] = {
 	[CATOPROXY_CONN_WAITING] = "waiting",
 	[CATOPROXY_CONN_ENGAGED] = "engaged",
 	[CATOPROXY_CONN_BLOCKED] = "blocked",
+	[CATOPROXY_CONN_INSPECTING] = "inspecting",
 };
 _Static_assert(ARRAY_SIZE(conn_state_names) == CATOPROXY_CONN_STATE_MAX + 1,
 	       "every enum catoproxy_conn_state value needs a name");
@@ -111,6 +118,7 @@ static const char *const event_names[] = {
 	[CATOPROXY_EVENT_FAILED] = "failed",
 	[CATOPROXY_EVENT_ENGAGED] = "engaged",
 	[CATOPROXY_EVENT_BLOCKED] = "blocked",
+	[CATOPROXY_EVENT_PATH_PINNED] = "path-pinned",
 };
 _Static_assert(ARRAY_SIZE(event_names) == CATOPROXY_EVENT_MAX + 1,
 	       "every enum catoproxy_event value needs a name");
@@ -722,6 +730,16 @@ const struct setting settings[CONFIG_NSETTINGS] = {
 		.count = offsetof(struct ctl_config, block_page_len),
 		.parse = parse_file_setting, .text = text_bytes,
 		.json = json_bytes_len, .optional = true,
+	},
+	[CONFIG_INSPECT_TIMEOUT] = {
+		.key = "inspect-timeout", .arg = "MS",
+		.json_key = "inspect_timeout",
+		.attr = CATOPROXY_A_INSPECT_TIMEOUT,
+		U32_SETTING(inspect_timeout_ms), .parse = parse_u32_setting,
+		.text = text_u32, .json = json_u32, .optional = true,
+		.min = CATOPROXY_INSPECT_TIMEOUT_MS_MIN,
+		.max = CATOPROXY_INSPECT_TIMEOUT_MS_MAX,
+		.expected = "milliseconds",
 	},
 };
 

@@ -51,6 +51,12 @@ static const char *const stat_helps[] = {
 	[CATOPROXY_STAT_BLOCKED_DROPPED] = "Other segments of blocked connections, dropped.",
 	[CATOPROXY_STAT_SYN_PASSED_SIGNED] = "Client SYNs carrying TCP-MD5 or TCP-AO, passed untouched; the connection runs delayed.",
 	[CATOPROXY_STAT_SYN_PASSED_FASTOPEN] = "Client SYNs carrying a TCP Fast Open option or data, passed untouched; the connection runs delayed.",
+	[CATOPROXY_STAT_PAYLOAD_DECIDED] = "Connections a payload rule inspected, decided on their first data before their server saw anything.",
+	[CATOPROXY_STAT_PAYLOAD_INSPECT_TIMEOUT] = "Inspected connections whose client sent no data within inspect-timeout; decided without a name.",
+	[CATOPROXY_STAT_PAYLOAD_MALFORMED] = "Inspected connections whose first data was a broken TLS ClientHello or HTTP request.",
+	[CATOPROXY_STAT_PAYLOAD_NO_NAME] = "Inspected connections whose first data carried no server name (or was neither TLS nor HTTP).",
+	[CATOPROXY_STAT_PAYLOAD_HOLD_FULL] = "Inspected connections decided without a name because the bytes or segments held reached their bound.",
+	[CATOPROXY_STAT_PATH_PINNED] = "Connections whose path decision came after their packets went another way; they kept it.",
 };
 _Static_assert(ARRAY_SIZE(stat_helps) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a help text");
