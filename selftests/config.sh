@@ -46,7 +46,7 @@ adaptive-size: 4096
 $RULES_TAIL"
 # Every counter, in the order show stats prints them (lib.sh's STAT_NAMES
 # has only those the tracking tests check), then the adaptive cache's gauge.
-ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped conn_bypassed blocked_handshake blocked_page_sent blocked_reset_sent blocked_syn_dropped blocked_dropped syn_passed_signed syn_passed_fastopen adaptive_entries"
+ALL_STAT_NAMES="$STAT_NAMES syn_intercepted synack_retransmitted server_open_ok server_open_failed server_timeout server_syn_retransmitted cookie_mode_syns cookie_valid cookie_invalid held_segments held_dropped tx_failed client_timeout delayed_engaged adaptive_full adaptive_delayed adaptive_learned adaptive_evicted adaptive_forgotten rst_out_of_window challenge_ack_seen rst_challenge_allowed rst_challenge_dropped challenge_ack_sent challenge_ack_ratelimited server_challenge_reset invalid_dropped conn_bypassed blocked_handshake blocked_page_sent blocked_reset_sent blocked_syn_dropped blocked_dropped syn_passed_signed syn_passed_fastopen server_syn_dropped adaptive_entries"
 
 # assert_json NAME EXPECTED_JSON ACTUAL_JSON: same value (key order free,
 # list order significant); ACTUAL must be valid JSON.

@@ -74,6 +74,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_BLOCKED_DROPPED] = "blocked_dropped",
 	[CATOPROXY_STAT_SYN_PASSED_SIGNED] = "syn_passed_signed",
 	[CATOPROXY_STAT_SYN_PASSED_FASTOPEN] = "syn_passed_fastopen",
+	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "server_syn_dropped",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -118,6 +119,7 @@ static const char *const cause_names[] = {
 	[CATOPROXY_CAUSE_SERVER_ICMP] = "server-icmp",
 	[CATOPROXY_CAUSE_SERVER_TIMEOUT] = "server-timeout",
 	[CATOPROXY_CAUSE_CLIENT_TIMEOUT] = "client-timeout",
+	[CATOPROXY_CAUSE_SERVER_SYN_DROPPED] = "server-syn-dropped",
 };
 _Static_assert(ARRAY_SIZE(cause_names) == CATOPROXY_CAUSE_MAX + 1,
 	       "every enum catoproxy_cause value needs a name");

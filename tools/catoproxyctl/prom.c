@@ -51,6 +51,7 @@ static const char *const stat_helps[] = {
 	[CATOPROXY_STAT_BLOCKED_DROPPED] = "Other segments of blocked connections, dropped.",
 	[CATOPROXY_STAT_SYN_PASSED_SIGNED] = "Client SYNs carrying TCP-MD5 or TCP-AO, passed untouched; the connection runs delayed.",
 	[CATOPROXY_STAT_SYN_PASSED_FASTOPEN] = "Client SYNs carrying a TCP Fast Open option or data, passed untouched; the connection runs delayed.",
+	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "Full mode: server SYNs the router dropped after the module answered the client; the client was reset.",
 };
 _Static_assert(ARRAY_SIZE(stat_helps) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a help text");
