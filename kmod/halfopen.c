@@ -29,6 +29,7 @@
 #include <linux/netdevice.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack_core.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 #include <net/tcp.h>
 
 #include "adaptive.h"
@@ -147,20 +148,65 @@ void catoproxy_halfopen_start(struct catoproxy_net *cn, struct nf_conn *ct,
 }
 
 /*
- * Was @ct's server SYN dropped before it reached the conntrack table (a
- * FORWARD chain after the module's hook, or conntrack refusing a clash)?
- * Then no packet carries the entry and none ever will: only the table's
- * reference is left. One that is still on its way (queued to userspace by
- * NFQUEUE, say) holds a reference of its own.
+ * The server SYN was dropped before conntrack confirmed its entry (by a
+ * later chain, by NAT out of ports, as a clash), or never reached the table
+ * before the server timeout: nothing but the half-open table refers to the
+ * entry any more, and no packet can ever confirm it. An unconfirmed entry
+ * is in no table and holds none of the table's references, so it is never
+ * given to nf_ct_kill(), which would unlink it from a list it is not on
+ * and drop a reference it does not have; dropping ours frees it.
  */
-static bool never_confirmed(const struct nf_conn *ct)
+static bool syn_lost(struct nf_conn *ct)
 {
-	if (nf_ct_is_confirmed(ct) ||
-	    refcount_read(&ct->ct_general.use) != 1)
+	if (refcount_read(&ct->ct_general.use) != 1)
 		return false;
-	/* Confirmation takes a reference before its packet drops its own. */
+	/*
+	 * Whoever dropped the last other reference had confirmed the entry
+	 * before, if at all: the reference's release orders it.
+	 */
 	smp_rmb();
 	return !nf_ct_is_confirmed(ct);
+}
+
+/*
+ * The client of such an entry holds the module's SYN-ACK and would wait for
+ * a server that never hears of it: it is reset, unless the entry lost a
+ * clash to a live one that gave the client the same answer (a cookie's
+ * handshake ACK and its request opened the server half on two CPUs at
+ * once). A reset carries this entry's ISN, so a client that took another
+ * answer ignores it.
+ */
+static void syn_dropped(struct net *net, struct catoproxy_net *cn,
+			const struct catoproxy_pending *p,
+			struct catoproxy_conn *conn)
+{
+	const struct nf_conntrack_tuple_hash *h;
+	const struct catoproxy_conn *live;
+	bool same = false;
+
+	h = nf_conntrack_find_get(net, nf_ct_zone(p->ct),
+				  &p->ct->tuplehash[IP_CT_DIR_ORIGINAL].tuple);
+	if (h) {
+		struct nf_conn *ct = nf_ct_tuplehash_to_ctrack(h);
+
+		live = catoproxy_conn_get(ct);
+		same = live && (live->flags & CATOPROXY_CONN_F_ACCEL) &&
+		       READ_ONCE(live->isn) == conn->isn;
+		nf_ct_put(ct);
+	}
+	if (same) {
+		net_dbg_ratelimited("catoproxy: a half-open connection lost a clash with its own flow\n");
+		return;
+	}
+	reset_client(net, p->ct, conn, p->client_isn + 1);
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_SERVER_SYN_DROPPED);
+	if (conn->flags & CATOPROXY_CONN_F_ADAPTIVE) {
+		rcu_read_lock();
+		catoproxy_adaptive_forget(net, p->ct);
+		rcu_read_unlock();
+	}
+	catoproxy_event_conn(net, p->ct, conn, CATOPROXY_EVENT_FAILED,
+			     CATOPROXY_CAUSE_SERVER_SYN_DROPPED);
 }
 
 static void pending_timer(struct timer_list *timer)
@@ -188,7 +234,7 @@ static void pending_timer(struct timer_list *timer)
 			continue;
 		}
 		if (nf_ct_is_dying(p->ct) || time_after_eq(now, p->deadline) ||
-		    never_confirmed(p->ct)) {
+		    syn_lost(p->ct)) {
 			catoproxy_halfopen_detach(cn, conn,
 						  CATOPROXY_CONN_FAILED);
 			list_add_tail(&p->node, &expired);
@@ -205,9 +251,9 @@ static void pending_timer(struct timer_list *timer)
 			continue;
 		}
 		/*
-		 * Only a SYN that went through: one that is still on its way
-		 * has not had all its verdicts yet, and resending it would
-		 * undo a later chain's drop.
+		 * Only a SYN the forward path let through is sent again: one
+		 * still on its way (in a queue) is not lost, and one a later
+		 * chain dropped must stay dropped.
 		 */
 		if (!p->server_ready && nf_ct_is_confirmed(p->ct) &&
 		    time_after_eq(now, p->retx_at)) {
@@ -250,23 +296,12 @@ static void pending_timer(struct timer_list *timer)
 		struct net *net = nf_ct_net(p->ct);
 
 		list_del(&p->node);
-		/*
-		 * An entry that was never confirmed is in no table, so there
-		 * is nothing to kill: its server SYN was dropped before
-		 * confirmation (never_confirmed()), by a FORWARD chain after
-		 * the module's hook (the firewall refused the connection,
-		 * and its client is left to give up as if its SYN had been
-		 * dropped), or by conntrack as a clash with the same flow's
-		 * entry, when there is nobody to reset: a client's handshake
-		 * ACK and its request can reach two CPUs at once, both carry
-		 * a valid cookie and both open the server half; the one that
-		 * entered the table is the connection, and must live on.
-		 */
 		if (p->blocked) {
 			/* A block page whose client never closed: forget it. */
 			nf_ct_kill(p->ct);
 		} else if (!nf_ct_is_confirmed(p->ct)) {
-			net_dbg_ratelimited("catoproxy: dropping a half-open connection that never entered the conntrack table\n");
+			if (conn)
+				syn_dropped(net, cn, p, conn);
 		} else if (conn && !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);
 			if (p->server_ready) {

@@ -12,6 +12,7 @@
  *   PREROUTING   hooks_pre_route()  after conntrack: a path's mark, inspect.c
  *   after PREROUTING  catoproxy_hooks_sent()  the server SYN the module
  *                                   sends for a cookie ACK: attach
+ *                                   blind reset: rst.c
  *   FORWARD      hooks_forward_early()  blocked handshakes: block.c
  *   FORWARD      hooks_forward()    new entry: decide, attach (conn.c), and
  *                                   for full mode intercept the SYN
@@ -181,9 +182,10 @@ static unsigned int hooks_forward_early(void *priv, struct sk_buff *skb,
 
 /*
  * Before conntrack: segments of a connection whose server half is still
- * opening would be invalid to conntrack and to the server, and a SYN flood
- * past the backlog must not cost conntrack entries. Costs one atomic read
- * while no connection is opening.
+ * opening would be invalid to conntrack and to the server, a SYN flood
+ * past the backlog must not cost conntrack entries, and a blind reset must
+ * not move conntrack's windows (rst.c). Costs one atomic read and a look
+ * at the TCP flags while no connection is opening.
  */
 static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 			      const struct nf_hook_state *state)
@@ -201,6 +203,7 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	unsigned int verdict;
 	struct tcphdr _th;
 	struct nf_conn *ct;
+	bool quiet;
 	int thoff;
 
 	/* raw's notrack: conntrack, and so the module, stays away. */
@@ -213,14 +216,14 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 		if (verdict != NF_ACCEPT)
 			return verdict;
 	}
-	if (!opening && time_after(jiffies, READ_ONCE(cn->cookies_until)))
-		return NF_ACCEPT;
+	/* Nothing opening, no cookie in flight: only RSTs are of interest. */
+	quiet = !opening && time_after(jiffies, READ_ONCE(cn->cookies_until));
 
 	thoff = catoproxy_seg_tcp(skb, state->pf);
 	if (thoff < 0)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
-	if (!th || th->syn)
+	if (!th || th->syn || (quiet && !th->rst))
 		return NF_ACCEPT;
 	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
 			       state->net, &tuple))
@@ -229,16 +232,23 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	zone = nf_ct_zone_tmpl(tmpl, skb, &zone_tmp);
 	h = nf_conntrack_find_get(state->net, zone, &tuple);
 	if (!h)
-		return catoproxy_cookie_ack(state->net, skb, state->pf, th,
-					    thoff);
+		return quiet ? NF_ACCEPT :
+			       catoproxy_cookie_ack(state->net, skb, state->pf,
+						    th, thoff);
 	ct = nf_ct_tuplehash_to_ctrack(h);
 	conn = catoproxy_conn_get(ct);
 	verdict = NF_ACCEPT;
-	if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL && conn &&
-	    (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
-	     READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING))
-		verdict = catoproxy_intercept_hold(state->net, skb, ct, conn,
-						   th, thoff);
+	if (!conn) {
+		/* not ours */
+	} else if (READ_ONCE(conn->state) == CATOPROXY_CONN_OPENING ||
+		   READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING) {
+		if (NF_CT_DIRECTION(h) == IP_CT_DIR_ORIGINAL)
+			verdict = catoproxy_intercept_hold(state->net, skb, ct,
+							   conn, th, thoff);
+	} else if (th->rst) {
+		verdict = catoproxy_rst_pre(state->net, ct, NF_CT_DIRECTION(h),
+					    conn, th);
+	}
 	nf_ct_put(ct);
 	return verdict;
 }

@@ -561,8 +561,8 @@ int catoproxy_nl_get_site_dumpit(struct sk_buff *skb,
 	struct catoproxy_net *cn = catoproxy_net(sock_net(skb->sk));
 	const struct catoproxy_policy *pol;
 	unsigned long idx = cb->args[0];
+	bool full;
 	void *hdr;
-	int ret = 0;
 
 	rcu_read_lock();
 	pol = rcu_dereference(cn->policy);
@@ -581,12 +581,14 @@ int catoproxy_nl_get_site_dumpit(struct sk_buff *skb,
 		}
 		genlmsg_end(skb, hdr);
 	}
+	/* Not a site fits: too big for any message. @pol goes with the lock. */
+	full = idx == cb->args[0] && idx < pol->nsites;
 	rcu_read_unlock();
 
-	if (idx == cb->args[0] && idx < pol->nsites)
-		ret = -EMSGSIZE;
+	if (full)
+		return -EMSGSIZE;
 	cb->args[0] = idx;
-	return ret ?: skb->len;
+	return skb->len;
 }
 
 /* Where a GET_CONN dump writes. */

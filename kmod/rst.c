@@ -10,9 +10,17 @@
  * sequence space (it undoes seqadj itself), so the same check holds for
  * spliced full-mode connections, whose halves are translated.
  *
- * Segments conntrack found invalid (most blind resets) carry no entry; the
- * entry is looked up, in the default zone only. Segments the ruleset chose
- * not to track are left alone.
+ * Blind resets are dropped before conntrack sees them
+ * (catoproxy_rst_pre()): conntrack takes an RST up to a window above the
+ * receiver's as a sender's overshoot and moves the sender's end to it, after
+ * which the peer's genuine segments look like "ACK under lower bound" and
+ * its acknowledgments of them invalid; a spliced connection, whose invalid
+ * segments the module drops, and any connection behind a "ct state invalid
+ * drop" rule would die of one such RST. The rest of the decision (the
+ * answer to a challenge ACK) is taken after conntrack, which knows the
+ * direction of every segment; segments conntrack found invalid carry no
+ * entry and are looked up, in the default zone only. Segments the ruleset
+ * chose not to track are left alone.
  */
 
 #include <linux/ip.h>
@@ -39,22 +47,25 @@ static const struct tcphdr *rst_th(const struct sk_buff *skb,
 	return skb_header_pointer(skb, thoff, sizeof(*buf), buf);
 }
 
-static unsigned int judge(struct net *net, struct nf_conn *ct,
-			  enum ip_conntrack_dir dir,
-			  struct catoproxy_conn *conn, const struct tcphdr *th)
+/*
+ * What catoproxy_tcp_follow() says of @th on @ct, going @dir, from @conn's
+ * state, into @st; the windows it was judged against in @seg.
+ */
+static enum catoproxy_tcp_follow
+follow(struct catoproxy_net *cn, struct nf_conn *ct, enum ip_conntrack_dir dir,
+       const struct catoproxy_conn *conn, const struct tcphdr *th,
+       struct catoproxy_tcp_follow_state *st,
+       struct catoproxy_tcp_follow_seg *seg)
 {
-	struct catoproxy_net *cn = catoproxy_net(net);
-	struct catoproxy_tcp_follow_seg seg = {
+	bool accel = READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL;
+	const struct ip_ct_tcp_state *snd, *rcv;
+
+	*seg = (struct catoproxy_tcp_follow_seg){
 		.original = dir == IP_CT_DIR_ORIGINAL,
 		.flags = tcp_flag_byte(th),
 		.seq = ntohl(th->seq),
 		.ack = ntohl(th->ack_seq),
 	};
-	struct catoproxy_tcp_follow_state st = {};
-	bool accel = READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL;
-	const struct ip_ct_tcp_state *snd, *rcv;
-	enum catoproxy_tcp_follow what;
-
 	if (th->rst) {
 		/* conntrack's lock over the windows it updates per packet */
 		spin_lock_bh(&ct->lock);
@@ -64,31 +75,54 @@ static unsigned int judge(struct net *net, struct nf_conn *ct,
 		 * A flow picked up mid-stream has windows conntrack itself
 		 * does not trust (be-liberal): neither do we.
 		 */
-		seg.window_known = nf_conntrack_tcp_established(ct) &&
-				   (rcv->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
-				   !((snd->flags | rcv->flags) &
-				     IP_CT_TCP_FLAG_BE_LIBERAL);
-		seg.rcv_nxt = rcv->td_maxack;
-		seg.rcv_end = snd->td_maxend;
+		seg->window_known = nf_conntrack_tcp_established(ct) &&
+				    (rcv->flags & IP_CT_TCP_FLAG_MAXACK_SET) &&
+				    !((snd->flags | rcv->flags) &
+				      IP_CT_TCP_FLAG_BE_LIBERAL);
+		seg->rcv_nxt = rcv->td_maxack;
+		seg->rcv_end = snd->td_maxend;
 		spin_unlock_bh(&ct->lock);
 	}
 	/*
 	 * Both directions may run on two CPUs at once: a lost update only
 	 * misses a challenge, which then looks like an ordinary RST.
 	 */
-	st.flags = READ_ONCE(conn->follow);
+	st->flags = READ_ONCE(conn->follow);
 	if (!accel)
-		st.challenge_ack = READ_ONCE(conn->challenge_ack);
+		st->challenge_ack = READ_ONCE(conn->challenge_ack);
 	else
 		/*
 		 * An accelerated connection's isn is not ours to reuse; its
 		 * challenges are the module's own (splice.c), which
 		 * acknowledge exactly what the server has received.
 		 */
-		st.challenge_ack = seg.rcv_nxt;
-	what = catoproxy_tcp_follow(&st, &seg,
+		st->challenge_ack = seg->rcv_nxt;
+	return catoproxy_tcp_follow(st, seg,
 				    rcu_dereference(cn->policy)->challenge_ack ==
 					    CATOPROXY_CHALLENGE_ACK_STRICT);
+}
+
+/* A blind reset: counted and dropped. */
+static unsigned int out_of_window(struct catoproxy_net *cn,
+				  const struct catoproxy_tcp_follow_seg *seg)
+{
+	catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_OUT_OF_WINDOW);
+	net_dbg_ratelimited("catoproxy: out-of-window RST seq %u, window %u-%u\n",
+			    seg->seq, seg->rcv_nxt, seg->rcv_end);
+	return NF_DROP;
+}
+
+static unsigned int judge(struct net *net, struct nf_conn *ct,
+			  enum ip_conntrack_dir dir,
+			  struct catoproxy_conn *conn, const struct tcphdr *th)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	bool accel = READ_ONCE(conn->flags) & CATOPROXY_CONN_F_ACCEL;
+	struct catoproxy_tcp_follow_state st;
+	struct catoproxy_tcp_follow_seg seg;
+	enum catoproxy_tcp_follow what;
+
+	what = follow(cn, ct, dir, conn, th, &st, &seg);
 	if (!accel)
 		WRITE_ONCE(conn->challenge_ack, st.challenge_ack);
 	WRITE_ONCE(conn->follow, st.flags);
@@ -100,10 +134,7 @@ static unsigned int judge(struct net *net, struct nf_conn *ct,
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_CHALLENGE_ACK_SEEN);
 		break;
 	case CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW:
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_OUT_OF_WINDOW);
-		net_dbg_ratelimited("catoproxy: out-of-window RST seq %u, window %u-%u\n",
-				    seg.seq, seg.rcv_nxt, seg.rcv_end);
-		return NF_DROP;
+		return out_of_window(cn, &seg);
 	case CATOPROXY_FOLLOW_RST_CHALLENGE_ALLOWED:
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_CHALLENGE_ALLOWED);
 		/*
@@ -118,6 +149,26 @@ static unsigned int judge(struct net *net, struct nf_conn *ct,
 		return NF_DROP;
 	}
 	return NF_ACCEPT;
+}
+
+unsigned int catoproxy_rst_pre(struct net *net, struct nf_conn *ct,
+			       enum ip_conntrack_dir dir,
+			       const struct catoproxy_conn *conn,
+			       const struct tcphdr *th)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_tcp_follow_state st;
+	struct catoproxy_tcp_follow_seg seg;
+
+	/*
+	 * Judged on a copy of the state: whatever else the RST is (the
+	 * answer to a challenge ACK, an in-window one the receiver will
+	 * challenge) is decided after conntrack, by catoproxy_rst_follow().
+	 */
+	if (follow(cn, ct, dir, conn, th, &st, &seg) !=
+	    CATOPROXY_FOLLOW_RST_OUT_OF_WINDOW)
+		return NF_ACCEPT;
+	return out_of_window(cn, &seg);
 }
 
 unsigned int catoproxy_rst_follow(struct net *net, struct sk_buff *skb,

@@ -45,15 +45,18 @@ unsigned int catoproxy_splice_challenge(struct net *net, struct nf_conn *ct,
 	WRITE_ONCE(conn->follow, CATOPROXY_FOLLOW_F_CHALLENGE);
 
 	/*
-	 * Acknowledge what the server has of the client; the client, which
-	 * no longer knows the connection, answers with an RST at exactly
-	 * that number, which passes as an exact match and ends both halves.
+	 * Acknowledge what the server has acknowledged of the client: the
+	 * client, which no longer knows the connection, answers with an RST
+	 * at exactly that number, which rst.c recognises by the same number
+	 * (the server's td_maxack) and which is the server's RCV.NXT as far
+	 * as the router knows, so that it ends both halves. What the client
+	 * sent last (its td_end) would also count data the server never got.
 	 * Conntrack keeps the server's numbers untranslated: translate.
 	 * ct->lock is conntrack's, over the windows it updates per packet.
 	 */
 	spin_lock_bh(&ct->lock);
 	server_next = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_end;
-	tx.ack = ct->proto.tcp.seen[IP_CT_DIR_ORIGINAL].td_end;
+	tx.ack = ct->proto.tcp.seen[IP_CT_DIR_REPLY].td_maxack;
 	spin_unlock_bh(&ct->lock);
 	tx.seq = server_next + nf_ct_seq_offset(ct, IP_CT_DIR_REPLY, server_next);
 

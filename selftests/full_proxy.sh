@@ -61,6 +61,11 @@
 #      retransmitted SYN in: the server half opens, held_dropped = the
 #      segments held, and the router's POSTROUTING sees no packet from the
 #      deleted r2 (no dangling device; dmesg stays clean).
+# 19   (full only) a forward chain after the module's hook (filter + 10,
+#      as firewalld's) drops the SYN to a port after the module answered
+#      it: the client is reset at once (within 3 s, far inside the 10 s
+#      server-timeout), the server sees no packet to that port, the SYN
+#      is never sent again; server_syn_dropped +1 per family.
 
 source lib.sh
 
@@ -71,6 +76,7 @@ CLOSED_PORT=7
 ICMP_PORT=9
 EXT_PORT=5003
 DEVGONE_PORT=5004
+LATE_PORT=5005
 DEVGONE_DST=fd00:2::7
 DEVGONE_CLIENT=fd00:3::2
 DEVGONE_ROUTER=fd00:3::1
@@ -412,6 +418,49 @@ test_devgone()
 	log_test "held segments of a deleted device are dropped, the server half still opens"
 }
 
+test_late_drop()
+{
+	if ! is_full; then
+		ktap_test_skip "a SYN a later chain drops: the client is reset (CATOPROXY_FULL_MODE=$FULL_MODE)"
+		return
+	fi
+	ip netns exec "$router" nft -f - <<-EOF || fail "nft late forward chain"
+	table inet late {
+		chain forward {
+			type filter hook forward priority filter + 10; policy accept;
+			tcp dport $LATE_PORT counter drop
+		}
+	}
+	EOF
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft server counter"
+	table netdev late {
+		chain in {
+			type filter hook ingress device "s0" priority -500; policy accept;
+			tcp dport $LATE_PORT counter
+		}
+	}
+	EOF
+	rctl set mode "$FULL_MODE" || fail "set mode $FULL_MODE"
+	read_stats S0
+	$PYTHON "$LIB_DIR/bulk.py" refused "$client" "$SERVER4,$LATE_PORT" \
+		"$SERVER6,$LATE_PORT" >"$TMP_DIR/late" 2>"$TMP_DIR/late.err"
+	check refused "$TMP_DIR/late" "SYN dropped after the module's hook" \
+		"$SERVER4,$LATE_PORT" "$SERVER6,$LATE_PORT"
+	# nothing may follow: a retransmitted SYN would be due after 1 s
+	sleep 1.5
+	read_stats S1
+	assert_stats_moved "late drop" S0 S1 syn_intercepted=2 \
+		server_syn_dropped=2 server_syn_retransmitted=0 server_open_ok=0 \
+		server_open_failed=0 server_timeout=0
+	assert_ne "the router's late chain dropped the SYNs" 0 \
+		"$(nft_counter "$router" inet late)"
+	assert_eq "packets to port $LATE_PORT at the server" 0 \
+		"$(nft_counter "$server" netdev late)"
+	ip netns exec "$router" nft delete table inet late
+	ip netns exec "$server" nft delete table netdev late
+	log_test "a SYN a later forward chain drops: the client is reset at once, never sent again"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -427,7 +476,7 @@ checktool "tc -V" "run test without tc"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 19
+ktap_set_plan 20
 require_module
 { setup_topology && setup_nohost && setup_probe_filter; } || topology_failed
 # Mode off on a running module: conntrack entries without our helper, and
@@ -470,5 +519,6 @@ test_rst
 test_icmp
 test_exthdr
 test_devgone
+test_late_drop
 
 ktap_finished

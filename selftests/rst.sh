@@ -75,9 +75,20 @@
 #     that reached the router was either counted there or seen by the
 #     receiver: RSTs in at r0/r1 = rst_out_of_window + RSTs in at s0/c0.
 #     No "ct state invalid drop" rule: conntrack alone would forward them.
+# 15  Blind resets just above the window: on 2 delayed and 2 full
+#     connections per family, 2 RSTs per connection, from the client on
+#     one and from the server on the other, at one and a half to two
+#     windows past what the receiver expects. Conntrack
+#     forgives a sender that much overshoot and would move the sender's
+#     end there, after which the peer's segments look "under the lower
+#     bound" and their acknowledgments invalid. The module drops them
+#     before conntrack sees them: rst_out_of_window counts every one, none
+#     reaches an end, every connection echoes twice (the second echo
+#     acknowledges the first) through "ct state invalid drop", and
+#     invalid_dropped stays 0.
 #
 # CATOPROXY_RST_MODE=off runs everything with the module's mode off, to
-# validate the test's own tooling: 3-9 and 11-14 are then expected to
+# validate the test's own tooling: 3-9 and 11-15 are then expected to
 # fail, 1, 2 and 10 (what the module must leave as it is) to pass.
 
 source lib.sh
@@ -90,6 +101,8 @@ BLIND_PORT=7300
 BLIND_CLIENT_RSTS=${BLIND_CLIENT_RSTS:-40000}
 BLIND_SERVER_RSTS=${BLIND_SERVER_RSTS:-8000}
 BLIND_LIMIT=240
+OVERSHOOT_PORT=7400
+OVERSHOOT_RSTS=2
 SERVER4_FULL=10.0.2.3
 SERVER6_FULL=fd00:2::3
 # allow: one SYN retransmission and margin; strict: connect() gives up
@@ -259,6 +272,24 @@ test_blind_attack()
 	log_test "blind-reset attack on 100 delayed and full connections: RSTs dropped, connections live"
 }
 
+# ---------------------------------------------------------------- 15
+
+# After test 14: its server addresses and site stay.
+test_overshoot()
+{
+	local hosts=()
+
+	forward_invalid_drop on
+	set_mode delayed
+	hosts=("$SERVER4" "$SERVER4_FULL" "$SERVER6" "$SERVER6_FULL")
+	probe "$TMP_DIR/overshoot" overshoot "$client" "$server" "$router" \
+		"$CATOPROXYCTL" "$OVERSHOOT_PORT" "$OVERSHOOT_RSTS" \
+		"${hosts[@]}" "${hosts[@]}"
+	check overshoot "$TMP_DIR/overshoot" "$SERVER4,$SERVER6" \
+		"$SERVER4_FULL,$SERVER6_FULL"
+	log_test "blind RSTs within conntrack's overshoot above the window: dropped before conntrack, delayed and full connections live"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -270,7 +301,7 @@ checktool "conntrack --version" "run test without conntrack"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 14
+ktap_set_plan 15
 require_module
 setup_topology || topology_failed
 [ -n "$RST_MODE" ] && ktap_print_msg "every mode replaced by $RST_MODE (tooling check)"
@@ -300,5 +331,6 @@ crafted_test strict "challenge-ack strict: the RST answering a challenge ACK is 
 crafted_test strict_after "challenge-ack strict: after the drop, data is no challenge ACK and the client's abort RST crosses"
 
 test_blind_attack
+test_overshoot
 
 ktap_finished

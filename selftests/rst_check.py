@@ -21,6 +21,9 @@ that is no JSON (rstprobe.py failed) is one failure that shows its stderr.
         Sub-test 14: RSTs sent (asked for NCLIENT client-side, NSERVER
         server-side), the RSTs counted in at r0, r1, s0 and c0 by nft and
         the router's rst_out_of_window delta OOW.
+  rst_check.py overshoot FILE DELAYED_HOSTS FULL_HOSTS
+        Sub-test 15 over "rstprobe.py overshoot": the hosts of delayed and
+        of full connections, comma-separated.
 """
 
 import functools
@@ -318,8 +321,34 @@ def blind(path, ncli, nsrv, r0, r1, s0, c0, oow):
               % s0)
 
 
+def overshoot(path, delayed, full):
+    d = load(path)
+    if d is None:
+        return
+    ksft_pr("windows (server's, client's) per connection: %s"
+            % json.dumps(d.get("windows")))
+    for mode, hosts in (("delayed", delayed), ("full", full)):
+        for h in hosts.split(","):
+            r = get(lambda: d["hosts"][h])
+            w = "%s %s" % (mode, h)
+            ksft_pr("%s: %s" % (w, json.dumps(r)))
+            ksft_eq((2, 2, 2), get(lambda: (r["conns"], r["echo"],
+                                            r["server_open"])),
+                    "%s: connections / echoing twice after the RSTs / "
+                    "server sockets open" % w)
+            ksft_eq((0, 0), get(lambda: (r["rst_in_c0"], r["rst_in_s0"])),
+                    "%s: RSTs that reached the client / the server" % w)
+    ksft_eq([get(lambda: d["sent"]), 0, 0, 0, 0],
+            get_stats(d, ("rst_out_of_window", "invalid_dropped",
+                          "challenge_ack_seen", "rst_challenge_allowed",
+                          "rst_challenge_dropped")),
+            "counters rst_out_of_window (= RSTs sent) invalid_dropped "
+            "challenge_ack_seen rst_challenge_allowed rst_challenge_dropped")
+
+
 def main(argv):
-    checks = {"recipe": recipe, "recipe_full": recipe_full, "blind": blind}
+    checks = {"recipe": recipe, "recipe_full": recipe_full, "blind": blind,
+              "overshoot": overshoot}
     for name in ("crafted_blind", "crafted_inwindow", "crafted_challenge",
                  "crafted_strict", "crafted_strict_after"):
         checks[name] = functools.partial(crafted, globals()[name])

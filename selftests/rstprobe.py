@@ -43,6 +43,18 @@ both ends of every connection in this process. Prints one JSON object.
         and side; sending stops after LIMIT seconds. Then every connection
         echoes a line again. {"conns", "echo_before", "echo_after",
         "sent_client", "sent_server", "send_errors", "secs", "rate"}.
+
+  rstprobe.py overshoot CLIENT_NS SERVER_NS ROUTER_NS CTL PORT N HOST...
+        One echoing connection per HOST argument; both sides' sequence
+        numbers and windows are read off captures on c0 and s0. Then N
+        RSTs per connection, from its client for the 1st, 3rd ...
+        connection, from its server for the others, each between one and
+        a half and two windows past what its receiver expects: resets that
+        conntrack takes for a sender overshooting the window. Then every
+        connection echoes twice. Per HOST: {"conns", "echo" (connections
+        that echoed twice), "rst_in_c0", "rst_in_s0" (RSTs that reached an
+        end), "server_open"}; "sent", "stats" (the router's counter deltas
+        over the RSTs and the echoes), "windows".
 """
 
 import errno
@@ -464,6 +476,81 @@ def cmd_blind(cns, sns, port, ncli, nsrv, limit, hosts):
     return out
 
 
+# ---------------------------------------------------------------- overshoot
+
+def cmd_overshoot(cns, sns, rns, ctl, port, nrst, hosts):
+    srv = EchoServer(sns, port)
+    cap = Capture({"c": (cns, "c0"), "s": (sns, "s0")})
+    time.sleep(0.05)
+    conns = [Conn(cns, srv, h, port) for h in hosts]
+    time.sleep(0.3)     # the client's ACKs of the echoes are out
+    pk = list(cap.pkts)
+    tx = {(side, v6): raw_sender(ns, "::1" if v6 else "127.0.0.1")
+          for side, ns in (("c", cns), ("s", sns)) for v6 in (False, True)}
+    jobs = []
+    out = {"windows": {}}
+    for cn in conns:
+        mine = cn.tuple_pkts(pk)
+        c_out = [p for p in mine if p["tap"] == "c" and p["out"]]
+        s_out = [p for p in mine if p["tap"] == "s" and p["out"]]
+        # each side's next sequence number, in its own terms (the server's
+        # as it sent them, before the router's translation), and its
+        # receive window as conntrack scales it (the SYN's and SYN-ACK's
+        # window scales, as both ends sent them)
+        ws = {k: [p.get("ws") or 0 for p in lst if p["flags"] in ("S", "SA")]
+              for k, lst in (("c", c_out), ("s", s_out))}
+        nxt = {k: (lst[-1]["seq"] + lst[-1]["len"]) & 0xffffffff
+               for k, lst in (("c", c_out), ("s", s_out))}
+        win = {k: lst[-1]["win"] << (ws[k][0] if ws[k] else 0)
+               for k, lst in (("c", c_out), ("s", s_out))}
+        v6 = ":" in cn.host
+        # one side per connection, alternately: from the client, above
+        # the server's window, or the other way (when both sides' ends
+        # moved, conntrack ignores every segment alike and lets them by)
+        if len(jobs) % 2 == 0:
+            jobs.append((tx["c", v6], Rst(cn.src, cn.host, cn.lport, port),
+                         nxt["c"], win["s"]))
+        else:
+            jobs.append((tx["s", v6], Rst(cn.host, cn.src, port, cn.lport),
+                         nxt["s"], win["c"]))
+        out["windows"]["%s:%d" % (cn.host, cn.lport)] = [win["s"], win["c"]]
+    st0 = ctl_stats(rns, path=ctl)
+    t_act = time.monotonic() - cap.t0
+    rnd = random.Random(5961)
+    for _ in range(nrst):
+        for sock, rst, nxt, w in jobs:
+            # between one and a half and two windows past the receiver's
+            # next sequence number: outside the window, and within the
+            # overshoot conntrack forgives a sender
+            rst.send(sock, (nxt + w + w // 2 + rnd.randrange(w // 4 or 1))
+                     & 0xffffffff)
+    time.sleep(0.3)
+    res = {}
+    for i, cn in enumerate(conns):
+        r = res.setdefault(cn.host, {"conns": 0, "echo": 0})
+        r["conns"] += 1
+        # the second echo carries the acknowledgment of the first
+        r["echo"] += echo_line(cn.c, b"over %d\n" % i, timeout=3.0) and \
+            echo_line(cn.c, b"again %d\n" % i, timeout=3.0)
+    time.sleep(0.3)
+    out["stats"] = delta(st0, ctl_stats(rns, path=ctl))
+    pk = [p for p in cap.stop() if p["t"] >= t_act and "R" in p["flags"]
+          and not p["out"]]
+    for cn in conns:
+        r = res[cn.host]
+        mine = cn.tuple_pkts(pk)
+        r["rst_in_c0"] = r.get("rst_in_c0", 0) + sum(p["tap"] == "c"
+                                                     for p in mine)
+        r["rst_in_s0"] = r.get("rst_in_s0", 0) + sum(p["tap"] == "s"
+                                                     for p in mine)
+        r["server_open"] = r.get("server_open", 0) + \
+            (cn.srv["status"] == "open")
+        cn.c.close()
+    srv.close()
+    out["sent"] = nrst * len(jobs)
+    out["hosts"] = res
+    return out
+
 def main(argv):
     return json_main(argv, __doc__, {
         "recipe": lambda a: cmd_recipe(a[0], a[1], a[2], a[3], int(a[4]),
@@ -473,6 +560,8 @@ def main(argv):
                                          a[5:]),
         "blind": lambda a: cmd_blind(a[0], a[1], int(a[2]), int(a[3]),
                                      int(a[4]), float(a[5]), a[6:]),
+        "overshoot": lambda a: cmd_overshoot(a[0], a[1], a[2], a[3],
+                                             int(a[4]), int(a[5]), a[6:]),
     })
 
 

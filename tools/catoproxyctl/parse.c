@@ -83,6 +83,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_PAYLOAD_NO_NAME] = "payload_no_name",
 	[CATOPROXY_STAT_PAYLOAD_HOLD_FULL] = "payload_hold_full",
 	[CATOPROXY_STAT_PATH_PINNED] = "path_pinned",
+	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "server_syn_dropped",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");
@@ -129,6 +130,7 @@ static const char *const cause_names[] = {
 	[CATOPROXY_CAUSE_SERVER_ICMP] = "server-icmp",
 	[CATOPROXY_CAUSE_SERVER_TIMEOUT] = "server-timeout",
 	[CATOPROXY_CAUSE_CLIENT_TIMEOUT] = "client-timeout",
+	[CATOPROXY_CAUSE_SERVER_SYN_DROPPED] = "server-syn-dropped",
 };
 _Static_assert(ARRAY_SIZE(cause_names) == CATOPROXY_CAUSE_MAX + 1,
 	       "every enum catoproxy_cause value needs a name");

@@ -166,6 +166,9 @@ enum catoproxy_event {
  * @CATOPROXY_CAUSE_SERVER_TIMEOUT: no answer within server-timeout
  * @CATOPROXY_CAUSE_CLIENT_TIMEOUT: the server answered, the client never
  *   completed its handshake
+ * @CATOPROXY_CAUSE_SERVER_SYN_DROPPED: the router dropped the server SYN after
+ *   the module had answered the client (a later forward or postrouting chain,
+ *   NAT, a clash)
  */
 enum catoproxy_cause {
 	CATOPROXY_CAUSE_NONE,
@@ -173,9 +176,10 @@ enum catoproxy_cause {
 	CATOPROXY_CAUSE_SERVER_ICMP,
 	CATOPROXY_CAUSE_SERVER_TIMEOUT,
 	CATOPROXY_CAUSE_CLIENT_TIMEOUT,
+	CATOPROXY_CAUSE_SERVER_SYN_DROPPED,
 };
 
-#define CATOPROXY_CAUSE_MAX	4
+#define CATOPROXY_CAUSE_MAX	5
 
 enum catoproxy_attr {
 	CATOPROXY_A_UNSPEC,
@@ -255,6 +259,7 @@ enum catoproxy_stat {
 	CATOPROXY_STAT_PAYLOAD_HOLD_FULL,
 	CATOPROXY_STAT_PATH_PINNED,
 	CATOPROXY_STAT_SYN_PASSED_FASTOPEN,
+	CATOPROXY_STAT_SERVER_SYN_DROPPED,
 
 	__CATOPROXY_STAT_LAST
 };
