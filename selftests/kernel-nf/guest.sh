@@ -42,6 +42,10 @@ unload() {
 	return 1
 }
 
+# The kselftest knob for slow machines (TCG): fewer rounds, e.g. 40 client
+# namespaces instead of 100 in nft_nat_zones.sh, 500 zones in nft_zones_many.sh.
+export KSFT_MACHINE_SLOW=yes
+
 dir=
 worst=0 # 1: a harness error (module would not load or unload)
 while read -r kind a b rest; do
