@@ -8,6 +8,9 @@
 #                        from Documentation/netlink/specs/catoproxy.yaml
 #   make ynl-check       fail when those files do not match the spec
 #   make bench           benchmark in the VM [KREL=...]; Documentation/benchmark.md
+#   make check-kernel-nf the kernel's netfilter selftests in the VM, without
+#                        and with the module [KREL=...] (not in `make check`:
+#                        about an hour); Documentation/kernel-selftests.rst
 #   make install         module into /lib/modules/KERNELRELEASE/updates (depmod
 #                        unless DESTDIR), catoproxyctl, man page, completion
 #                        under PREFIX; `make uninstall` removes them
@@ -142,5 +145,16 @@ bench-run: tools
 	fi; \
 	selftests/bench/run.sh -k $$k
 
+# The kernel's own netfilter selftests without the module and with it in
+# full and delayed mode, on the newest kernel or KREL=...
+check-kernel-nf: deps
+	$(MAKE) check-kernel-nf-run
+
+check-kernel-nf-run: tools
+	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
+	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
+	selftests/kernel-nf/run.sh -k $$k
+
 .PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run \
+	check-kernel-nf check-kernel-nf-run \
 	install install-module modules_install install-tools uninstall dkms-source deb deb-check dkms-check

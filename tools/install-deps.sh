@@ -24,7 +24,7 @@ KERNEL_FLAVOURS=${KERNEL_FLAVOURS:-"linux-headers-amd64 linux-headers-6.12-amd64
 PACKAGES="gcc make libc6-dev pkg-config libmnl-dev sparse
 	qemu-system-x86 busybox-static
 	kmod cpio gzip xz-utils zstd
-	iproute2 nftables conntrack iptables socat iperf3 python3
+	iproute2 nftables conntrack iptables socat iperf3 python3 ipvsadm
 	util-linux procps tcpdump iputils-ping gnuplot-nox
 	nmap hping3 curl jq
 	linux-source-6.12 python3-yaml python3-jsonschema
