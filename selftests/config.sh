@@ -476,6 +476,7 @@ conf_file()
 	echo "set server-timeout 2500   # ms"
 	echo "set block-page-ports 80,8080"
 	echo 'set block-page "<h1>blocked</h1>\n\x00\xff\"#"'
+	echo "set inspect-timeout 3000"
 	for ((i = 0; i < 50; i++)); do
 		echo "site add site$i prefix 10.$2.$i.0/24 prefix fd00:$2:$((i + 1))::/48 mode ${SITE_MODES[i % 5]}"
 	done
@@ -518,7 +519,8 @@ set force-full-ports 443,8443
 set adaptive-ttl 300
 set adaptive-size 4096
 set block-page-ports 80,8080
-set block-page \"<h1>blocked</h1>\\n\\x00\\xff\\\"#\"" \
+set block-page \"<h1>blocked</h1>\\n\\x00\\xff\\\"#\"
+set inspect-timeout 3000" \
 		"$(grep '^set ' <<<"$d1")"
 	assert_eq "dump: the sites and rules, as written" \
 		"$(grep -v -e '^#' -e '^set ' "$a")" \

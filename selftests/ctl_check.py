@@ -268,7 +268,7 @@ def cli(desc):
          "-j and prometheus are two formats: give one\n" + STATS),
         (["show", "conns", "state", "up"],
          "Invalid state `up': expected pass, opening, spliced, failed, "
-         "waiting, engaged or blocked\n" + CONNS),
+         "waiting, engaged, blocked or inspecting\n" + CONNS),
         (["show", "conns", "src", "10.0.1.2/24"],
          "Invalid prefix `10.0.1.2/24': host bits set, did you mean "
          "10.0.1.0/24?\n" + CONNS),

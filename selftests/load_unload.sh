@@ -235,7 +235,8 @@ adaptive-ttl: 300
 adaptive-size: 4096
 rules: 0
 block-page-ports: 80
-block-page: 166 bytes" "$CMD_OUT"
+block-page: 166 bytes
+inspect-timeout: 5000" "$CMD_OUT"
 	py_check $PYTHON "$LIB_DIR/ctl_check.py" stats_zero "$router" "router stats after reload"
 	unload_module || fail "rmmod failed"
 	log_test "after the cycles the module loads and answers"
