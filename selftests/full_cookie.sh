@@ -30,8 +30,9 @@
 #    every client segment the server gets, the held ones the module
 #    re-sends included;
 # 6. a port forward (prerouting DNAT from the router's port 8081 to the
-#    server's echo port) works with and without cookies (fwpolicy.py
-#    portfwd);
+#    server's echo port) works below and past the backlog (fwpolicy.py
+#    portfwd): intercepted below it; past it, addressed to the router, it
+#    gets no cookie and runs tracked;
 # 7. with syn-backlog 0, cookies stay out of what they cannot serve:
 #    connections raw's notrack exempts (port 5001) and connections raw puts
 #    in conntrack zone 5 (port 5002) carry 300 kB each way intact, none of
@@ -181,7 +182,7 @@ test_firewall()
 test_port_forward()
 {
 	py_check $PYTHON fwpolicy.py portfwd "$client" "$router" "$server" 8081
-	log_test "port forward (DNAT) to the server, with and without cookies"
+	log_test "port forward (DNAT) to the server, below and past the backlog"
 }
 
 trap cleanup EXIT

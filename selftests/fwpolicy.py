@@ -191,8 +191,11 @@ def portfwd(client, router, server, port):
                           % (backlog, h, port))
             d = {k: s1[k] - s0[k] for k in ("syn_intercepted",
                                             "cookie_mode_syns")}
+            # Addressed to the router before DNAT: never a cookie (the
+            # router's own traffic is its stack's), so past the backlog
+            # the connection runs tracked, not intercepted.
             ksft_eq({"syn_intercepted": 2 if backlog else 0,
-                     "cookie_mode_syns": 0 if backlog else 2}, d,
+                     "cookie_mode_syns": 0}, d,
                     "syn-backlog %d: counters" % backlog)
     finally:
         ctl("set", "syn-backlog", "1024", ns=router)
