@@ -528,7 +528,7 @@ set inspect-timeout 3000" \
 	assert_eq "dump: 50 sites, 1000 rules" "50 1000" \
 		"$(count_lines "$d1" '^site add ') $(count_lines "$d1" '^rule add ')"
 	config_is "show config after load" \
-		"$(cfg mode=delayed tls_inspection=true force_full_ports='[443,8443]' server_timeout=2500 block_page_ports='[80,8080]' site_count=50 rule_count=1000 block_page_len=21)"
+		"$(cfg mode=delayed tls_inspection=true force_full_ports='[443,8443]' server_timeout=2500 block_page_ports='[80,8080]' site_count=50 rule_count=1000 block_page_len=21 inspect_timeout=3000)"
 
 	rules=$(ctl -j show rules)
 	sites=$(ctl -j show sites)
