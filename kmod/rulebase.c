@@ -100,9 +100,17 @@ err_scratch:
 	return ERR_PTR(-ENOMEM);
 }
 
-void catoproxy_rulebase_decide(struct net *net,
-			       const struct catoproxy_flow *flow,
-			       struct catoproxy_decision *d, bool count)
+/*
+ * The first rule deciding @flow in @net. @names: what its first payload
+ * said, NULL on the SYN, where a payload rule decides nothing yet and only
+ * sets @d->inspect (its hit is counted by the rule that decides, later).
+ * Once the payload is read, the list may have changed since the SYN: the
+ * current one decides, from its own first match, which need not be a
+ * payload rule any more (then it is that rule).
+ */
+static void decide(struct net *net, const struct catoproxy_flow *flow,
+		   const struct catoproxy_payload_names *names,
+		   struct catoproxy_decision *d, bool count)
 {
 	const struct catoproxy_rulebase *rb;
 	const struct catoproxy_rule *r;
@@ -116,16 +124,13 @@ void catoproxy_rulebase_decide(struct net *net,
 	if (!rb)
 		return;
 	idx = catoproxy_rules_lookup(rb->set, flow);
+	if (idx != CATOPROXY_RULE_NONE && names)
+		idx = catoproxy_rules_lookup_payload(rb->set, flow, idx, names);
 	if (idx == CATOPROXY_RULE_NONE)
 		return;
 	r = &catoproxy_rules_list(rb->set)[idx];
 	d->rule_id = r->id;
-	if (catoproxy_rule_is_payload(r)) {
-		/*
-		 * Nothing is decided yet: the payload rule is only the
-		 * reason to look at the payload, and its hit is counted by
-		 * the rule that decides, in _decide_payload().
-		 */
+	if (!names && catoproxy_rule_is_payload(r)) {
 		d->inspect = true;
 		return;
 	}
@@ -135,38 +140,19 @@ void catoproxy_rulebase_decide(struct net *net,
 		atomic64_inc(&rb->hits[idx]);
 }
 
+void catoproxy_rulebase_decide(struct net *net,
+			       const struct catoproxy_flow *flow,
+			       struct catoproxy_decision *d, bool count)
+{
+	decide(net, flow, NULL, d, count);
+}
+
 void catoproxy_rulebase_decide_payload(struct net *net,
 				       const struct catoproxy_flow *flow,
 				       const struct catoproxy_payload_names *names,
 				       struct catoproxy_decision *d)
 {
-	const struct catoproxy_rulebase *rb;
-	const struct catoproxy_rule *r;
-	u32 idx;
-
-	d->rule_id = 0;
-	d->action = CATOPROXY_ACTION_ALLOW;
-	d->inspect = false;
-	d->path = 0;
-	/*
-	 * The list may have changed since the SYN: the current one decides,
-	 * from its own first match, which need not be a payload rule any
-	 * more (then it is that rule).
-	 */
-	rb = rcu_dereference(catoproxy_net(net)->rules);
-	if (!rb)
-		return;
-	idx = catoproxy_rules_lookup(rb->set, flow);
-	if (idx == CATOPROXY_RULE_NONE)
-		return;
-	idx = catoproxy_rules_lookup_payload(rb->set, flow, idx, names);
-	if (idx == CATOPROXY_RULE_NONE)
-		return;
-	r = &catoproxy_rules_list(rb->set)[idx];
-	d->rule_id = r->id;
-	d->action = r->action;
-	d->path = r->path;
-	atomic64_inc(&rb->hits[idx]);
+	decide(net, flow, names, d, true);
 }
 
 bool catoproxy_rulebase_blocks(struct net *net)
