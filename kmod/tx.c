@@ -179,11 +179,26 @@ void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
 		tx->dport = t->src.u.tcp.port;
 	} else {
 		const struct catoproxy_conn *conn = catoproxy_conn_get(ct);
+		const struct nf_conntrack_tuple *r =
+			&ct->tuplehash[IP_CT_DIR_REPLY].tuple;
 
-		tx->saddr = &t->src.u3;
-		tx->daddr = &t->dst.u3;
-		tx->sport = t->src.u.tcp.port;
-		tx->dport = t->dst.u.tcp.port;
+		if (tx->track) {
+			tx->saddr = &t->src.u3;
+			tx->daddr = &t->dst.u3;
+			tx->sport = t->src.u.tcp.port;
+			tx->dport = t->dst.u.tcp.port;
+		} else {
+			/*
+			 * Past SNAT, masquerade or DNAT the server knows
+			 * the connection by the reply tuple only: a reset
+			 * from the original one would reach nobody, or the
+			 * router itself.
+			 */
+			tx->saddr = &r->dst.u3;
+			tx->daddr = &r->src.u3;
+			tx->sport = r->dst.u.tcp.port;
+			tx->dport = r->src.u.tcp.port;
+		}
 		/* Towards the server: on its path. */
 		tx->mark = conn ? catoproxy_conn_path(ct, conn) : 0;
 	}

@@ -32,7 +32,11 @@ struct catoproxy_tx {
 
 /*
  * Address @tx as the server talking to the client (@to_client) or as the
- * client talking to the server, from @ct's original tuple.
+ * client talking to the server. Set @tx->track first: a tracked segment
+ * carries the original tuple's addresses and NAT translates it on the way
+ * out; an untracked one toward the server is addressed as NAT left the
+ * connection on the server's side (the reply tuple), since no NAT applies
+ * to it.
  */
 void catoproxy_tx_between(struct catoproxy_tx *tx, const struct nf_conn *ct,
 			  bool to_client);

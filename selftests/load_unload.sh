@@ -20,7 +20,9 @@
 #    and forwarding works with the module gone.
 # 3. In full mode, unloading resets both ends of every joined connection
 #    whose timestamps the module translates (they cannot outlive it), and
-#    forwarding goes on for new connections.
+#    forwarding goes on for new connections. The router masquerades toward
+#    the server: the server's end must be reset by the address and port it
+#    knows the connection by (none of its connections stays established).
 # 4. default_mode=full|delayed|adaptive|off sets the mode of existing and new
 #    namespaces; bogus values make insmod fail.
 # 5. Inert until configured: loaded with its own defaults (every namespace
@@ -187,6 +189,17 @@ test_traffic_cycles()
 	log_test "$CYCLES rmmod/insmod cycles under traffic, long-lived connections survive"
 }
 
+# server_established: the server's established connections on $TCP_PORT.
+server_established()
+{
+	ss -N "$server" -Htn state established "( sport = :$TCP_PORT )" | wc -l
+}
+
+server_none_established()
+{
+	[ "$(server_established)" = 0 ]
+}
+
 test_full_unload()
 {
 	local ready=$TMP_DIR/hold.ready go=$TMP_DIR/hold.go res=$TMP_DIR/hold.res
@@ -198,6 +211,14 @@ test_full_unload()
 		log_test "full mode: unload resets joined connections"
 		return
 	fi
+	ip netns exec "$router" nft -f - <<EOF || fail "nft masquerade"
+table inet masq {
+	chain post {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "r1" masquerade
+	}
+}
+EOF
 	ip netns exec "$client" $PYTHON traffic.py hold 4 "$ready" "$go" "$res" \
 		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" 2>"$TMP_DIR/hold.err" &
 	pid=$!
@@ -205,11 +226,15 @@ test_full_unload()
 	slowwait 60 test -e "$ready" || fail "long-lived connections did not open"
 	read_stats st "$router"
 	assert_eq "joined connections" 8 "${st[server_open_ok]}"
+	assert_eq "server's established connections before the unload" 8 "$(server_established)"
 	unload_module || fail "rmmod with joined connections failed"
 	touch "$go"
 	wait "$pid"
 	read -r alive reset <"$res"
 	assert_eq "joined connections reset by the unload (alive reset)" "0 8" "$alive $reset"
+	slowwait 5 server_none_established
+	assert_eq "server's established connections after the unload" 0 "$(server_established)"
+	ip netns exec "$router" nft delete table inet masq || fail "nft delete table masq"
 	tcp_connect "$client" 5 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "new connections after the unload" "10 0" "$CONN_OK $CONN_FAIL"
 	out=$(conntrack_in "$router" -L -p tcp)

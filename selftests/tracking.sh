@@ -22,7 +22,9 @@
 # source site (account mode, not the destination site's), longest prefix;
 # tls-inspection forcing full on port 443; another helper owning the
 # connection; router-originated connections are not counted; after
-# "conntrack -F" every tracked connection is released.
+# "conntrack -F" every tracked connection is released; FTP (passive and
+# active, with and without masquerade) through a firewall that admits data
+# connections only as nf_conntrack_ftp's RELATED ones, in every mode.
 
 source lib.sh
 
@@ -278,6 +280,55 @@ test_flush()
 	log_test "after conntrack -F every tracked connection is released"
 }
 
+# FTP's data connections exist only through nf_conntrack_ftp's
+# expectations: the firewall admits them as RELATED and nothing else. The
+# control connection is the ftp helper's (the module leaves it alone); its
+# data connections are the module's like any others.
+test_ftp()
+{
+	local nat rc=0
+
+	if ! modprobe nf_conntrack_ftp 2>/dev/null || ! modprobe nf_nat_ftp 2>/dev/null ||
+		! $PYTHON -c 'import pyftpdlib' 2>/dev/null; then
+		ktap_test_skip "FTP through the router (no nf_conntrack_ftp, nf_nat_ftp or pyftpdlib)"
+		return
+	fi
+	keep_hooked "$router" || fail "keep_hooked"
+	for nat in plain nat; do
+		ip netns exec "$router" nft -f - <<EOF || fail "nft ruleset"
+table inet ftpfw {
+	ct helper ftp-std {
+		type "ftp" protocol tcp
+	}
+	chain ftp_pre {
+		type filter hook prerouting priority filter; policy accept;
+		tcp dport 21 ct helper set "ftp-std"
+	}
+	chain ftp_forward {
+		type filter hook forward priority filter; policy drop;
+		ct state established,related accept
+		iifname "r0" tcp dport 21 ct state new accept
+		meta l4proto { icmp, ipv6-icmp } accept
+	}
+	chain ftp_post {
+		type nat hook postrouting priority srcnat; policy accept;
+		$([ $nat = nat ] && echo 'oifname "r1" masquerade')
+	}
+}
+EOF
+		ct_flush
+		py_check $PYTHON "$LIB_DIR/ftp_check.py" run \
+			"$client" "$router" "$server" "$nat" off,delayed,adaptive,full \
+			"$CLIENT4" "$CLIENT6" "$SERVER4" "$SERVER6"
+		ip netns exec "$router" nft delete table inet ftpfw || rc=$?
+	done
+	read_stats S0
+	rctl set mode full || rc=$?
+	rctl site del keep-hooked || rc=$?
+	assert_eq "commands: exit codes" 0 "$rc"
+	log_test "FTP, passive and active, plain and masqueraded, works in every mode"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -289,7 +340,7 @@ checktool "nft --version" "run test without nft"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 10
+ktap_set_plan 11
 require_module
 setup_topology || topology_failed
 start_server "$server" || { echo "# FAIL: server did not start"; exit $ksft_fail; }
@@ -307,5 +358,6 @@ test_tls
 test_helper_busy
 test_local
 test_flush
+test_ftp
 
 ktap_finished

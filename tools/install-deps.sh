@@ -27,7 +27,7 @@ PACKAGES="gcc make libc6-dev pkg-config libmnl-dev sparse
 	iproute2 nftables conntrack iptables socat iperf3 python3 ipvsadm
 	util-linux procps tcpdump iputils-ping gnuplot-nox
 	nmap hping3 curl jq
-	linux-source-6.12 python3-yaml python3-jsonschema
+	linux-source-6.12 python3-yaml python3-jsonschema python3-pyftpdlib
 	dpkg-dev debhelper dh-dkms lintian"
 
 die() { echo "install-deps: $*" >&2; exit 1; }
