@@ -347,6 +347,9 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 	if (r->match == CATOPROXY_RULE_MATCH_NONE)
 		catoproxy_stat_inc(cn, r->why);
 	if (opened) {
+		/* Kept for the connection dump and its later events. */
+		if (r->match != CATOPROXY_RULE_MATCH_NONE)
+			catoproxy_names_set(net, ct, r->name);
 		catoproxy_event_decision_name(net, ct, conn, d.rule_id,
 					      r->match ? r->name : NULL);
 		/* Lost: the timer sends it again, as any server SYN. */
@@ -359,7 +362,8 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 		return;
 	}
 	if (d.action == CATOPROXY_ACTION_BLOCK) {
-		catoproxy_event_blocked(net, &flow, &d, true);
+		catoproxy_event_blocked(net, &flow, &d, true,
+					r->match ? r->name : NULL);
 		if (page) {
 			block_page(net, ct, conn, ack);
 			return;
