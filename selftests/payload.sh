@@ -26,13 +26,14 @@
 #  rules:                                              TLS echo on 443,
 #   1 dport 443 sni direct.example path 1 allow        HTTP on 80, a
 #   2 dport 443 sni *.blocked.example block            banner on 2121
-#   3 dport 443 path 2 allow  (the field note's plain path rule, below)
-#   4 dport 80 host direct.example path 1 allow
-#   5 dport 80 host blocked.example block
-#   6 dport 80 path 2 allow
-#   7 dport 2121 sni never.example path 1 allow
-#   8 dport 2121 path 2 allow
-#   9 dport 8080 path 2 bypass                         echo on 8080, 8081
+#   3 dport 443 sni bypass.example path 1 bypass
+#   4 dport 443 path 2 allow  (the field note's plain path rule, below)
+#   5 dport 80 host direct.example path 1 allow
+#   6 dport 80 host blocked.example block
+#   7 dport 80 path 2 allow
+#   8 dport 2121 sni never.example path 1 allow
+#   9 dport 2121 path 2 allow
+#  10 dport 8080 path 2 bypass                         echo on 8080, 8081
 #
 # In one process (payload_check.py), each case comparing the per-link and
 # the module's counters before and after it:
@@ -61,6 +62,13 @@
 #    SNI www.blocked.example: a reset; Host blocked.example: the page;
 #    Host direct.example: link A; nothing of the blocked ones to the
 #    server. The BLOCKED events carry the name.
+# 12. A payload rule that says bypass (rule 3): the connection cannot be
+#    left alone (its handshake was answered): it works, spliced, listed
+#    with its name and path 1, link A only; payload_bypassed, not
+#    conn_bypassed.
+# 13. The block page's segment lost (an nft output chain in the router
+#    drops the first page segment towards the client): the module sends
+#    it again after about a second; the client gets the whole page.
 
 source lib.sh
 
@@ -133,6 +141,7 @@ EOF
 	rctl set inspect-timeout 1000 &&
 	rctl rule add dport 443 sni direct.example path 1 action allow &&
 	rctl rule add dport 443 sni '*.blocked.example' action block &&
+	rctl rule add dport 443 sni bypass.example path 1 action bypass 2>/dev/null &&
 	rctl rule add dport 443 path 2 action allow &&
 	rctl rule add dport 80 host direct.example path 1 action allow &&
 	rctl rule add dport 80 host blocked.example action block &&

@@ -444,6 +444,49 @@ def all_cases(cns, rns, sns, cert, key, events):
              for e in ev_filter(evs, event="decision", sport=v6direct)},
             "IPv6: the decision event: direct.example, path 1")
 
+    # 12. A payload rule's bypass: spliced on its path, counted.
+    r, lm, sm = step("payload bypass", rns, lambda: tls_client(
+        cns, "bypass.example",
+        held=held_named(rns, "payload bypass", "bypass.example", 1)))
+    ksft_eq("ok", r[0], "payload bypass: TLS works")
+    only_link("payload bypass", lm, TLS_PORT, "r1", 1)
+    ksft_eq((1, 0, 1), (sm.get("payload_bypassed", 0),
+                        sm.get("conn_bypassed", 0),
+                        sm.get("syn_intercepted", 0)),
+            "payload bypass: payload_bypassed, not conn_bypassed")
+
+    # 13. The block page's first segment lost: sent again.
+    nft = ["ip", "netns", "exec", rns, "nft"]
+    subprocess.run(nft + ["-f", "-"], check=True, text=True, input="""
+table inet loss {
+    set seen { typeof ip daddr . tcp dport; flags dynamic; }
+    counter dropped { }
+    chain out {
+        type filter hook output priority 0; policy accept;
+        ip saddr %s tcp sport %d tcp flags & psh == psh ip daddr . tcp dport @seen accept
+        ip saddr %s tcp sport %d tcp flags & psh == psh add @seen { ip daddr . tcp dport } counter name dropped drop
+    }
+}
+""" % (SERVER, HTTP_PORT, SERVER, HTTP_PORT))
+    try:
+        t0 = time.monotonic()
+        r, lm, sm = step("page lost", rns,
+                         lambda: http_client(cns, "blocked.example"))
+        took = time.monotonic() - t0
+        out = subprocess.run(nft + ["-j", "list", "counter", "inet", "loss",
+                                    "dropped"], capture_output=True,
+                             text=True).stdout
+        dropped = [o["counter"]["packets"]
+                   for o in json.loads(out or "{}").get("nftables", [])
+                   if "counter" in o]
+    finally:
+        subprocess.run(nft + ["delete", "table", "inet", "loss"])
+    ksft_eq([1], dropped, "page lost: its first segment dropped once")
+    ksft_eq("HTTP/1.1 403 Forbidden", r[0], "page lost: the page, resent")
+    ksft_eq(1, sm.get("blocked_page_sent", 0), "page lost: one page")
+    ksft_true(0.8 <= took < 8, "page lost: resent after about a second",
+              seen=round(took, 2))
+
 
 def main(argv):
     return check_main(argv, __doc__, {"all": all_cases})
