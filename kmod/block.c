@@ -291,7 +291,7 @@ unsigned int catoproxy_block(struct net *net, struct sk_buff *skb, u8 pf,
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_SYN_DROPPED);
 	else
 		answer_syn(net, cn, skb, thoff, th, flow);
-	catoproxy_event_blocked(net, flow, d, !drop);
+	catoproxy_event_blocked(net, flow, d, !drop, NULL);
 	return NF_DROP;
 }
 

@@ -31,11 +31,16 @@ static void conn_destroy(struct nf_conn *ct)
 
 	/*
 	 * A dying namespace flushes its conntrack entries after our pernet
-	 * exit freed the counters (see netns.c).
+	 * exit freed the counters and the names (see netns.c), which waits
+	 * for RCU readers first.
 	 */
-	if (!check_net(net))
-		return;
-	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_CONN_RELEASED);
+	rcu_read_lock();
+	if (check_net(net)) {
+		catoproxy_names_drop(net, ct);
+		catoproxy_stat_inc(catoproxy_net(net),
+				   CATOPROXY_STAT_CONN_RELEASED);
+	}
+	rcu_read_unlock();
 }
 
 static const struct nf_conntrack_expect_policy conn_expect_policy = {

@@ -88,7 +88,7 @@ void catoproxy_event_conn_info(struct catoproxy_conn_info *c,
 	c->reason = conn->reason;
 	c->state = READ_ONCE(conn->state);
 	c->path = catoproxy_conn_path(ct, conn);
-	c->server_name = NULL;
+	c->server_name = catoproxy_names_get(nf_ct_net(ct), ct);
 }
 
 struct nlattr *catoproxy_event_put_conn(struct sk_buff *skb, struct net *net,
@@ -219,7 +219,8 @@ void catoproxy_event_decision_name(struct net *net, const struct nf_conn *ct,
 }
 
 void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
-			     const struct catoproxy_decision *d, bool accel)
+			     const struct catoproxy_decision *d, bool accel,
+			     const char *name)
 {
 	struct catoproxy_conn_info c = {
 		.flow = *flow,
@@ -228,6 +229,7 @@ void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
 		.accel = accel,
 		.reason = d->reason,
 		.state = CATOPROXY_CONN_BLOCKED,
+		.server_name = name,
 	};
 
 	event_send(net, &c, CATOPROXY_EVENT_BLOCKED, CATOPROXY_CAUSE_NONE,

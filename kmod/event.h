@@ -38,10 +38,12 @@ void catoproxy_event_decision_name(struct net *net, const struct nf_conn *ct,
 				   u32 rule_id, const char *name);
 /*
  * A BLOCKED event for the SYN of @flow, which decision @d blocked; @accel:
- * the module answered it with a handshake.
+ * the module answered it with a handshake; @name: the server name its
+ * first data carried (inspect.c), or NULL.
  */
 void catoproxy_event_blocked(struct net *net, const struct catoproxy_flow *flow,
-			     const struct catoproxy_decision *d, bool accel);
+			     const struct catoproxy_decision *d, bool accel,
+			     const char *name);
 
 /* What a connection dump or an event tells of a connection. */
 struct catoproxy_conn_info {
@@ -52,10 +54,14 @@ struct catoproxy_conn_info {
 	u8 reason;
 	u8 state;
 	u32 path; /* the server half's firewall mark, 0: none */
-	const char *server_name; /* events only: what the data said, or NULL */
+	/* what an inspected connection's data said (names.c), or NULL */
+	const char *server_name;
 };
 
-/* @c as @ct and its state @conn describe the connection now. */
+/*
+ * @c as @ct and its state @conn describe the connection now. In an RCU
+ * read section, which @c->server_name lives no longer than.
+ */
 void catoproxy_event_conn_info(struct catoproxy_conn_info *c,
 			       const struct nf_conn *ct,
 			       const struct catoproxy_conn *conn);

@@ -214,7 +214,11 @@ static void pending_timer(struct timer_list *timer)
 	struct catoproxy_net *cn = from_timer(cn, timer, pending_timer);
 	struct catoproxy_pending *p, *tmp;
 	struct nf_conn *due[INSPECT_DUE_MAX];
-	unsigned int ndue = 0, i;
+	struct {
+		struct nf_conn *ct;
+		u32 una, ack, fin_seq;
+	} page[INSPECT_DUE_MAX];
+	unsigned int ndue = 0, npage = 0, i;
 	struct sk_buff_head retx;
 	LIST_HEAD(expired);
 	LIST_HEAD(gone);
@@ -238,6 +242,22 @@ static void pending_timer(struct timer_list *timer)
 			catoproxy_halfopen_detach(cn, conn,
 						  CATOPROXY_CONN_FAILED);
 			list_add_tail(&p->node, &expired);
+			continue;
+		}
+		if (p->blocked) {
+			/* Part of the block page is not acknowledged. */
+			if (before(p->page_una, p->fin_seq) &&
+			    npage < INSPECT_DUE_MAX &&
+			    time_after_eq(now, p->retx_at)) {
+				nf_conntrack_get(&p->ct->ct_general);
+				page[npage].ct = p->ct;
+				page[npage].una = p->page_una;
+				page[npage].ack = p->client_isn + 1 + p->buf_len;
+				page[npage].fin_seq = p->fin_seq;
+				npage++;
+				p->retx++;
+				p->retx_at = now + (HZ << min(p->retx, 5U));
+			}
 			continue;
 		}
 		if (p->inspecting) {
@@ -275,6 +295,12 @@ static void pending_timer(struct timer_list *timer)
 	for (i = 0; i < ndue; i++) {
 		catoproxy_inspect_expired(nf_ct_net(due[i]), due[i]);
 		nf_ct_put(due[i]);
+	}
+	for (i = 0; i < npage; i++) {
+		catoproxy_inspect_page_again(nf_ct_net(page[i].ct), page[i].ct,
+					     page[i].una, page[i].ack,
+					     page[i].fin_seq);
+		nf_ct_put(page[i].ct);
 	}
 	while ((skb = __skb_dequeue(&retx))) {
 		struct nf_conn *ct = *(struct nf_conn **)skb->cb;

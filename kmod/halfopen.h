@@ -38,10 +38,13 @@ struct catoproxy_pending {
 	bool deciding; /* the decision is being taken: feed nothing more */
 	/*
 	 * Blocked on its payload, the block page sent (with its FIN, up to
-	 * @fin_seq): the client's segments are dropped until its close.
+	 * @fin_seq): the client's segments are dropped until its close. The
+	 * client acknowledged up to @page_una; the rest is sent again at
+	 * @retx_at (backing off, as the server SYN) until it is acknowledged.
 	 */
 	bool blocked;
 	u32 fin_seq;
+	u32 page_una;
 	u8 *buf;
 	u32 buf_len;
 	unsigned long inspect_until;

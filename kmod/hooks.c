@@ -473,6 +473,8 @@ void catoproxy_hooks_release(struct net *net)
 	synchronize_net();
 	catoproxy_halfopen_release_net(net);
 	catoproxy_conn_release_net(net);
+	/* The connections left have no destroy callback to drop theirs. */
+	catoproxy_names_flush(net);
 	nf_ct_netns_put(net, NFPROTO_INET);
 }
 

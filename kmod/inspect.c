@@ -223,17 +223,20 @@ static void block_reset(struct net *net, const struct nf_conn *ct,
 
 /*
  * Blocked on its payload, an HTTP request on a block-page port: the page,
- * acknowledging the request (@ack), ending with a FIN. Lost segments are
- * not sent again: a client missing some times out.
+ * acknowledging the request (@ack), ending with a FIN, from byte @from on
+ * (0 the first time; the half-open table's timer sends what the client
+ * did not acknowledge again).
  */
 static void block_page(struct net *net, const struct nf_conn *ct,
-		       const struct catoproxy_conn *conn, u32 ack)
+		       const struct catoproxy_conn *conn, u32 ack, u32 from)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
 	const struct catoproxy_policy *pol = rcu_dereference(cn->policy);
 	struct catoproxy_tx tx = { .ack = ack, .window = 65535 };
-	u32 len = pol->response_len, from = 0, mss = conn->mss ?: 536;
+	u32 len = pol->response_len, mss = conn->mss ?: 536;
 
+	if (from > len)
+		return;
 	catoproxy_tx_between(&tx, ct, true);
 	do {
 		u32 n = min(mss, len - from);
@@ -248,7 +251,21 @@ static void block_page(struct net *net, const struct nf_conn *ct,
 			catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
 		from += n;
 	} while (from < len);
-	catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_PAGE_SENT);
+}
+
+void catoproxy_inspect_page_again(struct net *net, struct nf_conn *ct,
+				  u32 una, u32 ack, u32 fin_seq)
+{
+	const struct catoproxy_policy *pol;
+	struct catoproxy_conn *conn;
+
+	rcu_read_lock();
+	conn = catoproxy_conn_get(ct);
+	pol = rcu_dereference(catoproxy_net(net)->policy);
+	/* A page changed since (set block-page) is not mixed with the old. */
+	if (conn && fin_seq == conn->isn + 1 + pol->response_len + 1)
+		block_page(net, ct, conn, ack, una - (conn->isn + 1));
+	rcu_read_unlock();
 }
 
 void catoproxy_inspect_close(struct net *net, const struct sk_buff *skb,
@@ -334,6 +351,9 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 		p->blocked = true;
 		p->fin_seq = conn->isn + 1 +
 			     rcu_dereference(cn->policy)->response_len + 1;
+		p->page_una = conn->isn + 1;
+		p->retx = 0;
+		p->retx_at = jiffies + HZ;
 		p->deadline = jiffies + msecs_to_jiffies(
 			rcu_dereference(cn->policy)->server_timeout_ms);
 		p = NULL;
@@ -346,7 +366,16 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_PAYLOAD_DECIDED);
 	if (r->match == CATOPROXY_RULE_MATCH_NONE)
 		catoproxy_stat_inc(cn, r->why);
+	/*
+	 * Its handshake was answered: a bypass cannot leave it alone any
+	 * more, so it runs as allowed, spliced, on the rule's path.
+	 */
+	if (opened && d.action == CATOPROXY_ACTION_BYPASS)
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_PAYLOAD_BYPASSED);
 	if (opened) {
+		/* Kept for the connection dump and its later events. */
+		if (r->match != CATOPROXY_RULE_MATCH_NONE)
+			catoproxy_names_set(net, ct, r->name);
 		catoproxy_event_decision_name(net, ct, conn, d.rule_id,
 					      r->match ? r->name : NULL);
 		/* Lost: the timer sends it again, as any server SYN. */
@@ -359,9 +388,11 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 		return;
 	}
 	if (d.action == CATOPROXY_ACTION_BLOCK) {
-		catoproxy_event_blocked(net, &flow, &d, true);
+		catoproxy_event_blocked(net, &flow, &d, true,
+					r->match ? r->name : NULL);
 		if (page) {
-			block_page(net, ct, conn, ack);
+			block_page(net, ct, conn, ack, 0);
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_BLOCKED_PAGE_SENT);
 			return;
 		}
 		block_reset(net, ct, conn, ack);

@@ -58,6 +58,13 @@ void catoproxy_inspect_decide(struct net *net, struct nf_conn *ct,
 void catoproxy_inspect_close(struct net *net, const struct sk_buff *skb,
 			     struct nf_conn *ct, const struct tcphdr *th,
 			     unsigned int thoff, u32 seq);
+/*
+ * The half-open table's timer: the client of @ct, blocked with the page
+ * (ending at @fin_seq, its FIN included), acknowledged only up to @una:
+ * send the rest again, acknowledging @ack.
+ */
+void catoproxy_inspect_page_again(struct net *net, struct nf_conn *ct,
+				  u32 una, u32 ack, u32 fin_seq);
 /* The half-open table's timer: @ct's client sent no data in time. */
 void catoproxy_inspect_expired(struct net *net, struct nf_conn *ct);
 

@@ -378,6 +378,10 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 	} else if (p->blocked) {
 		/* Blocked, the page sent: its close ends it, nothing passes. */
 		verdict = NF_DROP;
+		/* What of the page it has: the timer sends the rest again. */
+		if (th->ack && after(ntohl(th->ack_seq), p->page_una) &&
+		    !after(ntohl(th->ack_seq), p->fin_seq))
+			p->page_una = ntohl(th->ack_seq);
 		if (th->fin) {
 			u32 seq = p->fin_seq;
 

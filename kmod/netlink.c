@@ -613,8 +613,11 @@ static int put_conn_msg(void *arg, const struct nf_conn *ct,
 			  CATOPROXY_CMD_GET_CONN);
 	if (!hdr)
 		return -EMSGSIZE;
+	/* The server name (names.c) lives as long as this section. */
+	rcu_read_lock();
 	catoproxy_event_conn_info(&c, ct, conn);
 	nest = catoproxy_event_put_conn(skb, nf_ct_net(ct), &c);
+	rcu_read_unlock();
 	if (!nest) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;

@@ -289,6 +289,8 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	cn->stats = alloc_percpu(struct catoproxy_stats);
 	if (!cn->stats)
 		goto err_stats;
+	if (catoproxy_names_init(&cn->names))
+		goto err_names;
 	pol = policy_alloc(0);
 	if (!pol)
 		goto err_policy;
@@ -305,6 +307,8 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 err_adaptive:
 	policy_free(pol);
 err_policy:
+	catoproxy_names_destroy(&cn->names);
+err_names:
 	free_percpu(cn->stats);
 err_stats:
 	return -ENOMEM;
@@ -322,6 +326,7 @@ static void __net_exit catoproxy_net_exit_net(struct net *net)
 	policy_free(rcu_dereference_protected(cn->policy, true));
 	catoproxy_adaptive_free(rcu_dereference_protected(cn->adaptive, true));
 	catoproxy_rulebase_free(rcu_dereference_protected(cn->rules, true));
+	catoproxy_names_destroy(&cn->names);
 	free_percpu(cn->stats);
 }
 

@@ -13,6 +13,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "names.h"
 #include "policy.h"
 
 struct catoproxy_adaptive;
@@ -74,6 +75,8 @@ struct catoproxy_net {
 	struct timer_list pending_timer;
 	/* jiffies until which ACKs may carry SYN cookies we sent */
 	unsigned long cookies_until;
+	/* The server names of inspected connections (names.c). */
+	struct catoproxy_names names;
 };
 
 extern unsigned int catoproxy_net_id;

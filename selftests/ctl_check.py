@@ -113,8 +113,10 @@ def rule_check(ns, desc, want, *path):
         byname = ("line %d" % f["by_line"] if path else
                   "rule %d (pos %d)" % (f["by"], f["by_pos"]))
         verb = "shadowed by" if f["kind"] == "shadowed" else "below payload rule"
-        ksft_eq(["%s: %s" % (name, f["words"]),
-                 "    %s %s: %s" % (verb, byname, f["by_words"]),
+        second = "    %s %s: %s" % (verb, byname, f["by_words"])
+        if f["kind"] == "payload-bypass":
+            second = "    payload rule that says bypass"
+        ksft_eq(["%s: %s" % (name, f["words"]), second,
                  "    " + f["reason"]], e, "%s: text of %s" % (desc, name))
     ksft_eq(len(found or []), len(entries), "%s: text entries" % desc)
 

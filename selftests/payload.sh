@@ -10,24 +10,30 @@
 #
 #   client                 router                        server
 #  c0: 10.0.1.2/24  --- r0: 10.0.1.1/24
+#      fd00:1::2/64         fd00:1::1/64
 #                       r1: 10.0.2.1/24  --- link A ---  s0: 10.0.2.2/24
+#                           fd00:2::1/64                     fd00:2::2/64
 #                       r2: 10.0.3.1/24  --- link B ---  s1: 10.0.3.2/24
-#                       ip rule fwmark 1: table 101, 10.0.2.0/24 dev r1
-#                       ip rule fwmark 2: table 102, 10.0.2.0/24 via s1
+#                           fd00:3::1/64                     fd00:3::2/64
+#                       ip rule fwmark 1: table 101, 10.0.2.0/24 and
+#                         fd00:2::/64 dev r1
+#                       ip rule fwmark 2: table 102, the same via s1
 #                       (no mark: the main table, link A)
 #                       nft netdev egress on r1 and r2: packets and SYNs
-#                       to 10.0.2.2, per port          the server answers
-#                       inspect-timeout 1000           out of s0 (A);
+#                       to 10.0.2.2 or fd00:2::2,      the server answers
+#                       per port                       out of s0 (A);
+#                       inspect-timeout 1000
 #  rules:                                              TLS echo on 443,
 #   1 dport 443 sni direct.example path 1 allow        HTTP on 80, a
 #   2 dport 443 sni *.blocked.example block            banner on 2121
-#   3 dport 443 path 2 allow  (the field note's plain path rule, below)
-#   4 dport 80 host direct.example path 1 allow
-#   5 dport 80 host blocked.example block
-#   6 dport 80 path 2 allow
-#   7 dport 2121 sni never.example path 1 allow
-#   8 dport 2121 path 2 allow
-#   9 dport 8080 path 2 bypass                         echo on 8080, 8081
+#   3 dport 443 sni bypass.example path 1 bypass
+#   4 dport 443 path 2 allow  (the field note's plain path rule, below)
+#   5 dport 80 host direct.example path 1 allow
+#   6 dport 80 host blocked.example block
+#   7 dport 80 path 2 allow
+#   8 dport 2121 sni never.example path 1 allow
+#   9 dport 2121 path 2 allow
+#  10 dport 8080 path 2 bypass                         echo on 8080, 8081
 #
 # In one process (payload_check.py), each case comparing the per-link and
 # the module's counters before and after it:
@@ -46,15 +52,31 @@
 #    the server gets the connection over B (rule 3) and its close.
 # 7. The server saw each TLS connection with the name the client sent.
 # 8. The decision events carry the server name and the path.
-# 9. show conns gives a live connection's path.
+# 9. show conns gives a live connection's path; and, for one held open
+#    after its TLS handshake naming direct.example, the name and path 1
+#    (JSON and text).
 # 10. bypass path 2 (8080): the echo works, every packet out of link B,
 #    conn_bypassed.
+# 11. IPv6: TLS naming direct.example, link A, one SYN, nothing on B;
+#    other.example, link B; held open, show conns has its name and path;
+#    SNI www.blocked.example: a reset; Host blocked.example: the page;
+#    Host direct.example: link A; nothing of the blocked ones to the
+#    server. The BLOCKED events carry the name.
+# 12. A payload rule that says bypass (rule 3): the connection cannot be
+#    left alone (its handshake was answered): it works, spliced, listed
+#    with its name and path 1, link A only; payload_bypassed, not
+#    conn_bypassed.
+# 13. The block page's segment lost (an nft output chain in the router
+#    drops the first page segment towards the client): the module sends
+#    it again after about a second; the client gets the whole page.
 
 source lib.sh
 
 EVENTS=$TMP_DIR/events.json
 LINK_B_R=10.0.3.1
 LINK_B_S=10.0.3.2
+LINK_B_R6=fd00:3::1
+LINK_B_S6=fd00:3::2
 PROBE_PORT=8081
 
 setup()
@@ -67,20 +89,26 @@ setup()
 	ip -n "$router" -batch - <<EOF || return 1
 link set r2 up
 addr add $LINK_B_R/24 dev r2
+addr add $LINK_B_R6/64 dev r2 nodad
 route add 10.0.2.0/24 dev r1 table 101
 route add 10.0.2.0/24 via $LINK_B_S dev r2 table 102
+route add fd00:2::/64 dev r1 table 101
+route add fd00:2::/64 via $LINK_B_S6 dev r2 table 102
 rule add fwmark 1 table 101
 rule add fwmark 2 table 102
 EOF
+	ip -n "$router" -6 rule add fwmark 1 table 101 &&
+	ip -n "$router" -6 rule add fwmark 2 table 102 || return 1
 	ip -n "$server" -batch - <<EOF || return 1
 link set s1 up
 addr add $LINK_B_S/24 dev s1
+addr add $LINK_B_S6/64 dev s1 nodad
 EOF
 	# The server takes 10.0.2.2 on s1 too and answers out of s0.
 	ip netns exec "$server" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.s1.rp_filter=0 || return 1
-	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$router" r2 "$LINK_B_R/24" &&
-	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$server" s1 "$LINK_B_S/24" ||
+	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$router" r2 "$LINK_B_R/24" "$LINK_B_R6/64" &&
+	busywait "$BUSYWAIT_TIMEOUT" ns_ready "$server" s1 "$LINK_B_S/24" "$LINK_B_S6/64" ||
 		return 1
 
 	{
@@ -95,8 +123,10 @@ EOF
 			echo "chain $link {"
 			echo "type filter hook egress device \"$link\" priority 0; policy accept;"
 			for port in 443 80 2121 8080; do
-				echo "ip daddr $SERVER4 tcp dport $port counter name ${link}_${port}_all"
-				echo "ip daddr $SERVER4 tcp dport $port tcp flags & (syn | ack) == syn counter name ${link}_${port}_syn"
+				for daddr in "ip daddr $SERVER4" "ip6 daddr $SERVER6"; do
+					echo "$daddr tcp dport $port counter name ${link}_${port}_all"
+					echo "$daddr tcp dport $port tcp flags & (syn | ack) == syn counter name ${link}_${port}_syn"
+				done
 			done
 			echo "}"
 		done
@@ -111,6 +141,7 @@ EOF
 	rctl set inspect-timeout 1000 &&
 	rctl rule add dport 443 sni direct.example path 1 action allow &&
 	rctl rule add dport 443 sni '*.blocked.example' action block &&
+	rctl rule add dport 443 sni bypass.example path 1 action bypass 2>/dev/null &&
 	rctl rule add dport 443 path 2 action allow &&
 	rctl rule add dport 80 host direct.example path 1 action allow &&
 	rctl rule add dport 80 host blocked.example action block &&

@@ -20,12 +20,13 @@ import threading
 import time
 
 from lib.py import check_main, ksft_eq, ksft_ge, ksft_pr, ksft_true
-from lib.py.ctl import ctl, ctl_stats
+from lib.py.ctl import CTL, ctl, ctl_stats
 from lib.py.events import ev_filter, read_events
 from lib.py.netns import netns
 from lib.py.sockets import errname, listener, recv_exact, serve_forever
 
 SERVER = "10.0.2.2"
+SERVER6 = "fd00:2::2"
 TLS_PORT, HTTP_PORT, BANNER_PORT, ECHO_PORT = 443, 80, 2121, 8080
 LINKS = ("r1", "r2")  # link A (mark 1, and the main table), link B (mark 2)
 PORTS = (TLS_PORT, HTTP_PORT, BANNER_PORT)
@@ -117,21 +118,23 @@ class Servers:
             c.close()
 
 
-def connect(ns, port):
+def connect(ns, port, addr=SERVER):
     with netns(ns):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET,
+                          socket.SOCK_STREAM)
     s.settimeout(10)
-    s.connect((SERVER, port))
+    s.connect((addr, port))
     return s
 
 
-def tls_client(ns, name, split=1):
+def tls_client(ns, name, split=1, addr=SERVER, held=None):
     """A TLS handshake naming name, its ClientHello sent in split segments,
-    then an echo: "ok", or what failed; and the source port."""
+    then (held: held(source port) runs first, the connection open) an echo:
+    "ok", or what failed; and the source port."""
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    s = connect(ns, TLS_PORT)
+    s = connect(ns, TLS_PORT, addr)
     sport = s.getsockname()[1]
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     inb, outb = ssl.MemoryBIO(), ssl.MemoryBIO()
@@ -161,6 +164,8 @@ def tls_client(ns, name, split=1):
             if not d:
                 return "eof", sport
             inb.write(d)
+        if held:
+            held(sport)
         t.write(b"hello\n")
         s.sendall(outb.read())
         got = b""
@@ -179,9 +184,9 @@ def tls_client(ns, name, split=1):
         s.close()
 
 
-def http_client(ns, host):
+def http_client(ns, host, addr=SERVER):
     """A GET naming host: (status line, body, source port)."""
-    s = connect(ns, HTTP_PORT)
+    s = connect(ns, HTTP_PORT, addr)
     sport = s.getsockname()[1]
     try:
         s.sendall(b"GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: t\r\n\r\n"
@@ -219,6 +224,33 @@ def only_link(name, lm, port, link, syns):
             "%s: SYNs to %d out of %s" % (name, port, link))
     ksft_eq(0, lm.get((other, port, "all"), 0),
             "%s: packets to %d out of %s" % (name, port, other))
+
+
+def conn_of(rns, sport):
+    """show conns -j's entries of the connection from sport, and the
+    text line naming that port."""
+    mine = [c for c in ctl("show", "conns", ns=rns) or []
+            if c.get("sport") == sport]
+    out = subprocess.run([CTL, "-n", rns, "show", "conns", "sport",
+                          str(sport)], capture_output=True, text=True).stdout
+    return mine, out.splitlines()
+
+
+def held_named(rns, tag, name, path):
+    """A held(sport) for tls_client: show conns has the connection, spliced,
+    with name and path, in JSON and in the text table."""
+    def check(sport):
+        mine, lines = conn_of(rns, sport)
+        ksft_eq([(name, path, "spliced")],
+                [(c.get("server_name"), c.get("path"), c.get("state"))
+                 for c in mine],
+                "%s: show conns -j: the server name and the path" % tag)
+        ksft_true(len(lines) == 2 and lines[0].split()[-2:] ==
+                  ["PATH", "SERVER-NAME"] and
+                  lines[1].split()[-2:] == [str(path), name],
+                  "%s: show conns: PATH and SERVER-NAME columns" % tag,
+                  seen=lines)
+    return check
 
 
 def all_cases(cns, rns, sns, cert, key, events):
@@ -331,15 +363,21 @@ def all_cases(cns, rns, sns, cert, key, events):
             {(by.get(p, {}).get("server_name"), by.get(p, {}).get("path"))
              for p in other}, "events: other.example, path 2")
 
-    # 9. show conns: a live connection's path.
+    # 9. show conns: a live connection's path; one held open after its
+    # handshake, its name too.
     s = connect(cns, BANNER_PORT)
     try:
         recv_exact(s, 11)
         conns = ctl("show", "conns", ns=rns) or []
         mine = [c for c in conns if c.get("sport") == s.getsockname()[1]]
         ksft_eq([2], [c.get("path") for c in mine], "show conns: path 2")
+        ksft_eq([None], [c.get("server_name") for c in mine],
+                "show conns: no name for a connection that sent none")
     finally:
         s.close()
+    r = tls_client(cns, "direct.example",
+                   held=held_named(rns, "held", "direct.example", 1))
+    ksft_eq("ok", r[0], "held direct.example: TLS works")
 
     # 10. bypass path 2: untouched but for the link.
     def echo():
@@ -356,6 +394,98 @@ def all_cases(cns, rns, sns, cert, key, events):
             "bypass path: the handshake's ACK and the data out of r2 too")
     ksft_eq(1, sm.get("conn_bypassed", 0), "bypass path: conn_bypassed")
     ksft_eq(0, sm.get("syn_intercepted", 0), "bypass path: not intercepted")
+
+    # 11. IPv6: the same decisions, the same links.
+    start = sum(1 for _ in open(events))
+    r, lm, sm = step("v6 sni direct", rns,
+                     lambda: tls_client(cns, "direct.example", addr=SERVER6))
+    ksft_eq("ok", r[0], "IPv6 sni direct.example: TLS works")
+    only_link("v6 sni direct", lm, TLS_PORT, "r1", 1)
+    ksft_eq(1, sm.get("payload_decided", 0), "v6 sni direct: payload_decided")
+    v6direct = r[1]
+    r, lm, sm = step("v6 sni other", rns,
+                     lambda: tls_client(cns, "other.example", addr=SERVER6))
+    ksft_eq("ok", r[0], "IPv6 sni other.example: TLS works on link B")
+    only_link("v6 sni other", lm, TLS_PORT, "r2", 1)
+    r, lm, sm = step("v6 held", rns, lambda: tls_client(
+        cns, "direct.example", addr=SERVER6,
+        held=held_named(rns, "v6 held", "direct.example", 1)))
+    ksft_eq("ok", r[0], "IPv6 held direct.example: TLS works")
+    only_link("v6 held", lm, TLS_PORT, "r1", 1)
+    r, lm, sm = step("v6 sni blocked", rns,
+                     lambda: tls_client(cns, "www.blocked.example",
+                                        addr=SERVER6))
+    ksft_true(r[0] in ("ECONNRESET", "eof"), "IPv6 sni blocked: reset",
+              seen=r[0])
+    ksft_eq(0, lm.get(("r1", TLS_PORT, "all"), 0) +
+            lm.get(("r2", TLS_PORT, "all"), 0),
+            "IPv6 sni blocked: nothing to the server")
+    ksft_eq(1, sm.get("blocked_reset_sent", 0), "IPv6 sni blocked: reset")
+    r, lm, sm = step("v6 host direct", rns,
+                     lambda: http_client(cns, "direct.example", SERVER6))
+    ksft_eq("HTTP/1.1 200 OK", r[0], "IPv6 host direct: status")
+    only_link("v6 host direct", lm, HTTP_PORT, "r1", 1)
+    r, lm, sm = step("v6 host blocked", rns,
+                     lambda: http_client(cns, "blocked.example", SERVER6))
+    ksft_eq("HTTP/1.1 403 Forbidden", r[0], "IPv6 host blocked: the page")
+    ksft_eq(0, lm.get(("r1", HTTP_PORT, "all"), 0) +
+            lm.get(("r2", HTTP_PORT, "all"), 0),
+            "IPv6 host blocked: nothing to the server")
+    ksft_eq(1, sm.get("blocked_page_sent", 0), "IPv6 host blocked: page")
+    ksft_eq("tls:direct.example", srv.seen.get(v6direct),
+            "IPv6: the server saw direct.example's connection")
+    time.sleep(0.5)
+    evs = read_events(events, start)
+    ksft_eq(["www.blocked.example", "blocked.example"],
+            [e.get("server_name") for e in ev_filter(evs, event="blocked")],
+            "IPv6: the BLOCKED events carry the name")
+    ksft_eq({("direct.example", 1, "ipv6")},
+            {(e.get("server_name"), e.get("path"), e.get("family"))
+             for e in ev_filter(evs, event="decision", sport=v6direct)},
+            "IPv6: the decision event: direct.example, path 1")
+
+    # 12. A payload rule's bypass: spliced on its path, counted.
+    r, lm, sm = step("payload bypass", rns, lambda: tls_client(
+        cns, "bypass.example",
+        held=held_named(rns, "payload bypass", "bypass.example", 1)))
+    ksft_eq("ok", r[0], "payload bypass: TLS works")
+    only_link("payload bypass", lm, TLS_PORT, "r1", 1)
+    ksft_eq((1, 0, 1), (sm.get("payload_bypassed", 0),
+                        sm.get("conn_bypassed", 0),
+                        sm.get("syn_intercepted", 0)),
+            "payload bypass: payload_bypassed, not conn_bypassed")
+
+    # 13. The block page's first segment lost: sent again.
+    nft = ["ip", "netns", "exec", rns, "nft"]
+    subprocess.run(nft + ["-f", "-"], check=True, text=True, input="""
+table inet loss {
+    set seen { typeof ip daddr . tcp dport; flags dynamic; }
+    counter dropped { }
+    chain out {
+        type filter hook output priority 0; policy accept;
+        ip saddr %s tcp sport %d tcp flags & psh == psh ip daddr . tcp dport @seen accept
+        ip saddr %s tcp sport %d tcp flags & psh == psh add @seen { ip daddr . tcp dport } counter name dropped drop
+    }
+}
+""" % (SERVER, HTTP_PORT, SERVER, HTTP_PORT))
+    try:
+        t0 = time.monotonic()
+        r, lm, sm = step("page lost", rns,
+                         lambda: http_client(cns, "blocked.example"))
+        took = time.monotonic() - t0
+        out = subprocess.run(nft + ["-j", "list", "counter", "inet", "loss",
+                                    "dropped"], capture_output=True,
+                             text=True).stdout
+        dropped = [o["counter"]["packets"]
+                   for o in json.loads(out or "{}").get("nftables", [])
+                   if "counter" in o]
+    finally:
+        subprocess.run(nft + ["delete", "table", "inet", "loss"])
+    ksft_eq([1], dropped, "page lost: its first segment dropped once")
+    ksft_eq("HTTP/1.1 403 Forbidden", r[0], "page lost: the page, resent")
+    ksft_eq(1, sm.get("blocked_page_sent", 0), "page lost: one page")
+    ksft_true(0.8 <= took < 8, "page lost: resent after about a second",
+              seen=round(took, 2))
 
 
 def main(argv):

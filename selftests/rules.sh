@@ -107,10 +107,11 @@ test_edit()
 # Payload rules and paths: the words in, show rules (text and JSON) and
 # rule load carry them; rule check finds field note 001's ordering (a plain
 # bypass/path rule below a payload rule that overlaps it) and a shadowed
-# rule, in the active list and in a file, and passes the list reordered.
+# rule, in the active list and in a file, and passes the list reordered;
+# rule add and rule check tell of a payload rule that says bypass.
 test_payload_rules()
 {
-	local a b c d e f id file=$TMP_DIR/payload.txt
+	local a b c d e f g id file=$TMP_DIR/payload.txt
 	local -A w
 
 	a=$(rctl rule add dport 443 sni App.Example.COM action allow) &&
@@ -154,6 +155,15 @@ test_payload_rules()
 	check listing rules "rule load: the payload words" "{action}:{sni}:{host}:{path}" \
 		"bypass:None:None:4294967295 bypass:None:None:None allow:None:None:7 allow:app.example.com:None:None allow:None:*.example.org:16"
 	check rule_check "rule check: the list reordered is clean" ""
+	# A payload rule that says bypass runs spliced: rule add and rule
+	# check say so.
+	g=$(rctl rule add dport 443 sni bypass.example action bypass 2>"$TMP_DIR/note") ||
+		fail "rule add: a payload rule that says bypass"
+	assert_match "rule add: a note for a payload rule that says bypass" \
+		"note: rule $g is a payload rule: .* run spliced, as allowed ones, on its path \(counted in payload_bypassed\)" \
+		"$(cat "$TMP_DIR/note")"
+	check rule_check "rule check: a payload rule that says bypass" \
+		"payload-bypass:$g:$g"
 	rctl rule flush
 	log_test "payload rules and paths: add/show/load carry sni, host, path; rule check finds the field note's ordering and a shadowed rule"
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The rule list's lint (catoproxyctl rule check): rules an earlier rule
- * shadows, and plain bypass or path rules below a payload rule that
- * overlaps them (field note 001's ordering). Plain C (see pure.h), for the
+ * shadows, plain bypass or path rules below a payload rule that overlaps
+ * them (field note 001's ordering), and payload rules that say bypass.
+ * Plain C (see pure.h), for the
  * tool and the host tests; the module never needs it.
  */
 #include "rules.h"
@@ -115,6 +116,11 @@ u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
 			f.kind = CATOPROXY_RULE_CHECK_BELOW_PAYLOAD;
 			f.idx = j;
 			f.by = payload;
+		} else if (catoproxy_rule_is_payload(b) &&
+			   b->action == CATOPROXY_ACTION_BYPASS) {
+			f.kind = CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS;
+			f.idx = j;
+			f.by = j;
 		} else {
 			continue;
 		}
@@ -132,6 +138,8 @@ const char *catoproxy_rules_check_name(unsigned int kind)
 		return "shadowed";
 	case CATOPROXY_RULE_CHECK_BELOW_PAYLOAD:
 		return "below-payload";
+	case CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS:
+		return "payload-bypass";
 	}
 	return NULL;
 }
@@ -143,6 +151,8 @@ const char *catoproxy_rules_check_reason(unsigned int kind)
 		return "the earlier rule decides every connection this rule could match, so this rule never applies";
 	case CATOPROXY_RULE_CHECK_BELOW_PAYLOAD:
 		return "their addresses and ports overlap: a connection the payload rule holds for its first payload and does not match reaches this rule only after the module answered its handshake, so this rule neither keeps the module away from it (bypass) nor picks its link before the handshake (path); put this rule above the payload rule, or narrow one of them";
+	case CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS:
+		return "a payload rule's connections had their handshake answered by the module before their first data could be read, so bypass cannot leave them alone: those it decides run as allowed ones, spliced, on its path, counted in payload_bypassed; say allow (with the path) instead, or keep connections away from the module with a plain bypass rule above every payload rule";
 	}
 	return NULL;
 }

@@ -150,13 +150,20 @@ u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
  * payload rule's name does not match come to it only after the module
  * answered their handshake (field note 001's ordering).
  *
+ * PAYLOAD_BYPASS: a payload rule that says bypass. The module answered
+ * the handshake of every connection it decides (to read its first data),
+ * so it cannot leave them alone: they run as allowed ones, spliced, on
+ * the rule's path (counted in payload_bypassed).
+ *
  * @by is the earlier rule: the first shadowing one, or the first
- * overlapping payload rule. Writes up to @max findings into @out, in list
- * order, and returns how many there are. Cost: O(n^2) rule comparisons.
+ * overlapping payload rule; for PAYLOAD_BYPASS, the rule itself. Writes up
+ * to @max findings into @out, in list order, and returns how many there
+ * are. Cost: O(n^2) rule comparisons.
  */
 enum {
 	CATOPROXY_RULE_CHECK_SHADOWED,
 	CATOPROXY_RULE_CHECK_BELOW_PAYLOAD,
+	CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS,
 };
 
 struct catoproxy_rule_finding {
@@ -167,7 +174,7 @@ struct catoproxy_rule_finding {
 
 u32 catoproxy_rules_check(const struct catoproxy_rule *rules, u32 n,
 			  struct catoproxy_rule_finding *out, u32 max);
-/* "shadowed", "below-payload"; NULL: unknown. */
+/* "shadowed", "below-payload", "payload-bypass"; NULL: unknown. */
 const char *catoproxy_rules_check_name(unsigned int kind);
 /*
  * Why a rule is reported, a sentence about "this rule" and "the earlier

@@ -31,6 +31,13 @@
 #   ttfb_ms            median connect-to-first-response-byte time of
 #                      $BENCH_TTFB_N sequential connections, with netem:
 #                      client link RTT 20 ms, server link RTT 50 ms
+#   ttfb_tls_ms        the same with a TLS ClientHello naming
+#                      $SNI_NAME as the request (connrate -s); in
+#                      catoproxy, decided by the rule "dport 8080 sni
+#                      $SNI_NAME action allow" (the connection is
+#                      inspected: its server SYN leaves once the
+#                      ClientHello is read), elsewhere forwarded as any
+#                      connection
 #   conn_rate_r10,     catoproxy only: conn_rate again with the rule base
 #   conn_rate_r10k     of 10 and of 10,000 rules (rules_lookup -w), whose
 #                      last rule is the one that decides the connections
@@ -83,6 +90,7 @@ BENCH_FLOOD_SECS=${BENCH_FLOOD_SECS:-5}
 BENCH_ROUNDS=${BENCH_ROUNDS:-2}
 BENCH_METRICS=${BENCH_METRICS:-tput conn rules ttfb flood}
 
+SNI_NAME=bench.example
 IPERF_PORT=5201
 CONN_PORT=8080
 FLOOD_PORT=9000
@@ -415,7 +423,38 @@ bench_ttfb()
 	is_num "$n" && [ $((2 * n)) -ge "$BENCH_TTFB_N" ] && v=$(kv p50_ms "$out")
 	res "$cfg" ttfb_ms "$v"
 	res "$cfg" ttfb_errors "$(kv errors "$out")"
+	bench_ttfb_tls "$cfg"
 	netem del
+}
+
+# The same with a ClientHello as the request; catoproxy decides it by an
+# sni rule, which holds the server's SYN until the ClientHello is read.
+bench_ttfb_tls()
+{
+	local cfg=$1 out n v=
+
+	if [ "$cfg" = catoproxy ] &&
+		! ctl -n "$router" rule add dport $CONN_PORT sni $SNI_NAME action allow; then
+		say "cannot add the sni rule"
+		res "$cfg" ttfb_tls_ms ""
+		res "$cfg" ttfb_tls_errors ""
+		return
+	fi
+	out=$(ip netns exec "$client" timeout -k 5 40 \
+		"$BIN/connrate" -n "$BENCH_TTFB_N" -c 1 -d 35 -T 3000 -s $SNI_NAME \
+		"$SERVER4" $CONN_PORT 2>&1)
+	say "connrate -s $SNI_NAME (netem): $out"
+	n=$(kv conns "$out")
+	is_num "$n" && [ $((2 * n)) -ge "$BENCH_TTFB_N" ] && v=$(kv p50_ms "$out")
+	res "$cfg" ttfb_tls_ms "$v"
+	res "$cfg" ttfb_tls_errors "$(kv errors "$out")"
+	if [ "$cfg" = catoproxy ]; then
+		say "$(ctl -n "$router" -j show stats | $PYTHON -c '
+import json, sys
+d = json.load(sys.stdin)
+print("payload_decided=%s server_open_ok=%s" % (d.get("payload_decided"), d.get("server_open_ok")))')"
+		ctl -n "$router" rule flush
+	fi
 }
 
 bench_flood()
@@ -569,7 +608,7 @@ for p in connrate synflood echo_server; do "$BIN/$p" -h >/dev/null 2>&1; done
 iperf3 --version >/dev/null 2>&1
 quiesce
 
-METRICS="tput_cs tput_sc conn_rate conn_errors conn_rate_r10 conn_rate_r10k ttfb_ms ttfb_errors flood_sent flood_offered flood_answered flood_server flood_router offloaded endpoint_ct"
+METRICS="tput_cs tput_sc conn_rate conn_errors conn_rate_r10 conn_rate_r10k ttfb_ms ttfb_errors ttfb_tls_ms ttfb_tls_errors flood_sent flood_offered flood_answered flood_server flood_router offloaded endpoint_ct"
 read -r -a CONFIGS <<<"$BENCH_CONFIGS"
 for ((ROUND = 1; ROUND <= BENCH_ROUNDS; ROUND++)); do
 	echo
@@ -621,7 +660,7 @@ fmt()
 
 	case $1 in
 	tput_*) f=%.2f ;;
-	ttfb_ms) f=%.1f ;;
+	ttfb_ms | ttfb_tls_ms) f=%.1f ;;
 	*) f=%.0f ;;
 	esac
 	is_num "$2" && printf "$f\n" "$2"
@@ -736,6 +775,10 @@ TPUT="catoproxy/plain/≥_0.95 flowtable/plain delayed_ft/flowtable/≥_0.95 del
 	row "time to first byte, median (ms)" ttfb_ms "catoproxy/plain/≤_1.0 delayed_ft/flowtable" \
 		"netem: RTT 20 ms client side, 50 ms server side"
 	row "time to first byte: connections failed (all rounds)" ttfb_errors "" \
+		"of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
+	row "time to first byte, HTTPS: catoproxy decides by an sni rule (ms)" ttfb_tls_ms \
+		"catoproxy/plain/≤_1.0" "the request is a ClientHello; netem as above"
+	row "time to first byte, HTTPS: connections failed (all rounds)" ttfb_tls_errors "" \
 		"of $((BENCH_TTFB_N * BENCH_ROUNDS)); timeout 3 s"
 	row "SYN flood: sent by the client (SYN/s)" flood_sent "catoproxy/synproxy"
 	row "SYN flood: offered to the router (SYN/s)" flood_offered "catoproxy/synproxy"

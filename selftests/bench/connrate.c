@@ -4,11 +4,13 @@
  * benchmark.
  *
  *   connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q REQUEST_BYTES]
- *            [-T CONN_TIMEOUT_MS] [-l LOGFILE] HOST PORT
+ *            [-s SERVER_NAME] [-T CONN_TIMEOUT_MS] [-l LOGFILE] HOST PORT
  *
  * One process, one epoll loop, at most INFLIGHT (default 1: sequential)
  * connections at a time. Each connection: non-blocking connect(), send a
- * request of REQUEST_BYTES (default 64) once connected, read the response
+ * request of REQUEST_BYTES (default 64) once connected (with -s: a TLS 1.3
+ * ClientHello naming SERVER_NAME, as an HTTPS client's first data, instead:
+ * what an sni rule decides on), read the response
  * until the server closes, close. It stops after COUNT connections were
  * started or SECONDS (default 5) have passed, whichever comes first, waits
  * for those in flight, and prints one line (SIGINT or SIGTERM stop it the
@@ -29,6 +31,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +70,42 @@ static struct sockaddr_storage dst;
 static socklen_t dst_len;
 static char req[65536];
 static size_t req_len = 64;
+
+/*
+ * A TLS ClientHello record naming @name into req: version TLS 1.2 on the
+ * wire, two cipher suites, the server_name and supported_versions (TLS
+ * 1.3) extensions. False when @name does not fit.
+ */
+static bool client_hello(const char *name)
+{
+	size_t n = strlen(name), ext = 4 + 5 + n + 4 + 3, hs, rec, i = 0;
+	unsigned char *p = (unsigned char *)req;
+
+#define PUT8(v) (p[i++] = (unsigned char)(v))
+#define PUT16(v) (PUT8((v) >> 8), PUT8(v))
+	if (!n || n > 253)
+		return false;
+	hs = 2 + 32 + 1 + 2 + 4 + 2 + 2 + ext;
+	rec = 4 + hs;
+	PUT8(0x16); PUT16(0x0301); PUT16(rec);		/* handshake record */
+	PUT8(0x01); PUT8(0); PUT16(hs);			/* ClientHello */
+	PUT16(0x0303);					/* legacy version */
+	for (int k = 0; k < 32; k++)			/* random */
+		PUT8(k * 7 + 1);
+	PUT8(0);					/* session id */
+	PUT16(4); PUT16(0x1301); PUT16(0xc02f);		/* cipher suites */
+	PUT8(1); PUT8(0);				/* compression */
+	PUT16(ext);
+	PUT16(0x0000); PUT16(5 + n); PUT16(3 + n);	/* server_name */
+	PUT8(0); PUT16(n);
+	memcpy(p + i, name, n);
+	i += n;
+	PUT16(0x002b); PUT16(3); PUT8(2); PUT16(0x0304); /* supported_versions */
+#undef PUT8
+#undef PUT16
+	req_len = i;
+	return true;
+}
 static double *lat;
 static unsigned long nlat, ok, errs, started;
 static FILE *logf;
@@ -188,12 +227,13 @@ int main(int argc, char **argv)
 {
 	double dur = 5, deadline, start, tmo = 5000;
 	unsigned long count = ~0UL;
+	const char *sni = NULL;
 	int inflight = 1, opt, ep, i, active;
 	struct slot slots[MAX_INFLIGHT];
 	struct epoll_event evs[MAX_INFLIGHT];
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *ai;
 
-	while ((opt = getopt(argc, argv, "d:n:c:q:T:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:n:c:q:s:T:l:")) != -1) {
 		switch (opt) {
 		case 'l':
 			logf = fopen(optarg, "w");
@@ -206,6 +246,7 @@ int main(int argc, char **argv)
 		case 'n': count = strtoul(optarg, NULL, 0); break;
 		case 'c': inflight = atoi(optarg); break;
 		case 'q': req_len = strtoul(optarg, NULL, 0); break;
+		case 's': sni = optarg; break;
 		case 'T': tmo = atof(optarg); break;
 		default: goto usage;
 		}
@@ -222,6 +263,8 @@ int main(int argc, char **argv)
 	dst_len = ai->ai_addrlen;
 	freeaddrinfo(ai);
 	memset(req, 'q', sizeof(req));
+	if (sni && !client_hello(sni))
+		goto usage;
 	lat = calloc(MAX_SAMPLES, sizeof(*lat));
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGINT, on_stop);
@@ -280,6 +323,6 @@ int main(int argc, char **argv)
 	}
 	return ok ? 0 : 1;
 usage:
-	fprintf(stderr, "usage: connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q BYTES] [-T MS] [-l LOGFILE] HOST PORT\n");
+	fprintf(stderr, "usage: connrate [-d SECONDS] [-n COUNT] [-c INFLIGHT] [-q BYTES] [-s NAME] [-T MS] [-l LOGFILE] HOST PORT\n");
 	return 2;
 }

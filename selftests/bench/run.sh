@@ -362,6 +362,14 @@ What is measured, for each (\`selftests/bench/bench.sh\`):
   start of \`connect()\` to the first byte of the response, with netem
   delaying every link direction: client link RTT 20 ms, server link RTT
   50 ms (70 ms end to end).
+- **time to first byte, HTTPS**: the same, with a TLS ClientHello naming
+  \`bench.example\` as the request (\`connrate -s\`). In the catoproxy
+  configuration the rule \`dport 8080 sni bench.example action allow\`
+  decides it (issue 16: the module answers the client's handshake, reads
+  the ClientHello, and only then opens the server half); elsewhere it is
+  forwarded as any connection. Target: ≤ 1.0x plain, since the client's
+  first data reaches the router before plain forwarding would have
+  finished the server's handshake anyway.
 - **SYN flood**: \`selftests/bench/synflood.c\` sends SYNs from the client
   (raw socket, random source port and sequence number) as fast as it can for
   ${BENCH_FLOOD_SECS:-5} s. Reported per second: SYNs sent, SYNs reaching the router

@@ -170,8 +170,16 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 	ASSERT(nfound <= n);
 	memset(shadowed, 0, sizeof(shadowed));
 	for (i = 0; i < nfound; i++) {
-		ASSERT(found[i].by < found[i].idx && found[i].idx < n);
+		ASSERT(found[i].idx < n);
 		ASSERT(!i || found[i - 1].idx < found[i].idx);
+		if (found[i].kind == CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS) {
+			ASSERT(found[i].by == found[i].idx &&
+			       catoproxy_rule_is_payload(&rules[found[i].idx]) &&
+			       rules[found[i].idx].action ==
+				       CATOPROXY_ACTION_BYPASS);
+			continue;
+		}
+		ASSERT(found[i].by < found[i].idx);
 		if (found[i].kind == CATOPROXY_RULE_CHECK_SHADOWED)
 			shadowed[found[i].idx] = true;
 		else

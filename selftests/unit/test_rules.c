@@ -901,6 +901,19 @@ static void test_check(void)
 	r[0].dport_max = 80;
 	CHECK(check(r, 4, f) == 0,
 	      "not when the wider pattern has the narrower ports");
+
+	/* A payload rule that says bypass: reported on its own. */
+	r[0] = payload_rule(CATOPROXY_ACTION_BYPASS, CATOPROXY_RULE_MATCH_SNI,
+			    "a.example");
+	r[1] = any_rule(CATOPROXY_ACTION_ALLOW);
+	catoproxy_rule_normalize(&r[0], &why);
+	CHECK(check(r, 2, f) == 1 &&
+		      f[0].kind == CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS &&
+		      f[0].idx == 0 && f[0].by == 0 &&
+		      !strcmp(catoproxy_rules_check_name(f[0].kind),
+			      "payload-bypass") &&
+		      catoproxy_rules_check_reason(f[0].kind),
+	      "a payload rule that says bypass: payload-bypass");
 }
 
 /*
@@ -926,6 +939,14 @@ static void test_check_random(void)
 			if (f[i].kind == CATOPROXY_RULE_CHECK_SHADOWED) {
 				never[f[i].idx] = true;
 				shadowed++;
+			} else if (f[i].kind ==
+				   CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS) {
+				if (f[i].by != f[i].idx ||
+				    !catoproxy_rule_is_payload(&r[f[i].idx]) ||
+				    r[f[i].idx].action !=
+					    CATOPROXY_ACTION_BYPASS)
+					bad++;
+				continue;
 			} else {
 				below++;
 				if (!catoproxy_rule_is_payload(&r[f[i].by]) ||

@@ -161,35 +161,61 @@ void conn_json(struct json *j, const struct conn_info *c, bool event)
 	json_object_end(j);
 }
 
+/*
+ * The PATH and SERVER-NAME columns are there when a connection listed has
+ * a path or a server name (a payload rule's, Documentation/payload-rules.rst).
+ */
 void conn_print_table(FILE *f, const struct conn_info *v, size_t n)
 {
 	int wsrc = strlen("SOURCE"), wdst = strlen("DESTINATION");
+	int wsite = strlen("SITE-NAME");
 	struct conn_words w;
+	bool paths = false;
 
 	for (size_t i = 0; i < n; i++) {
-		int a, b;
+		int a, b, s;
 
 		conn_words(&v[i], &w);
 		a = strlen(w.src);
 		b = strlen(w.dst);
+		s = strlen(w.site_name);
 		if (a > wsrc)
 			wsrc = a;
 		if (b > wdst)
 			wdst = b;
+		if (s > wsite)
+			wsite = s;
+		if (v[i].path || w.server_name[0])
+			paths = true;
 	}
-	fprintf(f, "%-*s  %-*s  %-8s  %-5s  %-7s  %-4s  %-8s  %s\n", wsrc,
+	fprintf(f, "%-*s  %-*s  %-8s  %-5s  %-7s  %-4s  %-8s  ", wsrc,
 		"SOURCE", wdst, "DESTINATION", "MODE", "ACCEL", "STATE", "SITE",
-		"REASON", "SITE-NAME");
+		"REASON");
+	if (paths)
+		fprintf(f, "%-*s  %-10s  %s\n", wsite, "SITE-NAME", "PATH",
+			"SERVER-NAME");
+	else
+		fprintf(f, "%s\n", "SITE-NAME");
 	for (size_t i = 0; i < n; i++) {
 		conn_words(&v[i], &w);
 		fprintf(f, "%-*s  %-*s  %-8s  %-5u  %-7s  %-4" PRIu32 "  ", wsrc,
 			w.src, wdst, w.dst, w.mode, v[i].accel, w.state,
 			v[i].site_id);
-		/* No trailing blanks when the line ends with the reason. */
-		if (w.site_name[0])
+		if (paths) {
+			char path[16] = "-";
+
+			if (v[i].path)
+				snprintf(path, sizeof(path), "%" PRIu32,
+					 v[i].path);
+			fprintf(f, "%-8s  %-*s  %-10s  %s\n", w.reason, wsite,
+				w.site_name[0] ? w.site_name : "-", path,
+				w.server_name[0] ? w.server_name : "-");
+		} else if (w.site_name[0]) {
+			/* No trailing blanks when the line ends with the reason. */
 			fprintf(f, "%-8s  %s\n", w.reason, w.site_name);
-		else
+		} else {
 			fprintf(f, "%s\n", w.reason);
+		}
 	}
 }
 

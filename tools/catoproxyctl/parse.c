@@ -84,6 +84,7 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_PAYLOAD_HOLD_FULL] = "payload_hold_full",
 	[CATOPROXY_STAT_PATH_PINNED] = "path_pinned",
 	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "server_syn_dropped",
+	[CATOPROXY_STAT_PAYLOAD_BYPASSED] = "payload_bypassed",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");

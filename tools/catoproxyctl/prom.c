@@ -58,6 +58,7 @@ static const char *const stat_helps[] = {
 	[CATOPROXY_STAT_PAYLOAD_HOLD_FULL] = "Inspected connections decided without a name because the bytes or segments held reached their bound.",
 	[CATOPROXY_STAT_PATH_PINNED] = "Connections whose path decision came after their packets went another way; they kept it.",
 	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "Full mode: server SYNs the router dropped after the module answered the client; the client was reset.",
+	[CATOPROXY_STAT_PAYLOAD_BYPASSED] = "Inspected connections a bypass rule decided: run spliced on the rule's path, since their handshake was answered.",
 };
 _Static_assert(ARRAY_SIZE(stat_helps) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a help text");

@@ -50,6 +50,11 @@ static int rule_add(int argc, char *argv[])
 	} else {
 		printf("%" PRIu32 "\n", id);
 	}
+	if (catoproxy_rule_is_payload(&a.rule) &&
+	    a.rule.action == CATOPROXY_ACTION_BYPASS)
+		fprintf(stderr,
+			"%s: rule add: note: rule %" PRIu32 " is a payload rule: the module answers the handshake of the connections it holds, so those it decides are not left alone but run spliced, as allowed ones, on its path (counted in payload_bypassed)\n",
+			PROG_NAME, id);
 	return EXIT_OK;
 }
 
@@ -275,6 +280,11 @@ static void check_report(const struct catoproxy_rule *rules,
 		}
 		check_name(c, f[i].idx, this, sizeof(this));
 		check_name(c, f[i].by, by, sizeof(by));
+		if (f[i].kind == CATOPROXY_RULE_CHECK_PAYLOAD_BYPASS) {
+			printf("%s: %s\n    payload rule that says bypass\n    %s\n",
+			       this, words, why);
+			continue;
+		}
 		printf("%s: %s\n    %s %s: %s\n    %s\n", this, words,
 		       f[i].kind == CATOPROXY_RULE_CHECK_SHADOWED ?
 			       "shadowed by" : "below payload rule",
