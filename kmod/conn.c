@@ -166,14 +166,19 @@ static void table_walk(const struct net *net, bool dead)
 	rhashtable_walk_exit(&iter);
 }
 
+/*
+ * Runs while the table holds entries: an inert module has no timer. An
+ * entry added after the check below queues the next run itself.
+ */
 static void conn_gc(struct work_struct *work)
 {
 	table_walk(NULL, true);
-	queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
-			   CONN_GC_INTERVAL);
+	if (atomic_read(&conn_table.nelems))
+		queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
+				   CONN_GC_INTERVAL);
 }
 
-/* Follow @ct with state @c outside the helper area, or false. */
+/* Follow @ct with state @c outside the helper area, or NULL. */
 static struct catoproxy_conn *follow_attach(struct nf_conn *ct,
 					    const struct catoproxy_conn *c)
 {
@@ -190,6 +195,10 @@ static struct catoproxy_conn *follow_attach(struct nf_conn *ct,
 		kfree(e);
 		return NULL;
 	}
+	/* Read first: most connections find the collector queued. */
+	if (!delayed_work_pending(&conn_gc_work))
+		queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
+				   CONN_GC_INTERVAL);
 	return &e->conn;
 }
 
@@ -444,8 +453,6 @@ int catoproxy_conn_init(void)
 		rhashtable_destroy(&conn_table);
 		return ret;
 	}
-	queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
-			   CONN_GC_INTERVAL);
 	return 0;
 }
 
