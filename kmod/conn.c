@@ -1,17 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Per-connection state in the conntrack helper extension.
+ * Per-connection state, in one of two places (Documentation/design.rst):
  *
- * Out-of-tree code cannot register a conntrack extension type, but a
- * conntrack helper gets a 32-byte private area on every entry it is attached
- * to, is told when the entry dies, and on unregistration is detached from
- * every entry by conntrack itself. We register one helper that never looks
- * at payload and attach it from our own hook to the new connections the
- * policy wants.
+ * - A connection the module translates (full mode, intercepted) keeps it in
+ *   the conntrack helper extension. Out-of-tree code cannot register a
+ *   conntrack extension type, but a conntrack helper gets a 32-byte private
+ *   area on every entry it is attached to, is told when the entry dies, and
+ *   on unregistration is detached from every entry by conntrack itself.
+ *
+ * - A connection it only follows (delayed, adaptive that ran delayed, full
+ *   that was not intercepted, a bypass with a path) keeps it in a table
+ *   keyed by the entry, because an entry with a helper extension is never
+ *   offloaded to a flowtable and an extension cannot be removed once added.
+ *   The table holds a reference to the entry; its collector drops the
+ *   entries conntrack has let go (dying, or never confirmed), so that an
+ *   entry lives at most one collection longer than it would have.
  */
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/rhashtable.h>
+#include <linux/workqueue.h>
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
@@ -23,7 +32,31 @@
 #include "tcp.h"
 #include "netns.h"
 #include "rulebase.h"
+#include "seg.h"
 #include "splice.h"
+
+/* A followed connection's state, keyed by its conntrack entry. */
+struct conn_entry {
+	struct rhash_head node;
+	struct nf_conn *ct; /* the key; holds a reference */
+	struct catoproxy_conn conn;
+	struct rcu_head rcu;
+};
+
+static const struct rhashtable_params conn_table_params = {
+	.head_offset = offsetof(struct conn_entry, node),
+	.key_offset = offsetof(struct conn_entry, ct),
+	.key_len = sizeof(struct nf_conn *),
+	.automatic_shrinking = true,
+};
+
+static struct rhashtable conn_table;
+
+/* How often the collector looks for entries conntrack let go. */
+#define CONN_GC_INTERVAL HZ
+
+static void conn_gc(struct work_struct *work);
+static DECLARE_DELAYED_WORK(conn_gc_work, conn_gc);
 
 static void conn_destroy(struct nf_conn *ct)
 {
@@ -57,13 +90,121 @@ static struct nf_conntrack_helper conn_helper __read_mostly = {
 	.expect_policy = &conn_expect_policy,
 };
 
-struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct)
+struct catoproxy_conn *catoproxy_conn_translated(const struct nf_conn *ct)
 {
 	struct nf_conn_help *help = nfct_help(ct);
 
 	if (!help || rcu_access_pointer(help->helper) != &conn_helper)
 		return NULL;
 	return nfct_help_data(ct);
+}
+
+struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct)
+{
+	struct catoproxy_conn *conn = catoproxy_conn_translated(ct);
+	struct conn_entry *e;
+
+	if (conn)
+		return conn;
+	e = rhashtable_lookup_fast(&conn_table, &ct, conn_table_params);
+	return e ? &e->conn : NULL;
+}
+
+static void entry_free(struct conn_entry *e)
+{
+	nf_ct_put(e->ct);
+	kfree_rcu(e, rcu);
+}
+
+/* Take @e out of the table; false when someone else already did. */
+static bool entry_remove(struct conn_entry *e)
+{
+	if (rhashtable_remove_fast(&conn_table, &e->node, conn_table_params))
+		return false;
+	entry_free(e);
+	return true;
+}
+
+/*
+ * Conntrack let @ct go: deleted (dying), or never confirmed and only our
+ * reference left (its first packet was dropped, or lost a clash).
+ */
+static bool entry_dead(const struct nf_conn *ct)
+{
+	return nf_ct_is_dying(ct) ||
+	       (!nf_ct_is_confirmed(ct) &&
+		refcount_read(&ct->ct_general.use) == 1);
+}
+
+/*
+ * Walk the table: drop the entries @net's (every one for NULL) or, with
+ * @dead, those conntrack let go, counting them released.
+ */
+static void table_walk(const struct net *net, bool dead)
+{
+	struct rhashtable_iter iter;
+	struct conn_entry *e;
+
+	rhashtable_walk_enter(&conn_table, &iter);
+	rhashtable_walk_start(&iter);
+	while ((e = rhashtable_walk_next(&iter))) {
+		struct net *ctnet;
+
+		if (IS_ERR(e)) {
+			/* A resize: entries may be seen twice, none lost. */
+			if (PTR_ERR(e) == -EAGAIN)
+				continue;
+			break;
+		}
+		ctnet = nf_ct_net(e->ct);
+		if (dead ? !entry_dead(e->ct) : net && !net_eq(ctnet, net))
+			continue;
+		/*
+		 * A dying namespace's counters may be freed after a grace
+		 * period (netns.c): we are inside one.
+		 */
+		if (entry_remove(e) && dead && check_net(ctnet))
+			catoproxy_stat_inc(catoproxy_net(ctnet),
+					   CATOPROXY_STAT_CONN_RELEASED);
+	}
+	rhashtable_walk_stop(&iter);
+	rhashtable_walk_exit(&iter);
+}
+
+/*
+ * Runs while the table holds entries: an inert module has no timer. An
+ * entry added after the check below queues the next run itself.
+ */
+static void conn_gc(struct work_struct *work)
+{
+	table_walk(NULL, true);
+	if (atomic_read(&conn_table.nelems))
+		queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
+				   CONN_GC_INTERVAL);
+}
+
+/* Follow @ct with state @c outside the helper area, or NULL. */
+static struct catoproxy_conn *follow_attach(struct nf_conn *ct,
+					    const struct catoproxy_conn *c)
+{
+	struct conn_entry *e = kzalloc(sizeof(*e), GFP_ATOMIC);
+
+	if (!e)
+		return NULL;
+	nf_conntrack_get(&ct->ct_general);
+	e->ct = ct;
+	e->conn = *c;
+	if (rhashtable_lookup_insert_fast(&conn_table, &e->node,
+					  conn_table_params)) {
+		nf_ct_put(ct);
+		kfree(e);
+		return NULL;
+	}
+	/* Read first: most connections find the collector queued. */
+	if (!delayed_work_pending(&conn_gc_work))
+		queue_delayed_work(system_power_efficient_wq, &conn_gc_work,
+				   CONN_GC_INTERVAL);
+	return &e->conn;
 }
 
 void catoproxy_conn_flow(const struct nf_conn *ct, struct catoproxy_flow *flow)
@@ -150,41 +291,63 @@ void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 	decide(net, &flow, d, true);
 }
 
-struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
-					     const struct catoproxy_decision *d)
+/* Attach the helper to @ct with state @c; NULL when it cannot. */
+static struct catoproxy_conn *helper_attach(struct nf_conn *ct,
+					    const struct catoproxy_conn *c)
 {
-	struct catoproxy_net *cn = catoproxy_net(net);
 	struct catoproxy_conn *conn;
 	struct nf_conn_help *help;
 
-	/* Someone else's helper (ftp, sip, a ct rule) keeps the connection. */
-	if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct)) {
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_HELPER_BUSY);
-		return NULL;
-	}
-
 	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
-	if (!help) {
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_ATTACH_FAILED);
+	if (!help)
 		return NULL;
-	}
 	conn = nfct_help_data(ct);
-	conn->site_id = d->site_id;
-	conn->mode = d->mode;
-	conn->reason = d->reason;
+	*conn = *c;
+	rcu_assign_pointer(help->helper, &conn_helper);
+	return conn;
+}
+
+struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
+					     const struct catoproxy_decision *d,
+					     bool translate)
+{
+	struct catoproxy_net *cn = catoproxy_net(net);
+	struct catoproxy_conn c = {
+		.site_id = d->site_id,
+		.mode = d->mode,
+		.reason = d->reason,
+	};
+	struct catoproxy_conn *conn;
+
 	if (d->adaptive)
-		conn->flags |= CATOPROXY_CONN_F_ADAPTIVE;
+		c.flags |= CATOPROXY_CONN_F_ADAPTIVE;
 	/*
 	 * A delayed connection that starts with a SYN waits for the server's
 	 * answer; one picked up mid-stream has nothing to wait for.
 	 */
 	if (d->mode == CATOPROXY_MODE_DELAYED &&
 	    ct->proto.tcp.state == TCP_CONNTRACK_SYN_SENT) {
-		conn->state = CATOPROXY_CONN_WAITING;
+		c.state = CATOPROXY_CONN_WAITING;
 		/* A bare ACK answering this SYN would be a challenge ACK. */
-		conn->follow = CATOPROXY_FOLLOW_F_SYN;
+		c.follow = CATOPROXY_FOLLOW_F_SYN;
 	}
-	rcu_assign_pointer(help->helper, &conn_helper);
+	if (translate) {
+		/*
+		 * Someone else's helper (ftp, sip, a ct rule) keeps the
+		 * connection. One the module only follows may have one.
+		 */
+		if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct)) {
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_HELPER_BUSY);
+			return NULL;
+		}
+		conn = helper_attach(ct, &c);
+	} else {
+		conn = follow_attach(ct, &c);
+	}
+	if (!conn) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_ATTACH_FAILED);
+		return NULL;
+	}
 
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_CONN_TRACKED);
 	catoproxy_stat_inc(cn, mode_stat[catoproxy_conn_mode(conn)]);
@@ -198,24 +361,17 @@ struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct
 bool catoproxy_conn_attach_path(struct net *net, struct nf_conn *ct,
 				const struct catoproxy_decision *d)
 {
-	struct catoproxy_conn *conn;
-	struct nf_conn_help *help;
+	struct catoproxy_conn c = {
+		.site_id = d->site_id,
+		.mode = CATOPROXY_MODE_OFF,
+		.reason = d->reason,
+		.flags = CATOPROXY_CONN_F_PATH,
+	};
 
-	if (test_bit(IPS_HELPER_BIT, &ct->status) || nfct_help(ct))
-		return false;
-	help = nf_ct_helper_ext_add(ct, GFP_ATOMIC);
-	if (!help) {
-		catoproxy_stat_inc(catoproxy_net(net),
-				   CATOPROXY_STAT_CONN_ATTACH_FAILED);
-		return false;
-	}
-	conn = nfct_help_data(ct);
-	conn->site_id = d->site_id;
-	conn->mode = CATOPROXY_MODE_OFF;
-	conn->reason = d->reason;
-	conn->flags = CATOPROXY_CONN_F_PATH;
-	rcu_assign_pointer(help->helper, &conn_helper);
-	return true;
+	if (follow_attach(ct, &c))
+		return true;
+	catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_CONN_ATTACH_FAILED);
+	return false;
 }
 
 void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
@@ -232,6 +388,24 @@ void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
 		catoproxy_adaptive_learn(net, ct);
 	catoproxy_event_conn(net, ct, conn, CATOPROXY_EVENT_ENGAGED,
 			     CATOPROXY_CAUSE_NONE);
+}
+
+void catoproxy_conn_forward(struct net *net, const struct sk_buff *skb,
+			    struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			    struct catoproxy_conn *conn)
+{
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	int thoff;
+
+	if (READ_ONCE(conn->state) != CATOPROXY_CONN_WAITING ||
+	    CTINFO2DIR(ctinfo) != IP_CT_DIR_REPLY)
+		return;
+	thoff = catoproxy_seg_tcp(skb, nf_ct_l3num(ct));
+	th = thoff < 0 ? NULL :
+			 skb_header_pointer(skb, thoff, sizeof(_th), &_th);
+	if (th && th->syn && th->ack)
+		catoproxy_conn_engage(net, ct, conn);
 }
 
 /*
@@ -261,18 +435,44 @@ void catoproxy_conn_release_net(struct net *net)
 	struct nf_ct_iter_data d = { .net = net };
 
 	nf_ct_iterate_cleanup_net(release_conn, &d);
+	catoproxy_conn_exit_net(net);
 	/* Packets that found the helper still attached are through. */
 	synchronize_rcu();
 }
 
+void catoproxy_conn_exit_net(struct net *net)
+{
+	table_walk(net, false);
+}
+
 int catoproxy_conn_init(void)
 {
+	int ret;
+
 	NF_CT_HELPER_BUILD_BUG_ON(sizeof(struct catoproxy_conn));
-	return nf_conntrack_helper_register(&conn_helper);
+	ret = rhashtable_init(&conn_table, &conn_table_params);
+	if (ret)
+		return ret;
+	ret = nf_conntrack_helper_register(&conn_helper);
+	if (ret) {
+		rhashtable_destroy(&conn_table);
+		return ret;
+	}
+	return 0;
+}
+
+static void entry_destroy(void *ptr, void *arg)
+{
+	entry_free(ptr);
 }
 
 void catoproxy_conn_uninit(void)
 {
 	catoproxy_splice_uninit(&conn_helper);
 	nf_conntrack_helper_unregister(&conn_helper);
+	/* Every namespace's hooks are gone and their entries dropped. */
+	cancel_delayed_work_sync(&conn_gc_work);
+	rhashtable_free_and_destroy(&conn_table, entry_destroy, NULL);
+	/* kfree_rcu() callbacks run before the module's text goes. */
+	rcu_barrier();
 }

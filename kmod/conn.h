@@ -23,9 +23,12 @@ struct catoproxy_pending;
 #define CATOPROXY_CONN_F_PATH 0x80
 
 /*
- * Per-connection state. It lives in the private area of the conntrack
- * helper extension (see Documentation/design.rst): conntrack owns its
- * lifetime, namespace and garbage collection. Fields other than @pending
+ * Per-connection state (see Documentation/design.rst). A connection the
+ * module translates keeps it in the private area of the conntrack helper
+ * extension, whose lifetime, namespace and garbage collection are
+ * conntrack's; one it only follows keeps it in conn.c's table, keyed by the
+ * entry and dropped with it, so that a flowtable may offload the entry as
+ * if the module were not there. Fields other than @pending
  * are written before the state is published or under the namespace's
  * pending lock, and read on the packet path under RCU.
  */
@@ -67,7 +70,13 @@ static inline u8 catoproxy_conn_mode(const struct catoproxy_conn *conn)
 		       conn->mode;
 }
 
+/*
+ * @ct's state, NULL when the module neither translates nor follows it.
+ * The caller is in an RCU read-side section (the packet path is).
+ */
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
+/* The same, for a connection the module translates (the helper's). */
+struct catoproxy_conn *catoproxy_conn_translated(const struct nf_conn *ct);
 
 /* The firewall mark of @ct's server half (its path), 0 for none. */
 static inline u32 catoproxy_conn_path(const struct nf_conn *ct,
@@ -101,9 +110,14 @@ void catoproxy_conn_decide_flow(struct net *net,
  */
 void catoproxy_conn_decide(struct net *net, const struct nf_conn *ct,
 			   struct catoproxy_decision *d);
-/* Attach state for decision @d (never off) to unconfirmed @ct, or NULL. */
+/*
+ * Attach state for decision @d (never off) to unconfirmed @ct, or NULL:
+ * with @translate (full mode, intercepted) in the helper extension, else in
+ * the table of followed connections, which leaves @ct free to be offloaded.
+ */
 struct catoproxy_conn *catoproxy_conn_attach(struct net *net, struct nf_conn *ct,
-					     const struct catoproxy_decision *d);
+					     const struct catoproxy_decision *d,
+					     bool translate);
 
 /*
  * Attach state to unconfirmed @ct that only carries the path of decision
@@ -119,6 +133,13 @@ bool catoproxy_conn_attach_path(struct net *net, struct nf_conn *ct,
  */
 void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
 			   struct catoproxy_conn *conn);
+/*
+ * A packet of followed connection @ct at FORWARD: engage a waiting one on
+ * its server's SYN-ACK.
+ */
+void catoproxy_conn_forward(struct net *net, const struct sk_buff *skb,
+			    struct nf_conn *ct, enum ip_conntrack_info ctinfo,
+			    struct catoproxy_conn *conn);
 
 /*
  * @net is released (hooks.c): end its spliced connections with a reset to
@@ -126,6 +147,11 @@ void catoproxy_conn_engage(struct net *net, struct nf_conn *ct,
  * gone and the half-open table empty.
  */
 void catoproxy_conn_release_net(struct net *net);
+/*
+ * @net is going, or released: forget the connections it follows (their
+ * entries live on as plain connections). The hooks must be gone.
+ */
+void catoproxy_conn_exit_net(struct net *net);
 
 int catoproxy_conn_init(void);
 void catoproxy_conn_uninit(void);

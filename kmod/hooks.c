@@ -18,13 +18,13 @@
  *                                   for full mode intercept the SYN
  *                                   a related ICMP error: icmp.c
  *                                   OPENING: retransmitted SYN, intercept.c
+ *                                   WAITING (delayed): engage, conn.c
  *                                   otherwise: RST following, rst.c, which
  *                                   hands a SPLICED client SYN to splice.c
  *   POSTROUTING  hooks_post()       an ICMP error leaves seqadj's way: icmp.c
  *   confirmation catoproxy_hooks_help()  OPENING: the server's answer,
  *                                   intercept.c; INSPECTING: its SYN
- *                                   stops, inspect.c; SPLICED: splice.c;
- *                                   WAITING (delayed): engage, conn.c
+ *                                   stops, inspect.c; SPLICED: splice.c
  *
  * The one entry outside this file is the half-open table's timer
  * (halfopen.c), which retransmits server SYNs and gives up on silent ends.
@@ -99,6 +99,7 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 		    READ_ONCE(conn->state) == CATOPROXY_CONN_INSPECTING)
 			return catoproxy_intercept_forward(state->net, skb, ct,
 							   ctinfo, conn);
+		catoproxy_conn_forward(state->net, skb, ct, ctinfo, conn);
 		return catoproxy_rst_follow(state->net, skb, ct, ctinfo, conn);
 	}
 
@@ -150,7 +151,7 @@ static unsigned int hooks_forward(void *priv, struct sk_buff *skb,
 	/* Never on to the server undecided: the client sends it again. */
 	if (d.inspect && !intercept)
 		return NF_DROP;
-	conn = catoproxy_conn_attach(state->net, ct, &d);
+	conn = catoproxy_conn_attach(state->net, ct, &d, intercept);
 	if (!conn)
 		return d.inspect ? NF_DROP : NF_ACCEPT;
 	catoproxy_inspect_path(state->net, skb, state->pf, ct, conn, &d);
@@ -318,7 +319,7 @@ bool catoproxy_hooks_sent(struct net *net, struct sk_buff *skb)
 	d.mode = CATOPROXY_MODE_FULL;
 	if (!catoproxy_intercept_prepare(ct))
 		return false;
-	conn = catoproxy_conn_attach(net, ct, &d);
+	conn = catoproxy_conn_attach(net, ct, &d, true);
 	if (!conn)
 		return false;
 	catoproxy_cookie_attach(net, ct, conn);
@@ -337,7 +338,7 @@ static unsigned int hooks_post(void *priv, struct sk_buff *skb,
 	struct nf_conn *ct = nf_ct_get(skb, &ctinfo);
 
 	if (ct && ctinfo == IP_CT_RELATED && nf_ct_is_confirmed(ct) &&
-	    nf_ct_protonum(ct) == IPPROTO_TCP && catoproxy_conn_get(ct))
+	    nf_ct_protonum(ct) == IPPROTO_TCP && catoproxy_conn_translated(ct))
 		catoproxy_icmp_leave(skb, state->pf, ct);
 	return NF_ACCEPT;
 }
@@ -352,7 +353,6 @@ int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 {
 	struct catoproxy_conn *conn = nfct_help_data(ct);
 	enum ip_conntrack_dir dir = CTINFO2DIR(ctinfo);
-	struct catoproxy_seg s;
 
 	/* An ICMP error has no TCP header at @protoff (icmp.c). */
 	if (catoproxy_icmp_related(ctinfo))
@@ -373,11 +373,6 @@ int catoproxy_hooks_help(struct sk_buff *skb, unsigned int protoff,
 		return NF_DROP;
 	case CATOPROXY_CONN_FAILED:
 		return NF_DROP;
-	case CATOPROXY_CONN_WAITING:
-		if (dir == IP_CT_DIR_REPLY &&
-		    catoproxy_seg_get(skb, protoff, &s) && s.th.syn && s.th.ack)
-			catoproxy_conn_engage(nf_ct_net(ct), ct, conn);
-		return NF_ACCEPT;
 	}
 	return NF_ACCEPT;
 }
@@ -516,8 +511,10 @@ static void __net_exit hooks_exit_net(struct net *net)
 		synchronize_net();
 	}
 	catoproxy_halfopen_exit_net(net);
-	if (cn->hooked)
+	if (cn->hooked) {
+		catoproxy_conn_exit_net(net);
 		nf_ct_netns_put(net, NFPROTO_INET);
+	}
 	cn->hooked = false;
 	mutex_unlock(&cn->lock);
 }

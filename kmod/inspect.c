@@ -436,6 +436,9 @@ void catoproxy_inspect_route(struct net *net, struct sk_buff *skb, u8 pf)
 	    CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
 		return;
 	if (nf_ct_is_confirmed(ct)) {
+		/* A path is a mark: without one, no lookup (conn.c's table). */
+		if (!READ_ONCE(ct->mark))
+			return;
 		conn = catoproxy_conn_get(ct);
 		path = conn ? catoproxy_conn_path(ct, conn) : 0;
 		if (path)

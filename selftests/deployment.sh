@@ -28,7 +28,14 @@
 # 3. SYNPROXY on 8443, WAN -> LAN: 3 connections complete through it
 #    (syn_received and cookie_valid move by 3 in /proc/net/stat/synproxy)
 #    while none of catoproxy's connection counters moves.
-# 4. Rollback: catoproxyctl load catoproxy-off.conf: the configuration is
+# 4. Connections the module does not translate are offloaded as without
+#    it: in mode delayed, in mode adaptive (an unknown server: they run
+#    delayed) and in full mode under a bypass rule, a connection held open
+#    per family has both router entries [OFFLOAD] and no conntrack helper,
+#    stays alive, is counted (conn_delayed 2 and delayed_engaged 2,
+#    adaptive_delayed 2, conn_bypassed 2) and, delayed, is listed by show
+#    conns as engaged while it is held.
+# 5. Rollback: catoproxyctl load catoproxy-off.conf: the configuration is
 #    mode off with no rule, new connections carry data intact and have no
 #    helper=catoproxy in conntrack, and catoproxy counts none of them; a
 #    connection held open per family is offloaded by the flowtable (both
@@ -129,13 +136,14 @@ offloaded_now()
 	count_lines "$(conntrack_in "$router" -L -p tcp --dport "$HOLD_PORT")" "\[OFFLOAD\]"
 }
 
-# held_offload WHAT N: one connection per family to HOLD_PORT, open and
-# pinged, must have N of its router entries offloaded by router.nft's
-# flowtable while it lasts, and must then answer a second ping (through
-# the flowtable's fast path when offloaded).
+# held_offload WHAT N [STATE]: one connection per family to HOLD_PORT, open
+# and pinged, must have N of its router entries offloaded by router.nft's
+# flowtable while it lasts (and, with STATE, be listed by show conns in
+# that state), and must then answer a second ping (through the flowtable's
+# fast path when offloaded).
 held_offload()
 {
-	local what=$1 want=$2 dir=$TMP_DIR/hold.$1 pid alive reset opened failed
+	local what=$1 want=$2 state=${3:-} dir=$TMP_DIR/hold.$1 pid alive reset opened failed
 
 	mkdir -p "$dir"
 	$PYTHON "$LIB_DIR/traffic.py" hold --client "$client" --server "$server" \
@@ -150,6 +158,11 @@ held_offload()
 		busywait "$BUSYWAIT_TIMEOUT" test "$(offloaded_now)" = "$want"
 	fi
 	assert_eq "$what: held connections offloaded" "$want" "$(offloaded_now)"
+	if [ -n "$state" ]; then
+		py_check $PYTHON "$LIB_DIR/ctl_check.py" conns "$router" \
+			"$what: show conns lists the held connections $state" 2 \
+			dport="$HOLD_PORT" state="$state"
+	fi
 	touch "$dir/go"
 	wait "$pid"
 	read -r alive reset <"$dir/res"
@@ -239,6 +252,40 @@ test_synproxy()
 	log_test "SYNPROXY on $SYNPROXY_PORT answers, catoproxy counts none of it"
 }
 
+# untranslated WHAT STAT=N...: a held connection per family through the
+# flowtable, offloaded, with no helper, counted as STAT=N.
+untranslated()
+{
+	local what=$1 state=$2 out
+	local -A before after
+
+	shift 2
+	conntrack_in "$router" -D -p tcp --dport "$HOLD_PORT" >/dev/null
+	read_stats before || return
+	held_offload "$what" 2 "$state"
+	read_stats after || return
+	assert_stats_moved "$what" before after syn_intercepted=0 "$@"
+	out=$(conntrack_in "$router" -L -p tcp --dport "$HOLD_PORT")
+	assert_eq "$what: entries with a helper" 0 "$(count_lines "$out" "helper=")"
+}
+
+test_untranslated()
+{
+	local rc=0 id
+
+	rctl set mode delayed || rc=$?
+	untranslated "delayed" engaged conn_delayed=2 delayed_engaged=2
+	rctl set mode adaptive || rc=$?
+	untranslated "adaptive, unknown server" engaged conn_adaptive=2 \
+		adaptive_delayed=2 delayed_engaged=2
+	rctl set mode full || rc=$?
+	id=$(rctl rule add dport "$HOLD_PORT" action bypass) || rc=$?
+	untranslated "full, bypassed" "" conn_bypassed=2 conn_full=0
+	rctl rule del "$id" || rc=$?
+	assert_eq "catoproxyctl: exit codes" 0 "$rc"
+	log_test "untranslated connections (delayed, adaptive, bypassed) are offloaded"
+}
+
 test_rollback()
 {
 	local -A before after
@@ -267,7 +314,7 @@ test_rollback()
 }
 
 ktap_print_header
-ktap_set_plan 4
+ktap_set_plan 5
 require_module default_mode=off
 setup_topology || topology_failed
 ip netns exec "$router" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1 \
@@ -280,5 +327,6 @@ ip netns exec "$router" sysctl -qw net.ipv6.conf.all.keep_addr_on_down=1 \
 test_ruleset
 test_full
 test_synproxy
+test_untranslated
 test_rollback
 ktap_finished

@@ -13,11 +13,11 @@
 # 1. 20 insmod/rmmod cycles without traffic.
 # 2. With the module loaded in delayed mode (connections tracked, not
 #    intercepted), the client opens 4 long-lived IPv4 and 4 IPv6
-#    connections through the router (tracked: helper=catoproxy) and keeps
-#    opening short ones; 20 rmmod/insmod cycles run under that traffic, each
-#    waiting for connections to go through in both states. No connection may
-#    fail, the long-lived ones survive every unload (and lose the helper),
-#    and forwarding works with the module gone.
+#    connections through the router (followed: listed by show conns, with
+#    no conntrack helper) and keeps opening short ones; 20 rmmod/insmod
+#    cycles run under that traffic, each waiting for connections to go
+#    through in both states. No connection may fail, the long-lived ones
+#    survive every unload, and forwarding works with the module gone.
 # 3. In full mode, unloading resets both ends of every joined connection
 #    whose timestamps the module translates (they cannot outlive it), and
 #    forwarding goes on for new connections. The router masquerades toward
@@ -101,18 +101,23 @@ held_ports_regex()
 	echo "sport=(${ports// /|}) "
 }
 
-# held_ct WITH WITHOUT: the long-lived connections in the router's conntrack,
-# with and without helper=catoproxy.
+# held_ct DESC ALL [FOLLOWED]: ALL long-lived (delayed) connections in the
+# router's conntrack, none with a helper; with FOLLOWED (the module loaded),
+# show conns lists that many of them.
 held_ct()
 {
-	local desc=$1 out re with all
+	local desc=$1 out re with all ports
 
 	re=$(held_ports_regex) || { fail "$desc: no held ports"; return 1; }
 	out=$(conntrack_in "$router" -L -p tcp --dport "$TCP_PORT")
 	all=$(count_lines "$out" "ESTABLISHED .*$re")
-	with=$(count_lines "$out" "ESTABLISHED .*${re}.*helper=catoproxy")
-	assert_eq "$desc: long-lived entries with helper=catoproxy" "$2" "$with"
-	assert_eq "$desc: long-lived entries without helper" "$3" "$((all - with))"
+	with=$(count_lines "$out" "ESTABLISHED .*${re}.*helper=")
+	assert_eq "$desc: long-lived entries" "$2" "$all"
+	assert_eq "$desc: long-lived entries with a helper" 0 "$with"
+	[ -n "${3:-}" ] || return 0
+	read -r ports <"$RES.held"
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" conns "$router" \
+		"$desc: long-lived connections in show conns" "$3" sport="${ports// /,}"
 }
 
 test_traffic_cycles()
@@ -137,7 +142,7 @@ test_traffic_cycles()
 		log_test "$CYCLES rmmod/insmod cycles under traffic"
 		return
 	fi
-	held_ct "loaded" $((2 * HOLD)) 0
+	held_ct "loaded" $((2 * HOLD)) $((2 * HOLD))
 
 	for ((i = 1; i <= CYCLES; i++)); do
 		if ! unload_module; then
@@ -145,8 +150,8 @@ test_traffic_cycles()
 			break
 		fi
 		if [ "$i" = 1 ]; then
-			# the helper is detached from live entries on unload
-			held_ct "after the first rmmod" 0 $((2 * HOLD))
+			# the entries live on without the module
+			held_ct "after the first rmmod" $((2 * HOLD))
 		fi
 		base=$(churn_count)
 		slowwait 60 progress "$base" >/dev/null ||

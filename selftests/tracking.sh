@@ -15,7 +15,9 @@
 # connections per address family from one python process in the client and
 # checks the router's counters move by exactly the expected amount (all
 # others by zero) and what "conntrack -L" shows in the router: new TCP
-# connections carry helper=catoproxy exactly when tracked.
+# connections carry helper=catoproxy exactly when the module translates them
+# (full mode); delayed ones carry no helper, so that a flowtable may offload
+# them.
 #
 # Covered: account mode full and off; UDP is not counted; source site,
 # destination site, source site winning over destination site, an inheriting
@@ -133,7 +135,7 @@ test_sites()
 	rctl site add clients prefix 10.0.1.0/24 prefix fd00:1::/64 mode delayed || rc=$?
 	ct_flush
 	traffic "source site delayed" "$TCP_PORT" "4 6" conn_tracked=$((2 * N)) conn_delayed=$((2 * N))
-	ct_check "source site delayed" "$TCP_PORT" $((2 * N)) 0
+	ct_check "source site delayed" "$TCP_PORT" 0 $((2 * N))
 
 	# destination site
 	rctl site del clients || rc=$?

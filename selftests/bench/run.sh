@@ -289,9 +289,10 @@ if [[ "${offloaded[flowtable]:-}" == *[1-9]* ]] && [ -n "${offloaded[delayed_ft]
 	ft_cs=$(rel flowtable plain tput_cs) ft_sc=$(rel flowtable plain tput_sc)
 	dft_cs=$(rel delayed_ft flowtable tput_cs) dft_sc=$(rel delayed_ft flowtable tput_sc)
 	offnote+="- With catoproxy in mode delayed nothing was offloaded: \`nft_flow_offload\`
-  refuses a connection that carries a conntrack helper extension, and the
-  module attaches its helper to every connection it tracks in a mode other
-  than \`off\` (issue 14). In this VM the flowtable itself gains little
+  refuses a connection that carries a conntrack helper extension or
+  sequence adjustment, and the module gives neither to a delayed
+  connection (Documentation/design.rst, \"Per-connection state\"): a
+  regression to look into. In this VM the flowtable itself gains little
   (throughput flowtable/plain $ft_cs client→server, $ft_sc server→client):
   the forward path of the router is a small part of what a stream costs
   here, where both endpoints run on the same two emulated CPUs, so the throughput ratio delayed +
