@@ -20,7 +20,9 @@
 #    and forwarding works with the module gone.
 # 3. In full mode, unloading resets both ends of every joined connection
 #    whose timestamps the module translates (they cannot outlive it), and
-#    forwarding goes on for new connections.
+#    the client of every connection still opening (2 per family, to a
+#    server that drops SYNs: the kernel log counts 4), and forwarding goes
+#    on for new connections.
 # 4. default_mode=full|delayed|adaptive|off sets the mode of existing and new
 #    namespaces; bogus values make insmod fail.
 # 5. Inert until configured: loaded with its own defaults (every namespace
@@ -187,34 +189,56 @@ test_traffic_cycles()
 	log_test "$CYCLES rmmod/insmod cycles under traffic, long-lived connections survive"
 }
 
+# no_established PORT: the client has no connection to PORT established.
+no_established()
+{
+	[ -z "$(ip netns exec "$client" ss -Htn state established "( dport = :$1 )")" ]
+}
+
 test_full_unload()
 {
 	local ready=$TMP_DIR/hold.ready go=$TMP_DIR/hold.go res=$TMP_DIR/hold.res
-	local alive reset pid out
+	local alive reset pid out logged
 	local -A st
 
 	if ! load_module; then
 		fail "insmod failed"
-		log_test "full mode: unload resets joined connections"
+		log_test "full mode: unload resets joined and opening connections"
 		return
 	fi
 	ip netns exec "$client" $PYTHON traffic.py hold 4 "$ready" "$go" "$res" \
 		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" 2>"$TMP_DIR/hold.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
+		table inet silent { chain c { type filter hook input priority 0; tcp dport 7777 drop; }; }
+	EOF
+	ip netns exec "$client" $PYTHON traffic.py hold --no-ping 2 "$TMP_DIR/opening.ready" \
+		"$TMP_DIR/opening.go" - "$SERVER4,7777" "$SERVER6,7777" 2>"$TMP_DIR/opening.err" &
+	BG_PIDS+=("$!")
 	slowwait 60 test -e "$ready" || fail "long-lived connections did not open"
+	slowwait 60 test -e "$TMP_DIR/opening.ready" || fail "opening connections did not open"
 	read_stats st "$router"
 	assert_eq "joined connections" 8 "${st[server_open_ok]}"
+	out=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
+	assert_eq "opening: established at the client" 4 "$(count_lines "$out" .)"
+	logged=$(dmesg | grep -c "unload: 4 opening connections reset")
 	unload_module || fail "rmmod with joined connections failed"
 	touch "$go"
 	wait "$pid"
 	read -r alive reset <"$res"
 	assert_eq "joined connections reset by the unload (alive reset)" "0 8" "$alive $reset"
+	slowwait 5 no_established 7777 ||
+		fail "connections opening at the unload still established at the client"
+	assert_eq "the unload's log of opening connections reset" $((logged + 1)) \
+		"$(dmesg | grep -c "unload: 4 opening connections reset")"
+	touch "$TMP_DIR/opening.go"
+	ip netns exec "$server" nft delete table inet silent
 	tcp_connect "$client" 5 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "new connections after the unload" "10 0" "$CONN_OK $CONN_FAIL"
 	out=$(conntrack_in "$router" -L -p tcp)
 	assert_eq "helper=catoproxy entries after unload" 0 "$(count_lines "$out" ".*helper=catoproxy")"
-	log_test "full mode: unload resets joined connections, forwarding goes on"
+	log_test "full mode: unload resets joined and opening connections, forwarding goes on"
 }
 
 test_final_load()
