@@ -213,11 +213,11 @@ test_full_unload()
 	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
 		table inet silent { chain c { type filter hook input priority 0; tcp dport 7777 drop; }; }
 	EOF
-	ip netns exec "$client" $PYTHON traffic.py hold --no-ping 2 "$TMP_DIR/opening.ready" \
-		"$TMP_DIR/opening.go" - "$SERVER4,7777" "$SERVER6,7777" 2>"$TMP_DIR/opening.err" &
+	ip netns exec "$client" $PYTHON traffic.py hold --no-ping 2 "$TMP_DIR/unload-opening.ready" \
+		"$TMP_DIR/unload-opening.go" - "$SERVER4,7777" "$SERVER6,7777" 2>"$TMP_DIR/unload-opening.err" &
 	BG_PIDS+=("$!")
 	slowwait 60 test -e "$ready" || fail "long-lived connections did not open"
-	slowwait 60 test -e "$TMP_DIR/opening.ready" || fail "opening connections did not open"
+	slowwait 60 test -e "$TMP_DIR/unload-opening.ready" || fail "opening connections did not open"
 	read_stats st "$router"
 	assert_eq "joined connections" 8 "${st[server_open_ok]}"
 	out=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
@@ -232,7 +232,7 @@ test_full_unload()
 		fail "connections opening at the unload still established at the client"
 	assert_eq "the unload's log of opening connections reset" $((logged + 1)) \
 		"$(dmesg | grep -c "unload: 4 opening connections reset")"
-	touch "$TMP_DIR/opening.go"
+	touch "$TMP_DIR/unload-opening.go"
 	ip netns exec "$server" nft delete table inet silent
 	tcp_connect "$client" 5 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "new connections after the unload" "10 0" "$CONN_OK $CONN_FAIL"
