@@ -408,12 +408,12 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 		catoproxy_halfopen_free(p);
 		/*
 		 * The server may hold the half it answered (SYN-RECEIVED) and
-		 * would keep answering for a minute. The client's RST cannot
-		 * end it: it acknowledges the module's ISN, not the server's,
-		 * and a server drops a reset whose ACK does not match its
-		 * SYN-ACK. It gets the reset it expects from a client whose
-		 * SYN it answered instead: no ACK, at the one sequence number
-		 * it has acknowledged (the data held never reached it). A
+		 * would keep answering for a minute. The client's RST speaks
+		 * of the module's handshake: its ACK is the module's ISN, its
+		 * sequence number counts data the server never got, and the
+		 * connection's state is gone once it has passed. The server
+		 * gets the reset any stack takes in SYN-RECEIVED instead: no
+		 * ACK, at the one sequence number it has acknowledged. A
 		 * server that never got the SYN ignores it.
 		 */
 		catoproxy_halfopen_reset_server(net, ct, next);
