@@ -11,6 +11,8 @@
 #   make check-kernel-nf the kernel's netfilter selftests in the VM, without
 #                        and with the module [KREL=...] (not in `make check`:
 #                        about an hour); Documentation/kernel-selftests.rst
+#   make check-churn     rmmod and netns deletion cycles under load in the VM
+#                        [KREL=...] (not in `make check`); Documentation/lifecycle.rst
 #   make install         module into /lib/modules/KERNELRELEASE/updates (depmod
 #                        unless DESTDIR), catoproxyctl, man page, completion
 #                        under PREFIX; `make uninstall` removes them
@@ -155,6 +157,16 @@ check-kernel-nf-run: tools
 	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
 	selftests/kernel-nf/run.sh -k $$k
 
+# Lifecycle churn under load (selftests/churn/churn.sh) in the VM, on the
+# newest kernel or KREL=... (Documentation/lifecycle.rst).
+check-churn: deps
+	$(MAKE) check-churn-run
+
+check-churn-run: tools
+	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
+	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
+	selftests/vm/run.sh -k $$k selftests/churn/churn.sh
+
 .PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run \
-	check-kernel-nf check-kernel-nf-run \
+	check-kernel-nf check-kernel-nf-run check-churn check-churn-run \
 	install install-module modules_install install-tools uninstall dkms-source deb deb-check dkms-check

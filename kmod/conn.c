@@ -414,27 +414,23 @@ void catoproxy_conn_forward(struct net *net, const struct sk_buff *skb,
  * hold together, is reset and deleted; any other is left to conntrack
  * alone, as when a helper goes away.
  */
-static int release_conn(struct nf_conn *ct, void *data)
+static bool release_conn(struct nf_conn *ct, void *data)
 {
 	struct nf_conn_help *help = nfct_help(ct);
 	const struct catoproxy_conn *conn;
 
 	if (!help || rcu_access_pointer(help->helper) != &conn_helper)
-		return 0;
+		return false;
 	conn = nfct_help_data(ct);
-	if (READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED) {
-		catoproxy_splice_reset(ct);
-		return 1;
-	}
+	if (READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED)
+		return true;
 	RCU_INIT_POINTER(help->helper, NULL);
-	return 0;
+	return false;
 }
 
 void catoproxy_conn_release_net(struct net *net)
 {
-	struct nf_ct_iter_data d = { .net = net };
-
-	nf_ct_iterate_cleanup_net(release_conn, &d);
+	catoproxy_splice_reset_net(net, release_conn, NULL);
 	catoproxy_conn_exit_net(net);
 	/* Packets that found the helper still attached are through. */
 	synchronize_rcu();

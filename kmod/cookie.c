@@ -289,6 +289,18 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 		return NF_DROP;
 	}
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_COOKIE_VALID);
+	/*
+	 * Each opening connection keeps the SYN and what the client sends
+	 * meanwhile: bounded like the stateful path, by the backlog, with
+	 * room for the clients that proved their address past it. A client
+	 * refused sends its next segment (which carries the cookie too)
+	 * later, as when a listener's accept queue is full.
+	 */
+	if (atomic_read(&cn->npending) >=
+	    catoproxy_halfopen_cookie_max(rcu_dereference(cn->policy)->syn_backlog)) {
+		catoproxy_stat_inc(cn, CATOPROXY_STAT_COOKIE_OPEN_REFUSED);
+		return NF_DROP;
+	}
 
 	co.mss = (u16)mss;
 	if (co.ts) {
@@ -319,7 +331,7 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 	 * server's answer may join the halves on another CPU at any moment.
 	 */
 	skb_dst_drop(skb);
-	__skb_queue_tail(&p->held, skb);
+	catoproxy_halfopen_hold(cn, p, skb);
 
 	/*
 	 * Sending is synchronous up to the end of PREROUTING, which takes
@@ -333,7 +345,7 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 	catoproxy_tx_new(net, syn);
 	this_cpu_write(cookie_open, NULL);
 	if (!op.attached) {
-		__skb_unlink(skb, &p->held);
+		catoproxy_halfopen_unhold(cn, p, skb);
 		goto err_free;
 	}
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_SEGMENTS);

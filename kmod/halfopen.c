@@ -39,6 +39,15 @@
 #include "tx.h"
 
 #define TIMER_TICK (HZ / 10)
+/*
+ * Entries the timer looks at per tick, from the head of the list, which
+ * each then leaves for its tail: the lock is held for a bounded time
+ * however long the list (syn-backlog goes up to a million), and an entry
+ * is looked at once per tick while fewer are opening, once every
+ * n / TIMER_BUDGET ticks past that (its retransmission and deadlines late
+ * by as much).
+ */
+#define TIMER_BUDGET 256
 /* Inspected connections decided per tick at most; the rest on the next. */
 #define INSPECT_DUE_MAX 16
 
@@ -70,6 +79,50 @@ void catoproxy_halfopen_reset_server(struct net *net, const struct nf_conn *ct,
 		catoproxy_stat_inc(catoproxy_net(net), CATOPROXY_STAT_TX_FAILED);
 }
 
+enum catoproxy_stat catoproxy_halfopen_room(struct catoproxy_net *cn,
+					    const struct catoproxy_pending *p,
+					    const struct sk_buff *skb)
+{
+	if (skb_queue_len(&p->held) >= CATOPROXY_HOLD_MAX)
+		return CATOPROXY_STAT_HELD_DROPPED;
+	if (p->held_bytes + skb->truesize > CATOPROXY_HOLD_CONN_BYTES)
+		return CATOPROXY_STAT_HELD_LIMIT_CONN;
+	if ((unsigned int)atomic_read(&cn->held_bytes) + skb->truesize >
+	    CATOPROXY_HOLD_NET_BYTES)
+		return CATOPROXY_STAT_HELD_LIMIT_NET;
+	return 0;
+}
+
+void catoproxy_halfopen_hold(struct catoproxy_net *cn,
+			     struct catoproxy_pending *p, struct sk_buff *skb)
+{
+	__skb_queue_tail(&p->held, skb);
+	p->held_bytes += skb->truesize;
+	atomic_add(skb->truesize, &cn->held_bytes);
+}
+
+void catoproxy_halfopen_unhold(struct catoproxy_net *cn,
+			       struct catoproxy_pending *p,
+			       struct sk_buff *skb)
+{
+	__skb_unlink(skb, &p->held);
+	p->held_bytes -= skb->truesize;
+	atomic_sub(skb->truesize, &cn->held_bytes);
+}
+
+/*
+ * Take @p off the list. Its held segments no longer count against the
+ * namespace: whoever took it sends or frees them next.
+ */
+static void unlist(struct catoproxy_net *cn, struct catoproxy_pending *p)
+	__must_hold(&cn->pending_lock)
+{
+	list_del(&p->node);
+	atomic_dec(&cn->npending);
+	atomic_sub(p->held_bytes, &cn->held_bytes);
+	p->held_bytes = 0;
+}
+
 void catoproxy_halfopen_free(struct catoproxy_pending *p)
 {
 	__skb_queue_purge(&p->held);
@@ -89,8 +142,7 @@ struct catoproxy_pending *catoproxy_halfopen_detach(struct catoproxy_net *cn,
 	lockdep_assert_held(&cn->pending_lock);
 	if (!p)
 		return NULL;
-	list_del(&p->node);
-	atomic_dec(&cn->npending);
+	unlist(cn, p);
 	conn->pending = NULL;
 	WRITE_ONCE(conn->state, new_state);
 	return p;
@@ -218,22 +270,26 @@ static void pending_timer(struct timer_list *timer)
 		struct nf_conn *ct;
 		u32 una, ack, fin_seq;
 	} page[INSPECT_DUE_MAX];
-	unsigned int ndue = 0, npage = 0, i;
+	unsigned int ndue = 0, npage = 0, budget, i;
 	struct sk_buff_head retx;
 	LIST_HEAD(expired);
 	LIST_HEAD(gone);
+	LIST_HEAD(seen);
 	unsigned long now = jiffies;
 	struct sk_buff *skb;
 
 	__skb_queue_head_init(&retx);
 	spin_lock_bh(&cn->pending_lock);
-	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
-		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
+	for (budget = TIMER_BUDGET;
+	     budget && !list_empty(&cn->pending_list); budget--) {
+		struct catoproxy_conn *conn;
 
+		p = list_first_entry(&cn->pending_list, struct catoproxy_pending,
+				     node);
+		conn = catoproxy_conn_get(p->ct);
 		if (!conn) {
 			/* The entry's extensions went stale before confirmation. */
-			list_del(&p->node);
-			atomic_dec(&cn->npending);
+			unlist(cn, p);
 			list_add_tail(&p->node, &gone);
 			continue;
 		}
@@ -244,6 +300,8 @@ static void pending_timer(struct timer_list *timer)
 			list_add_tail(&p->node, &expired);
 			continue;
 		}
+		/* Looked at: to the tail, behind those not yet looked at. */
+		list_move_tail(&p->node, &seen);
 		if (p->blocked) {
 			/* Part of the block page is not acknowledged. */
 			if (before(p->page_una, p->fin_seq) &&
@@ -288,6 +346,7 @@ static void pending_timer(struct timer_list *timer)
 			p->retx_at = now + (HZ << min(p->retx, 5U));
 		}
 	}
+	list_splice_tail(&seen, &cn->pending_list);
 	if (!list_empty(&cn->pending_list))
 		mod_timer(&cn->pending_timer, now + TIMER_TICK);
 	spin_unlock_bh(&cn->pending_lock);
@@ -376,7 +435,7 @@ static int halfopen_netdev_event(struct notifier_block *nb,
 		skb_queue_walk_safe(&p->held, skb, tmp) {
 			if (skb->dev != dev)
 				continue;
-			__skb_unlink(skb, &p->held);
+			catoproxy_halfopen_unhold(cn, p, skb);
 			__skb_queue_tail(&gone, skb);
 		}
 		if (p->syn && p->syn->dev == dev)
@@ -410,71 +469,71 @@ void catoproxy_halfopen_init_net(struct net *net)
 	timer_setup(&catoproxy_net(net)->pending_timer, pending_timer, 0);
 }
 
-void catoproxy_halfopen_release_net(struct net *net)
+/*
+ * Take every entry off the list; with @reset, end each connection the
+ * client was told is up (its entry confirmed: the SYN went on) with a
+ * reset to the client and to the server, which may hold it half-open
+ * (a server that got no SYN ignores a reset), as when the timer gives up,
+ * without an event. Returns the number reset.
+ */
+static unsigned int end_all(struct net *net, bool reset)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
 	struct catoproxy_pending *p, *tmp;
+	unsigned int n = 0;
 	LIST_HEAD(list);
 
-	/* Only the timer itself re-arms it now, which this waits out. */
-	timer_delete_sync(&cn->pending_timer);
 	spin_lock_bh(&cn->pending_lock);
 	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
 		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
 
-		if (conn) {
+		if (conn)
 			catoproxy_halfopen_detach(cn, conn,
 						  CATOPROXY_CONN_FAILED);
-		} else {
-			list_del(&p->node);
-			atomic_dec(&cn->npending);
-		}
+		else
+			unlist(cn, p);
 		list_add_tail(&p->node, &list);
 	}
 	spin_unlock_bh(&cn->pending_lock);
 
-	/* As when the timer gives up, without an event or a counter. */
 	list_for_each_entry_safe(p, tmp, &list, node) {
 		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
 
 		list_del(&p->node);
-		if (conn && nf_ct_is_confirmed(p->ct) &&
+		if (reset && conn && nf_ct_is_confirmed(p->ct) &&
 		    !nf_ct_is_dying(p->ct)) {
 			reset_client(net, p->ct, conn, p->client_isn + 1);
-			if (p->server_ready)
+			if (!p->inspecting && !p->blocked)
 				catoproxy_halfopen_reset_server(net, p->ct,
 								p->client_isn + 1);
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_OPENING_RESET);
 			nf_ct_kill(p->ct);
+			n++;
 		}
 		catoproxy_halfopen_free(p);
 	}
+	return n;
+}
+
+void catoproxy_halfopen_release_net(struct net *net)
+{
+	/* Only the timer itself re-arms it now, which this waits out. */
+	timer_delete_sync(&catoproxy_net(net)->pending_timer);
+	end_all(net, true);
 }
 
 void catoproxy_halfopen_exit_net(struct net *net)
 {
-	struct catoproxy_net *cn = catoproxy_net(net);
-	struct catoproxy_pending *p, *tmp;
-	LIST_HEAD(list);
+	unsigned int n;
 
 	/* No hook can add to the list any more; the timer could re-arm. */
-	timer_shutdown_sync(&cn->pending_timer);
-	spin_lock_bh(&cn->pending_lock);
-	list_for_each_entry_safe(p, tmp, &cn->pending_list, node) {
-		struct catoproxy_conn *conn = catoproxy_conn_get(p->ct);
-
-		if (conn) {
-			catoproxy_halfopen_detach(cn, conn,
-						  CATOPROXY_CONN_FAILED);
-		} else {
-			list_del(&p->node);
-			atomic_dec(&cn->npending);
-		}
-		list_add_tail(&p->node, &list);
-	}
-	spin_unlock_bh(&cn->pending_lock);
-
-	list_for_each_entry_safe(p, tmp, &list, node) {
-		list_del(&p->node);
-		catoproxy_halfopen_free(p);
-	}
+	timer_shutdown_sync(&catoproxy_net(net)->pending_timer);
+	/*
+	 * A namespace still alive is left by the module's unload: its
+	 * clients hold connections only the module could open, reset them.
+	 * A namespace going away takes its clients' routes with it.
+	 */
+	n = end_all(net, check_net(net));
+	if (n)
+		pr_info("unload: %u opening connections reset\n", n);
 }

@@ -19,6 +19,8 @@ struct catoproxy_pending {
 	struct nf_conn *ct; /* a reference */
 	struct sk_buff *syn; /* the client's SYN, for retransmission */
 	struct sk_buff_head held; /* client segments, oldest first */
+	/* their truesize, part of catoproxy_net.held_bytes while listed */
+	unsigned int held_bytes;
 	unsigned long deadline; /* jiffies: the server is given up */
 	unsigned long retx_at; /* jiffies: resend the SYN */
 	unsigned int retx;
@@ -64,6 +66,39 @@ struct catoproxy_pending *catoproxy_halfopen_detach(struct catoproxy_net *cn,
 						   struct catoproxy_conn *conn,
 						   u8 new_state)
 	__must_hold(&cn->pending_lock);
+/*
+ * Held client segments are bounded in number (catoproxy_halfopen_room())
+ * and in memory: their truesize, per connection and per namespace.
+ */
+#define CATOPROXY_HOLD_MAX 64
+#define CATOPROXY_HOLD_CONN_BYTES (256U << 10)
+#define CATOPROXY_HOLD_NET_BYTES (16U << 20)
+/*
+ * Is there room on @p for @skb? 0 if so, else the counter of the bound it
+ * would pass (held_dropped: the number; held_limit_conn, held_limit_net:
+ * memory). The namespace's bound may be passed by a segment per CPU.
+ */
+enum catoproxy_stat catoproxy_halfopen_room(struct catoproxy_net *cn,
+					    const struct catoproxy_pending *p,
+					    const struct sk_buff *skb);
+/*
+ * Queue @skb on @p's held segments and account for it. The caller owns
+ * @p: it holds @cn->pending_lock or @p is not yet published.
+ */
+void catoproxy_halfopen_hold(struct catoproxy_net *cn,
+			     struct catoproxy_pending *p, struct sk_buff *skb);
+/* Take @skb off @p's held segments again (the same ownership). */
+void catoproxy_halfopen_unhold(struct catoproxy_net *cn,
+			       struct catoproxy_pending *p,
+			       struct sk_buff *skb);
+/*
+ * Cookie ACKs may open server halves while fewer than this many
+ * connections are opening: twice @backlog, and at least 256 past it.
+ */
+static inline u32 catoproxy_halfopen_cookie_max(u32 backlog)
+{
+	return backlog + max(backlog, 256U);
+}
 /* Free a detached entry, its held segments and its conntrack reference. */
 void catoproxy_halfopen_free(struct catoproxy_pending *p);
 /* The server half failed: reset the client and forget the connection. */

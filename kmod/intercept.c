@@ -48,9 +48,6 @@
 #include "tcp.h"
 #include "tx.h"
 
-/* Client segments held per opening connection; more are dropped. */
-#define HOLD_MAX 64
-
 /* The module's SYN-ACK to the client, for the first SYN or a retransmit. */
 static int send_synack(struct net *net, const struct nf_conn *ct,
 		       const struct catoproxy_conn *conn,
@@ -361,10 +358,18 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 	struct catoproxy_inspect inspect;
 	struct catoproxy_pending *p;
 	unsigned int verdict = NF_ACCEPT;
+	enum catoproxy_stat why;
 	bool decide = false;
+	bool handshake;
 
 	spin_lock_bh(&cn->pending_lock);
 	p = conn->pending;
+	/*
+	 * The client's handshake ACK is held whatever the bounds: without it
+	 * the halves are never joined. One per connection.
+	 */
+	handshake = p && !p->client_acked && th->ack &&
+		    ntohl(th->ack_seq) == conn->isn + 1;
 	if (!p) {
 		/* The server half came up meanwhile: conntrack takes it. */
 	} else if (th->rst && p->inspecting) {
@@ -393,14 +398,33 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 			return verdict;
 		}
 	} else if (th->rst) {
-		/* The client gave up; its RST goes on and ends the server half. */
+		u32 next = p->client_isn + 1;
+
+		/* Blind: outside the window our SYN-ACK offered the client. */
+		if (ntohl(th->seq) - next > min_t(u32, 44U * conn->mss, 65535U)) {
+			spin_unlock_bh(&cn->pending_lock);
+			catoproxy_stat_inc(cn, CATOPROXY_STAT_RST_OUT_OF_WINDOW);
+			return NF_DROP;
+		}
 		p = catoproxy_halfopen_detach(cn, conn,
 					      CATOPROXY_CONN_FAILED);
 		spin_unlock_bh(&cn->pending_lock);
 		catoproxy_halfopen_free(p);
-		return NF_ACCEPT;
-	} else if (skb_queue_len(&p->held) >= HOLD_MAX) {
-		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_DROPPED);
+		/*
+		 * The server may hold the half it answered (SYN-RECEIVED) and
+		 * would keep answering for a minute. The client's RST speaks
+		 * of the module's handshake: its ACK is the module's ISN, its
+		 * sequence number counts data the server never got, and the
+		 * connection's state is gone once it has passed. The server
+		 * gets the reset any stack takes in SYN-RECEIVED instead: no
+		 * ACK, at the one sequence number it has acknowledged. A
+		 * server that never got the SYN ignores it.
+		 */
+		catoproxy_halfopen_reset_server(net, ct, next);
+		nf_ct_kill(ct);
+		return NF_DROP;
+	} else if (!handshake && (why = catoproxy_halfopen_room(cn, p, skb))) {
+		catoproxy_stat_inc(cn, why);
 		verdict = NF_DROP;
 		/* Held segments and still no name: decide without one. */
 		decide = catoproxy_inspect_feed(p, true, &inspect);
@@ -413,10 +437,10 @@ unsigned int catoproxy_intercept_hold(struct net *net, struct sk_buff *skb,
 		    !skb_copy_bits(skb, thoff + sizeof(*th), opts, optlen) &&
 		    !catoproxy_tcp_parse_opts(opts, optlen, &co) && co.ts)
 			p->client_tsval = co.tsval;
-		if (th->ack && ntohl(th->ack_seq) == conn->isn + 1)
+		if (handshake)
 			p->client_acked = true;
 		skb_dst_drop(skb);
-		__skb_queue_tail(&p->held, skb);
+		catoproxy_halfopen_hold(cn, p, skb);
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_HELD_SEGMENTS);
 		verdict = NF_STOLEN;
 		decide = catoproxy_inspect_feed(p, false, &inspect);

@@ -280,6 +280,7 @@ static int __net_init catoproxy_net_init_net(struct net *net)
 	spin_lock_init(&cn->pending_lock);
 	INIT_LIST_HEAD(&cn->pending_list);
 	atomic_set(&cn->npending, 0);
+	atomic_set(&cn->held_bytes, 0);
 	cn->cookies_until = jiffies;
 	RCU_INIT_POINTER(cn->rules, NULL);
 	cn->next_rule_id = 1;

@@ -72,6 +72,11 @@ struct catoproxy_net {
 	spinlock_t pending_lock;
 	struct list_head pending_list;
 	atomic_t npending;
+	/*
+	 * The truesize of every client segment held on the list (halfopen.c
+	 * bounds it); read and changed locklessly.
+	 */
+	atomic_t held_bytes;
 	struct timer_list pending_timer;
 	/* jiffies until which ACKs may carry SYN cookies we sent */
 	unsigned long cookies_until;

@@ -172,26 +172,88 @@ int catoproxy_splice_help(struct sk_buff *skb, unsigned int protoff,
 }
 
 /*
+ * Connections to reset are collected under conntrack's bucket locks, where
+ * nothing may be sent (a packet of ours could need the same lock), a batch
+ * at a time with a reference each, and reset and deleted after.
+ */
+#define RESET_BATCH 64
+
+struct reset_batch {
+	bool (*match)(struct nf_conn *ct, void *data);
+	void *data;
+	unsigned int n;
+	bool more;
+	struct nf_conn *ct[RESET_BATCH];
+};
+
+static int collect(struct nf_conn *ct, void *arg)
+{
+	struct reset_batch *b = arg;
+
+	if (nf_ct_is_dying(ct) || !b->match(ct, b->data))
+		return 0;
+	if (b->n == RESET_BATCH) {
+		b->more = true;
+		return 0;
+	}
+	if (refcount_inc_not_zero(&ct->ct_general.use))
+		b->ct[b->n++] = ct;
+	return 0;
+}
+
+/* Reset and delete what the last walk collected; another walk needed? */
+static bool reset_collected(struct reset_batch *b)
+{
+	bool more = b->more;
+	unsigned int i;
+
+	for (i = 0; i < b->n; i++) {
+		/* Deleted, it is dying: the next walk passes it by. */
+		if (nf_ct_kill(b->ct[i]))
+			catoproxy_splice_reset(b->ct[i]);
+		nf_ct_put(b->ct[i]);
+	}
+	b->n = 0;
+	b->more = false;
+	return more;
+}
+
+void catoproxy_splice_reset_net(struct net *net,
+				bool (*match)(struct nf_conn *ct, void *data),
+				void *data)
+{
+	struct reset_batch *b = kzalloc(sizeof(*b), GFP_KERNEL);
+	struct nf_ct_iter_data d = { .net = net };
+
+	if (!b)
+		return;
+	b->match = match;
+	b->data = data;
+	d.data = b;
+	do {
+		nf_ct_iterate_cleanup_net(collect, &d);
+	} while (reset_collected(b));
+	kfree(b);
+}
+
+/*
  * Unload: a joined connection whose timestamps or windows the module
  * translates cannot outlive it (the client would see the server's clock jump
  * and drop everything as PAWS failures), so both ends get a reset now rather
  * than a silent stall. Connections that need only the sequence offset go on:
  * conntrack's seqadj keeps applying it without us.
  */
-static int reset_spliced(struct nf_conn *ct, void *data)
+static bool spliced_translated(struct nf_conn *ct, void *data)
 {
 	const struct nf_conn_help *help = nfct_help(ct);
 	const struct catoproxy_conn *conn;
 
 	if (!help || rcu_access_pointer(help->helper) != data)
-		return 0;
+		return false;
 	conn = nfct_help_data(ct);
-	if (conn->state != CATOPROXY_CONN_SPLICED ||
-	    !(conn->flags & (CATOPROXY_CONN_F_TS | CATOPROXY_CONN_F_RESCALE |
-			     CATOPROXY_CONN_F_RESCALE_ORIG)))
-		return 0;
-	catoproxy_splice_reset(ct);
-	return 1;
+	return READ_ONCE(conn->state) == CATOPROXY_CONN_SPLICED &&
+	       (conn->flags & (CATOPROXY_CONN_F_TS | CATOPROXY_CONN_F_RESCALE |
+			       CATOPROXY_CONN_F_RESCALE_ORIG));
 }
 
 void catoproxy_splice_reset(struct nf_conn *ct)
@@ -218,5 +280,15 @@ void catoproxy_splice_reset(struct nf_conn *ct)
 
 void catoproxy_splice_uninit(const struct nf_conntrack_helper *helper)
 {
-	nf_ct_iterate_destroy(reset_spliced, (void *)helper);
+	struct reset_batch *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (!b)
+		return;
+	b->match = spliced_translated;
+	b->data = (void *)helper;
+	/* Every namespace's: no request can add one any more. */
+	do {
+		nf_ct_iterate_destroy(collect, b);
+	} while (reset_collected(b));
+	kfree(b);
 }

@@ -23,9 +23,17 @@ int catoproxy_splice_help(struct sk_buff *skb, unsigned int protoff,
  */
 unsigned int catoproxy_splice_challenge(struct net *net, struct nf_conn *ct,
 					struct catoproxy_conn *conn);
-/* Before @helper goes: reset joined connections that need the module. */
 /* Reset both ends of spliced @ct, each in the sequence space it knows. */
 void catoproxy_splice_reset(struct nf_conn *ct);
+/*
+ * Reset (catoproxy_splice_reset()) and delete every connection of @net
+ * that @match picks. @match runs under conntrack's bucket locks; the
+ * resets are sent after. Process context.
+ */
+void catoproxy_splice_reset_net(struct net *net,
+				bool (*match)(struct nf_conn *ct, void *data),
+				void *data);
+/* Before @helper goes: reset joined connections that need the module. */
 void catoproxy_splice_uninit(const struct nf_conntrack_helper *helper);
 
 #endif /* _CATOPROXY_SPLICE_H */

@@ -41,6 +41,10 @@
 #    closed port is refused by its own stack, not answered by the module;
 #    below the backlog, while cookies may still be in flight, zoned
 #    connections are intercepted and carry data intact.
+# 8. cookies open at most 256 server halves past a syn-backlog of 0
+#    (bounds.py cookies): 300 connections to a port whose SYNs the server
+#    drops, every ACK with a valid cookie, 256 opening and 44 refused
+#    (cookie_open_refused); the clients' resets end the opening ones.
 
 source lib.sh
 
@@ -185,13 +189,25 @@ test_port_forward()
 	log_test "port forward (DNAT) to the server, below and past the backlog"
 }
 
+test_cookie_bound()
+{
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
+		table inet cbound { chain c { type filter hook input priority 0; tcp dport 7010 drop; }; }
+	EOF
+	ctl_in "$router" set syn-backlog 0 server-timeout 60000 || fail "set syn-backlog 0"
+	py_check $PYTHON bounds.py cookies "$client" "$router" "$SERVER4" 7010 300 256
+	ctl_in "$router" set syn-backlog 1024 server-timeout 10000 || fail "set syn-backlog 1024"
+	ip netns exec "$server" nft delete table inet cbound
+	log_test "syn-backlog 0: cookies open at most 256 server halves, the rest refused and counted"
+}
+
 trap cleanup EXIT
 checktool "conntrack --version" "run test without conntrack"
 checktool "nstat -V" "run test without nstat"
 require_module
 
 ktap_print_header
-ktap_set_plan 7
+ktap_set_plan 8
 { setup_topology && start_server "$server"; } || topology_failed
 test_cookie_connections
 test_cookie_bulk
@@ -200,4 +216,5 @@ test_stateful_below_backlog
 test_firewall
 test_port_forward
 test_cookie_exempt
+test_cookie_bound
 ktap_finished

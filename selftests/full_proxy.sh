@@ -66,6 +66,18 @@
 #      it: the client is reset at once (within 3 s, far inside the 10 s
 #      server-timeout), the server sees no packet to that port, the SYN
 #      is never sent again; server_syn_dropped +1 per family.
+# 20   (full only) held segments are bounded in memory (bounds.py held,
+#      the client's link at MTU 65000): raw SYNs to the address with no
+#      host, then segments of 60000 bytes; one connection with 8 holds at
+#      most 256 KiB of them, the rest counted in held_limit_conn; 100
+#      connections with 4 each hold at most 16 MiB in all, the rest
+#      counted in held_limit_net (and held_limit_conn); every segment held
+#      or counted once.
+# 21   (full only) a client's reset of an opening connection reaches the
+#      server (bounds.py clientrst): the server's SYN-ACKs never leave it,
+#      so it holds the connections half-open (SYN-RECEIVED) while the
+#      module has answered the client; the client's RSTs (one per family)
+#      end them at the server within 3 s and at the router.
 
 source lib.sh
 
@@ -77,6 +89,7 @@ ICMP_PORT=9
 EXT_PORT=5003
 DEVGONE_PORT=5004
 LATE_PORT=5005
+CRST_PORT=5006
 DEVGONE_DST=fd00:2::7
 DEVGONE_CLIENT=fd00:3::2
 DEVGONE_ROUTER=fd00:3::1
@@ -476,6 +489,51 @@ test_late_drop()
 	log_test "a SYN a later forward chain drops: the client is reset at once, never sent again"
 }
 
+check_bounds()
+{
+	py_check $PYTHON "$LIB_DIR/bounds.py" "$@"
+}
+
+test_held_bounds()
+{
+	if ! is_full; then
+		ktap_test_skip "held segments are bounded in bytes (CATOPROXY_FULL_MODE=$FULL_MODE)"
+		return
+	fi
+	if ip -n "$client" link set c0 mtu 65000 &&
+	   ip -n "$router" link set r0 mtu 65000; then
+		check_bounds held "$client" "$router" "$NOHOST4" "$PROBE_PORT" \
+			40800 1 8 60000
+		check_bounds held "$client" "$router" "$NOHOST4" "$PROBE_PORT" \
+			40810 100 4 60000
+	else
+		fail "MTU 65000 on c0 - r0"
+	fi
+	ip -n "$client" link set c0 mtu 1500
+	ip -n "$router" link set r0 mtu 1500
+	log_test "held segments are bounded in bytes, per connection and per namespace"
+}
+
+test_client_rst()
+{
+	if ! is_full; then
+		ktap_test_skip "a client's reset of an opening connection reaches the server (CATOPROXY_FULL_MODE=$FULL_MODE)"
+		return
+	fi
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
+	table inet synack {
+		chain out {
+			type filter hook output priority 0; policy accept;
+			tcp sport $CRST_PORT tcp flags & (syn | ack) == syn | ack drop
+		}
+	}
+	EOF
+	check_bounds clientrst "$client" "$router" "$server" "$CRST_PORT" \
+		"$SERVER4" "$SERVER6"
+	ip netns exec "$server" nft delete table inet synack
+	log_test "a client's reset of an opening connection reaches the server"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -491,7 +549,7 @@ checktool "tc -V" "run test without tc"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 20
+ktap_set_plan 22
 require_module
 { setup_topology && setup_nohost && setup_probe_filter; } || topology_failed
 # Mode off on a running module: conntrack entries without our helper, and
@@ -535,5 +593,7 @@ test_icmp
 test_exthdr
 test_devgone
 test_late_drop
+test_held_bounds
+test_client_rst
 
 ktap_finished

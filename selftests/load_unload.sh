@@ -19,10 +19,12 @@
 #    through in both states. No connection may fail, the long-lived ones
 #    survive every unload, and forwarding works with the module gone.
 # 3. In full mode, unloading resets both ends of every joined connection
-#    whose timestamps the module translates (they cannot outlive it), and
-#    forwarding goes on for new connections. The router masquerades toward
-#    the server: the server's end must be reset by the address and port it
-#    knows the connection by (none of its connections stays established).
+#    whose timestamps the module translates (they cannot outlive it) and
+#    the client of every connection still opening (2 per family, to a
+#    server that drops SYNs: the kernel log counts 4), and forwarding goes
+#    on for new connections. The router masquerades toward the server: the
+#    server's end must be reset by the address and port it knows the
+#    connection by (none of its connections stays established).
 # 4. default_mode=full|delayed|adaptive|off sets the mode of existing and new
 #    namespaces; bogus values make insmod fail.
 # 5. Inert until configured: loaded with its own defaults (every namespace
@@ -205,15 +207,21 @@ server_none_established()
 	[ "$(server_established)" = 0 ]
 }
 
+# no_established PORT: the client has no connection to PORT established.
+no_established()
+{
+	[ -z "$(ip netns exec "$client" ss -Htn state established "( dport = :$1 )")" ]
+}
+
 test_full_unload()
 {
 	local ready=$TMP_DIR/hold.ready go=$TMP_DIR/hold.go res=$TMP_DIR/hold.res
-	local alive reset pid out
+	local alive reset pid out logged
 	local -A st
 
 	if ! load_module; then
 		fail "insmod failed"
-		log_test "full mode: unload resets joined connections"
+		log_test "full mode: unload resets joined and opening connections"
 		return
 	fi
 	ip netns exec "$router" nft -f - <<EOF || fail "nft masquerade"
@@ -228,10 +236,20 @@ EOF
 		"$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT" 2>"$TMP_DIR/hold.err" &
 	pid=$!
 	BG_PIDS+=("$pid")
+	ip netns exec "$server" nft -f - <<-EOF || fail "nft in the server"
+		table inet silent { chain c { type filter hook input priority 0; tcp dport 7777 drop; }; }
+	EOF
+	ip netns exec "$client" $PYTHON traffic.py hold --no-ping 2 "$TMP_DIR/unload-opening.ready" \
+		"$TMP_DIR/unload-opening.go" - "$SERVER4,7777" "$SERVER6,7777" 2>"$TMP_DIR/unload-opening.err" &
+	BG_PIDS+=("$!")
 	slowwait 60 test -e "$ready" || fail "long-lived connections did not open"
+	slowwait 60 test -e "$TMP_DIR/unload-opening.ready" || fail "opening connections did not open"
 	read_stats st "$router"
 	assert_eq "joined connections" 8 "${st[server_open_ok]}"
 	assert_eq "server's established connections before the unload" 8 "$(server_established)"
+	out=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
+	assert_eq "opening: established at the client" 4 "$(count_lines "$out" .)"
+	logged=$(dmesg | grep -c "unload: 4 opening connections reset")
 	unload_module || fail "rmmod with joined connections failed"
 	touch "$go"
 	wait "$pid"
@@ -240,11 +258,17 @@ EOF
 	slowwait 5 server_none_established
 	assert_eq "server's established connections after the unload" 0 "$(server_established)"
 	ip netns exec "$router" nft delete table inet masq || fail "nft delete table masq"
+	slowwait 5 no_established 7777 ||
+		fail "connections opening at the unload still established at the client"
+	assert_eq "the unload's log of opening connections reset" $((logged + 1)) \
+		"$(dmesg | grep -c "unload: 4 opening connections reset")"
+	touch "$TMP_DIR/unload-opening.go"
+	ip netns exec "$server" nft delete table inet silent
 	tcp_connect "$client" 5 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
 	assert_eq "new connections after the unload" "10 0" "$CONN_OK $CONN_FAIL"
 	out=$(conntrack_in "$router" -L -p tcp)
 	assert_eq "helper=catoproxy entries after unload" 0 "$(count_lines "$out" ".*helper=catoproxy")"
-	log_test "full mode: unload resets joined connections, forwarding goes on"
+	log_test "full mode: unload resets joined and opening connections, forwarding goes on"
 }
 
 test_final_load()

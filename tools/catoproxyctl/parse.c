@@ -85,6 +85,10 @@ static const char *const stat_names[] = {
 	[CATOPROXY_STAT_PATH_PINNED] = "path_pinned",
 	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "server_syn_dropped",
 	[CATOPROXY_STAT_PAYLOAD_BYPASSED] = "payload_bypassed",
+	[CATOPROXY_STAT_HELD_LIMIT_CONN] = "held_limit_conn",
+	[CATOPROXY_STAT_HELD_LIMIT_NET] = "held_limit_net",
+	[CATOPROXY_STAT_COOKIE_OPEN_REFUSED] = "cookie_open_refused",
+	[CATOPROXY_STAT_OPENING_RESET] = "opening_reset",
 };
 _Static_assert(ARRAY_SIZE(stat_names) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a name");

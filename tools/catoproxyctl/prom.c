@@ -59,6 +59,10 @@ static const char *const stat_helps[] = {
 	[CATOPROXY_STAT_PATH_PINNED] = "Connections whose path decision came after their packets went another way; they kept it.",
 	[CATOPROXY_STAT_SERVER_SYN_DROPPED] = "Full mode: server SYNs the router dropped after the module answered the client; the client was reset.",
 	[CATOPROXY_STAT_PAYLOAD_BYPASSED] = "Inspected connections a bypass rule decided: run spliced on the rule's path, since their handshake was answered.",
+	[CATOPROXY_STAT_HELD_LIMIT_CONN] = "Full mode: client segments of opening connections dropped at the memory bound per connection.",
+	[CATOPROXY_STAT_HELD_LIMIT_NET] = "Full mode: client segments of opening connections dropped at the memory bound per namespace.",
+	[CATOPROXY_STAT_COOKIE_OPEN_REFUSED] = "Full mode: ACKs with a valid cookie dropped because too many connections were opening.",
+	[CATOPROXY_STAT_OPENING_RESET] = "Full mode: opening connections reset because the module left the namespace.",
 };
 _Static_assert(ARRAY_SIZE(stat_helps) == CATOPROXY_STAT_MAX + 1,
 	       "every enum catoproxy_stat counter needs a help text");

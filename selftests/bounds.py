@@ -1,0 +1,187 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""What full mode keeps for an opening connection is bounded, and a client's
+reset ends one (full_proxy.sh, full_cookie.sh). One run per check; its "#"
+diagnostics and failures on stdout, exit code 1 when an assert failed.
+
+  bounds.py held CLIENT ROUTER DST PORT SPORT NCONN NSEG SIZE
+        Raw SYNs from the client to DST:PORT (an address with no host, so
+        that the server half stays opening), from NCONN source ports
+        starting at SPORT, each followed by NSEG data segments of SIZE zero
+        bytes (the client's link must carry them whole), in sequence.
+        Every data segment is held or refused, and each refusal counted by
+        its bound: held_segments + held_dropped + held_limit_conn +
+        held_limit_net moved by NCONN * NSEG. What is held (at least SIZE
+        bytes of truesize a segment) stays within 256 KiB a connection and
+        16 MiB in all (a segment more per CPU); a single connection
+        (NCONN 1) past its bound gets held_limit_conn, many past the
+        namespace's bound held_limit_net.
+  bounds.py clientrst CLIENT ROUTER SERVER PORT HOST [HOST ...]
+        A server on PORT whose SYN-ACKs never leave it (a rule of the test
+        drops them) holds each connection half-open (SYN-RECEIVED) while
+        the module has answered the client. One connection from the client
+        to each HOST,PORT; once the server holds them all, the client
+        resets them (SO_LINGER 0): within 3 s the server holds none, and
+        the router has no connection opening to PORT.
+  bounds.py cookies CLIENT ROUTER HOST PORT COUNT OPENMAX
+        With syn-backlog 0 and a server that drops SYNs to PORT: COUNT
+        connections from the client to HOST,PORT, each answered with a
+        cookie; the first OPENMAX ACKs open a server half (connections
+        opening OPENMAX), the rest are refused: cookie_open_refused moves
+        by COUNT - OPENMAX, cookie_valid by COUNT. The client's resets
+        then leave none opening.
+"""
+
+import socket
+import struct
+import subprocess
+import sys
+import time
+
+from lib.py import (check_main, client_socket, ctl, ctl_stats, ksft_eq,
+                    ksft_ge, ksft_le, ksft_pr, ksft_true, linger0, listener)
+from lib.py.packet import build, csum, raw_sender, src_addr
+
+CONN_BYTES = 256 << 10
+NET_BYTES = 16 << 20
+HELD = ("held_segments", "held_dropped", "held_limit_conn", "held_limit_net")
+
+
+def delta(before, after, names):
+    return {n: after.get(n, 0) - before.get(n, 0) for n in names}
+
+
+def data_segment(src, dst, sport, dport, seq, size):
+    """An IPv4 TCP segment of size zero bytes: they add nothing to the
+    checksum, which is the header's alone."""
+    s, d = socket.inet_aton(src), socket.inet_aton(dst)
+    tcp = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xffffffff, 1,
+                      5 << 4, 0x18, 65535, 0, 0)
+    pseudo = s + d + struct.pack("!BBH", 0, 6, len(tcp) + size)
+    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + size, 0, 0,
+                     64, 6, 0, s, d)
+    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+    return ip + tcp + bytes(size)
+
+
+def check_held(cns, rns, dst, port, sport, nconn, nseg, size):
+    port, sport, nconn, nseg, size = (int(port), int(sport), int(nconn),
+                                      int(nseg), int(size))
+    src = src_addr(cns, dst)
+    tx = raw_sender(cns, dst)
+    before = ctl_stats(ns=rns)
+    for i in range(nconn):
+        isn = 1000000 * (i + 1)
+        tx.sendto(build(src, dst, sport + i, port, isn, 0, "S", 64240,
+                        struct.pack("!BBH", 2, 4, 1460)), (dst, 0))
+        for k in range(nseg):
+            tx.sendto(data_segment(src, dst, sport + i, port,
+                                   isn + 1 + k * size, size), (dst, 0))
+    tx.close()
+    # The router has taken them in once every one is counted somewhere.
+    end = time.monotonic() + 10
+    while True:
+        d = delta(before, ctl_stats(ns=rns), HELD + ("syn_intercepted",))
+        if sum(d[n] for n in HELD) >= nconn * nseg or \
+                time.monotonic() > end:
+            break
+        time.sleep(0.2)
+    ksft_pr("counters moved: %s" % d)
+    ksft_eq(nconn, d["syn_intercepted"], "SYNs intercepted")
+    ksft_eq(nconn * nseg, sum(d[n] for n in HELD),
+            "data segments held or refused, each counted once")
+    ksft_eq(0, d["held_dropped"], "refused for their number (64 a "
+            "connection): none")
+    # Each held segment takes at least its size.
+    ksft_le(d["held_segments"] * size,
+            min(nconn * CONN_BYTES, NET_BYTES + 4 * 65536),
+            "bytes held, at most 256 KiB a connection and 16 MiB in all")
+    if nconn == 1:
+        ksft_ge(d["held_segments"], 1, "a segment held at least")
+        ksft_ge(d["held_limit_conn"], nseg - CONN_BYTES // size,
+                "refused at the bound per connection")
+    else:
+        ksft_ge(d["held_limit_net"], 1, "refused at the bound per namespace")
+
+
+def syn_recv(sns, port):
+    out = subprocess.run(["ip", "netns", "exec", sns, "ss", "-Htn", "state",
+                          "syn-recv", "( sport = :%s )" % port],
+                         capture_output=True, text=True, check=True).stdout
+    return len([ln for ln in out.splitlines() if ln.strip()])
+
+
+def opening(rns, port):
+    return sum(1 for c in ctl("show", "conns", ns=rns) or []
+               if c.get("state") == "opening" and c.get("dport") == port)
+
+
+def wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def check_clientrst(cns, rns, sns, port, *hosts):
+    port = int(port)
+    lsock = listener(sns, port)
+    socks = []
+    for h in hosts:
+        s = client_socket(cns, h)
+        s.settimeout(5)
+        s.connect((h, port))
+        socks.append(s)
+    ksft_true(wait_for(lambda: syn_recv(sns, port) == len(hosts), 10),
+              "the server holds every connection half-open",
+              syn_recv(sns, port))
+    ksft_eq(len(hosts), opening(rns, port), "opening at the router")
+    for s in socks:
+        linger0(s)
+        s.close()
+    ksft_true(wait_for(lambda: syn_recv(sns, port) == 0, 3),
+              "the client's resets ended them at the server within 3 s",
+              syn_recv(sns, port))
+    ksft_eq(0, opening(rns, port), "opening at the router after the resets")
+    lsock.close()
+
+
+def check_cookies(cns, rns, host, port, count, openmax):
+    port, count, openmax = int(port), int(count), int(openmax)
+    before = ctl_stats(ns=rns)
+    socks = []
+    for _ in range(count):
+        s = client_socket(cns, host)
+        s.setblocking(False)
+        try:
+            s.connect((host, port))
+        except BlockingIOError:
+            pass
+        socks.append(s)
+    names = ("cookie_valid", "cookie_open_refused", "cookie_mode_syns")
+    wait_for(lambda: sum(delta(before, ctl_stats(ns=rns), names)[n]
+                         for n in names[:2]) >= count, 20)
+    d = delta(before, ctl_stats(ns=rns), names)
+    ksft_pr("counters moved: %s" % d)
+    ksft_eq(count, d["cookie_mode_syns"], "SYNs answered with a cookie")
+    ksft_eq(count, d["cookie_valid"], "handshake ACKs with a valid cookie")
+    ksft_eq(count - openmax, d["cookie_open_refused"],
+            "ACKs refused past the bound")
+    ksft_eq(openmax, opening(rns, port), "connections opening")
+    # Their resets end the opening ones; the refused ones the router forgot.
+    for s in socks:
+        linger0(s)
+        s.close()
+    ksft_true(wait_for(lambda: opening(rns, port) == 0, 10),
+              "none opening after the client's resets", opening(rns, port))
+
+
+if __name__ == "__main__":
+    sys.exit(check_main(sys.argv, __doc__, {
+        "held": check_held,
+        "clientrst": check_clientrst,
+        "cookies": check_cookies,
+    }))
