@@ -168,7 +168,7 @@ check-debug: tools
 fuzz-vm: tools
 	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
 	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
-	CPVM_PASSENV="FUZZ_NL FUZZ_TCP FUZZ_SEED" selftests/vm/run.sh -k $$k fuzz.sh
+	CPVM_PASSENV="FUZZ_NL FUZZ_TCP FUZZ_SEED" selftests/vm/run.sh -k $$k fuzz/fuzz.sh
 
 .PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run \
 	check-kernel-nf check-kernel-nf-run check-debug fuzz-vm \

@@ -50,6 +50,7 @@ NLMSG_ERROR, NLMSG_DONE = 2, 3
 NLM_F_DUMP_INTR = 0x10
 NLA_F_NESTED, NLA_F_NET_BYTEORDER = 0x8000, 0x4000
 CLONE_NEWUSER = 0x10000000
+NETLINK_GENERIC = 16
 
 INTS = {"u8": 1, "u16": 2, "u32": 4, "u64": 8, "s8": 1, "s16": 2,
         "s32": 4, "s64": 8, "uint": 8, "sint": 8}
@@ -232,7 +233,7 @@ class Fuzzer:
 
 def nlsock():
     s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW,
-                      socket.NETLINK_GENERIC)
+                      NETLINK_GENERIC)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
     s.bind((0, 0))
     s.settimeout(2.0)
@@ -455,6 +456,10 @@ def fuzz(n, seed, result, uid=65534):
     before = snap.take()
     ksft_eq(before, snap.take(), "the snapshot is stable at rest")
     for i in range(n_priv):
+        if i and i % 10000 == 0:
+            ksft_pr("%d privileged messages in %.0f s" %
+                    (i, time.monotonic() - t0))
+            sys.stdout.flush()
         if rnd.random() < 0.01:
             how, intr = interrupted_dump(fz, snap, changer)
             res["dumps_interrupted"] += 1

@@ -6,7 +6,8 @@
 # Usage: selftests/vm/check-debug.sh [TEST ...]
 #
 #   TEST   selftests to run (default: the whole suite, TEST_PROGS of
-#          selftests/Makefile, then fuzz.sh); also CHECK_DEBUG_TESTS="..."
+#          selftests/Makefile, then fuzz/fuzz.sh); also CHECK_DEBUG_TESTS="..."
+#          FUZZ_NL, FUZZ_TCP, FUZZ_SEED: fuzz.sh's sizes and seed
 #
 # The module is built against the debug kernel's tree with W=1 and sparse
 # (build/KREL/build.log must hold no warning). The VM harness checks after
@@ -51,9 +52,10 @@ tests=(${CHECK_DEBUG_TESTS:-})
 [ $# -gt 0 ] && tests=("$@")
 if [ ${#tests[@]} = 0 ]; then
 	# shellcheck disable=SC2207
-	tests=($(make -s --no-print-directory -C selftests print-tests) fuzz.sh)
+	tests=($(make -s --no-print-directory -C selftests print-tests) fuzz/fuzz.sh)
 fi
 export CPVM_SLACK=${CPVM_SLACK:-3}
+export CPVM_PASSENV=${CPVM_PASSENV:-FUZZ_NL FUZZ_TCP FUZZ_SEED}
 t2=$(date +%s)
 "$here/run.sh" -k "$KREL" "${tests[@]}"
 rc=$?

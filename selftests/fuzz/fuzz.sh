@@ -6,6 +6,9 @@
 # kernel of the harness (on the debug kernel of `make check-debug` this is
 # also a KASAN/UBSAN/lockdep/kmemleak run). Not in `make check`: `make
 # fuzz-vm` runs it (FUZZ_NL, FUZZ_TCP, FUZZ_SEED set the sizes and seed).
+# It lives in a directory of its own for its settings (a longer timeout:
+# 100,000 messages take about 25 minutes under TCG); like every test it
+# runs from selftests/, where lib.sh and the fuzzers are.
 #
 #   [fz: netns of its own]     genl.py-style raw netlink, one process
 #     fuzz_nl.py  -- generic netlink -->  catoproxy (fz's configuration)
@@ -21,16 +24,16 @@
 #   from 41000-41999                                8081 dropped]
 #   dropped]                                       [echo on 8080]
 #
-# 1. FUZZ_NL (default 100000) random generic netlink messages (random
-#    commands, flags, attribute types, lengths, nesting, broken framing,
-#    interrupted dumps; a fifth from two unprivileged children): the
-#    configuration (GET_CONFIG, site and rule dumps) is byte-identical
-#    after every refused request.
-# 2. FUZZ_TCP (default 10500) malformed or odd segments, IPv4 and IPv6,
+# 1. FUZZ_TCP (default 10500) malformed or odd segments, IPv4 and IPv6,
 #    fragments, extension headers and ICMP errors quoting them, on the
 #    tuples of connections opening, holding, spliced, cookie, blocked,
 #    delayed and challenged: for each state, the router's counters account
 #    for every frame it did not forward.
+# 2. FUZZ_NL (default 100000) random generic netlink messages (random
+#    commands, flags, attribute types, lengths, nesting, broken framing,
+#    interrupted dumps; a fifth from two unprivileged children): the
+#    configuration (GET_CONFIG, site and rule dumps) is byte-identical
+#    after every refused request.
 # 3. Afterwards the module's connections drain and the module unloads
 #    (the harness checks dmesg for splats, and kmemleak on a debug kernel).
 
@@ -56,12 +59,20 @@ test_segments()
 	local res=$TMP_DIR/fuzz_tcp.json
 
 	ip netns exec "$server" nft -f - <<EOF || fail "server nft"
-table inet fuzz { chain in { type filter hook input priority 0;
-	tcp dport 8081 tcp flags syn drop; } }
+table inet fuzz {
+	chain in {
+		type filter hook input priority 0;
+		tcp dport 8081 tcp flags syn drop
+	}
+}
 EOF
 	ip netns exec "$client" nft -f - <<EOF || fail "client nft"
-table inet fuzz { chain out { type filter hook output priority 0;
-	tcp sport 41000-41999 tcp flags rst drop; } }
+table inet fuzz {
+	chain out {
+		type filter hook output priority 0;
+		tcp sport 41000-41999 tcp flags rst drop
+	}
+}
 EOF
 	ctl_in "$router" rule add dport 8082 action block >/dev/null || fail "block rule"
 	py_check $PYTHON fuzz_tcp.py "$client" "$router" "$server" "$FUZZ_TCP" \
@@ -91,8 +102,8 @@ ktap_set_plan 3
 require_module
 setup_topology || topology_failed
 
-test_netlink
 test_segments
+test_netlink
 test_drain
 
 ktap_finished
