@@ -23,6 +23,12 @@
 #                        a scratch root and runs lintian
 #   make dkms-check      `dkms build` for each kernel with headers, in a
 #                        scratch DKMS tree
+#   make check-debug     the selftests and fuzz.sh on a debug kernel (KASAN,
+#                        UBSAN, lockdep, kmemleak) built once from
+#                        linux-source-6.12 [TESTS="..."] (not in `make
+#                        check`: hours); Documentation/debug-kernel.rst
+#   make fuzz-vm         selftests/fuzz.sh in the VM [KREL=..., FUZZ_NL,
+#                        FUZZ_TCP, FUZZ_SEED]
 #   Documentation/install.rst has the details.
 
 KERNELRELEASE ?= $(shell uname -r)
@@ -167,6 +173,15 @@ check-churn-run: tools
 	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
 	selftests/vm/run.sh -k $$k selftests/churn/churn.sh
 
+# The debug kernel is built (once, cached) by the script itself.
+check-debug: tools
+	CHECK_DEBUG_TESTS="$(TESTS)" selftests/vm/check-debug.sh
+
+fuzz-vm: tools
+	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
+	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
+	CPVM_PASSENV="FUZZ_NL FUZZ_TCP FUZZ_SEED" selftests/vm/run.sh -k $$k fuzz/fuzz.sh
+
 .PHONY: all module clean tools modules-all deps ynl-gen ynl-check unit demo demo-run check bench bench-run \
-	check-kernel-nf check-kernel-nf-run check-churn check-churn-run \
+	check-kernel-nf check-kernel-nf-run check-churn check-churn-run check-debug fuzz-vm \
 	install install-module modules_install install-tools uninstall dkms-source deb deb-check dkms-check

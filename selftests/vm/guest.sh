@@ -102,7 +102,24 @@ run_one() {
 	wait
 }
 
-DMESG_RE='WARNING:|BUG:|Oops|KASAN|UBSAN|refcount_t|list_add corruption|list_del corruption|general protection|Call Trace'
+DMESG_RE='WARNING:|BUG:|Oops|KASAN|UBSAN|refcount_t|list_add corruption|list_del corruption|general protection|Call Trace|sleeping function called|circular locking|inconsistent lock state|ODEBUG'
+
+# A kernel with kmemleak (the debug kernel of `make check-debug`): what
+# leaked before the first test is forgotten; after each test (the module
+# unloaded) a scan must find nothing new.
+KMEMLEAK=/sys/kernel/debug/kmemleak
+[ -e /sys/kernel/debug/tracing ] || [ -e "$KMEMLEAK" ] ||
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+[ -w "$KMEMLEAK" ] || KMEMLEAK=
+[ -z "$KMEMLEAK" ] || echo clear >"$KMEMLEAK"
+kmemleak_scan() { # prints the new suspected leaks, forgets them
+	local out
+	[ -n "$KMEMLEAK" ] || return 0
+	echo scan >"$KMEMLEAK" 2>/dev/null
+	out=$(cat "$KMEMLEAK" 2>/dev/null)
+	echo clear >"$KMEMLEAK" 2>/dev/null
+	[ -n "$out" ] && printf '%s\n' "$out"
+}
 
 if [ "$CPVM_MODE" = demo ]; then
 	unload_module >/dev/null
@@ -154,6 +171,13 @@ for ((i = 0; i < n; i++)); do
 		diag "the kernel oopsed during this test, not running further tests"
 		status=fail extra+=("kernel oops")
 		broken="kernel oopsed in test $num"
+	fi
+	leaks=$(kmemleak_scan)
+	if [ -n "$leaks" ]; then
+		printf '%s\n' "$leaks" >"$OUT/$num.kmemleak"
+		diag "kmemleak: $(grep -c '^unreferenced object' <<<"$leaks") new suspected leaks (out/$num.kmemleak):"
+		while IFS= read -r line; do emit "# kmemleak: $line"; done < <(head -n 40 <<<"$leaks")
+		status=fail extra+=("kmemleak")
 	fi
 	dmesg >"$OUT/$num.dmesg"
 	bad=()

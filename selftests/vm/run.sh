@@ -26,6 +26,8 @@
 # tools/ynl-gen.sh --lib (or the host's CATOPROXY_YNL).
 # Output: KTAP on stdout, saved in build/vm/KREL/{tap.txt,console.log,out/}.
 # Exit status: 0 iff no test failed (and at least one test ran).
+# CPVM_PASSENV="VAR ...": the host's values of these variables are set
+# in the tests' environment (e.g. fuzz.sh's FUZZ_NL, FUZZ_TCP, FUZZ_SEED).
 # Extra kernel parameters for debugging: CPVM_APPEND="...". QEMU's
 # accelerator, CPU model and CPU count: CPVM_ACCEL, CPVM_CPU, CPVM_SMP.
 # CPVM_ICOUNT="shift=N,...": QEMU's -icount, the guest's clock driven by
@@ -166,6 +168,10 @@ fi
 	printf 'CPVM_KREL=%q\nCPVM_KO=%q\nCPVM_CTL=%q\n' "$KREL" "$KO" "$CTL"
 	printf 'CPVM_YNL=%q\n' "$YNL"
 	printf 'CPVM_KMODS=%q\n' "$KROOT/lib/modules"
+	for v in ${CPVM_PASSENV:-}; do
+		[[ $v =~ ^[A-Z_][A-Z0-9_]*$ ]] && [ -n "${!v+set}" ] &&
+			printf 'export %s=%q\n' "$v" "${!v}"
+	done
 	if [ "$DEMO" = 1 ]; then
 		printf 'CPVM_MODE=demo\nCPVM_DEMO=demo.sh\nCPVM_DEMO_TIMEOUT=%q\n' "$DEMO_TMO"
 	else
