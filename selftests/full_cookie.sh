@@ -161,7 +161,10 @@ EOF
 	assert_stats_moved "exempt" S0 S1 cookie_mode_syns=0 cookie_valid=0 \
 		cookie_invalid=0 syn_intercepted=0 conn_tracked=4
 	out=$(conntrack_in "$router" -L -p tcp --dport 5002)
-	assert_eq "zone 5 entries the module tracks" 4 "$(count_lines "$out" "zone=5 helper=catoproxy")"
+	# Past the backlog they run tracked, not translated: followed outside
+	# the helper extension (conn_tracked above), so no helper on them.
+	assert_eq "zone 5 entries" 4 "$(count_lines "$out" "zone=5 ")"
+	assert_eq "zone 5 entries with helper=catoproxy" 0 "$(count_lines "$out" "helper=catoproxy")"
 	# Below the backlog, cookies still in flight: zoned connections are
 	# intercepted and their held segments found in their zone.
 	ctl_in "$router" set syn-backlog 1024 || fail "set syn-backlog 1024"
