@@ -64,15 +64,23 @@ static int cookie_check(const struct sk_buff *skb, const struct tcphdr *th)
 }
 
 /*
- * Is this packet of a forwarded connection in conntrack's default zone, the
- * only traffic cookies serve? raw's "notrack" and "ct zone set" (or any
- * template) leave their mark on @skb before conntrack, and the server SYN
- * the module sends for a cookie, from LOCAL_OUT, would be tracked without
- * them. Traffic to the router itself is its own stack's to answer.
+ * Is this packet of a forwarded connection cookies may serve? raw's
+ * "notrack" leaves conntrack, and so the module, out. raw's "ct zone set"
+ * leaves a template, which the server SYN built from the cookie ACK
+ * carries on (cookie_ack_open()), so that conntrack tracks it in that
+ * zone; a template with a helper (iptables' CT --helper) would attach
+ * that helper to the server SYN's entry, where the module's own cannot
+ * go, so its SYNs are left to conntrack. Traffic to the router itself is
+ * its own stack's to answer.
  */
 static bool cookie_traffic(struct net *net, const struct sk_buff *skb, u8 pf)
 {
-	if (skb_nfct(skb))
+	enum ip_conntrack_info ctinfo;
+	const struct nf_conn *tmpl = nf_ct_get(skb, &ctinfo);
+
+	if (tmpl ? !nf_ct_is_template(tmpl) ||
+			   nf_ct_ext_exist(tmpl, NF_CT_EXT_HELPER) :
+		   ctinfo == IP_CT_UNTRACKED)
 		return false;
 	if (pf == NFPROTO_IPV4)
 		return inet_addr_type(net, ip_hdr(skb)->daddr) != RTN_LOCAL;
@@ -103,6 +111,8 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	struct catoproxy_net *cn = catoproxy_net(net);
 	const struct nf_conntrack_tuple_hash *h;
 	struct nf_conntrack_tuple tuple;
+	struct nf_conntrack_zone zone_tmp;
+	enum ip_conntrack_info ctinfo;
 	union nf_inet_addr saddr = {}, daddr = {};
 	struct catoproxy_tcpopts co, so;
 	u8 opts[CATOPROXY_TCP_OPTS_MAX];
@@ -124,10 +134,16 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	    catoproxy_tcp_parse_opts(s.opts, s.optlen, &co) || co.sig ||
 	    !cookie_for_full(net, skb, pf, &s.th))
 		return NF_ACCEPT;
-	/* A known connection's retransmitted SYN is answered as before. */
+	/*
+	 * A known connection's retransmitted SYN is answered as before, in
+	 * the zone conntrack will look it up in.
+	 */
 	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
 		return NF_ACCEPT;
-	h = nf_conntrack_find_get(net, &nf_ct_zone_dflt, &tuple);
+	h = nf_conntrack_find_get(net,
+				  nf_ct_zone_tmpl(nf_ct_get(skb, &ctinfo), skb,
+						  &zone_tmp),
+				  &tuple);
 	if (h) {
 		nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
 		return NF_ACCEPT;
@@ -251,6 +267,7 @@ static struct sk_buff *cookie_server_syn(const struct sk_buff *ack,
 	memcpy(nth + 1, opts, optlen);
 	if (nhlen == sizeof(struct iphdr)) {
 		ip_hdr(skb)->tot_len = htons(skb->len);
+		ip_send_check(ip_hdr(skb));
 		nth->check = ~tcp_v4_check(thlen, ip_hdr(skb)->saddr,
 					   ip_hdr(skb)->daddr, 0);
 	} else {
@@ -271,7 +288,9 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
 	struct cookie_open op = {};
+	enum ip_conntrack_info ctinfo;
 	struct catoproxy_pending *p;
+	struct nf_conn *tmpl;
 	struct catoproxy_tcpopts co;
 	struct sk_buff *syn;
 	unsigned int optlen = th->doff * 4 - sizeof(*th);
@@ -324,6 +343,16 @@ static unsigned int cookie_ack_open(struct net *net, struct sk_buff *skb,
 	syn = p->syn ? skb_copy(p->syn, GFP_ATOMIC) : NULL;
 	if (!syn)
 		goto err_free;
+	/*
+	 * The ACK's zone template (cookie_traffic()) goes with the SYN, which
+	 * re-enters PREROUTING after raw. Its retransmissions carry the entry
+	 * itself (halfopen.c).
+	 */
+	tmpl = nf_ct_get(skb, &ctinfo);
+	if (tmpl) {
+		nf_conntrack_get(&tmpl->ct_general);
+		nf_ct_set(syn, tmpl, IP_CT_NEW);
+	}
 
 	/*
 	 * The ACK (and any data) waits for the server like any held segment.
