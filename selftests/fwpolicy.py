@@ -3,7 +3,7 @@
 client (full_cookie.sh), in one process:
 
   fwpolicy.py firewall CLIENT ROUTER SERVER ALLOWED DROP_M10,DROP_0,DROP_P10
-  fwpolicy.py portfwd CLIENT ROUTER SERVER PORT
+  fwpolicy.py nat CLIENT ROUTER SERVER PORT
 
 firewall: the router has forward chains at priorities -10, 0 and 10, each
 "ct state established,related accept; tcp dport P ct state new drop" for
@@ -16,9 +16,15 @@ it); a connection to ALLOWED echoes its request. Every client segment the
 server gets to ALLOWED went through FORWARD: the held ones the module
 re-sends included (held_segments moves with cookies).
 
-portfwd: the router forwards its own PORT to the server's echo port
-(prerouting DNAT, IPv4 and IPv6); connections to the router's PORT echo
-their request, with and without cookies."""
+nat: the router NATs the connections, in turn: SNAT and masquerade toward
+the server, and a port forward of its own PORT to the server's echo port
+(prerouting DNAT); each in full mode with syn-backlog 1024 (intercepted)
+and 0 (cookies) and in delayed mode, over IPv4 and IPv6. Every connection
+echoes its request, the module's counters say how it ran, and the server
+counts where its segments came from: behind SNAT and masquerade nothing
+reaches it from a client's address (the module's server SYNs, their
+retransmissions and the held segments it re-sends included), through the
+port forward nothing from the router's."""
 
 import json
 import select
@@ -169,42 +175,110 @@ def firewall(client, router, server, allowed, drops):
                             "table", "inet", "fwpolicy"])
 
 
-def portfwd(client, router, server, port):
+# Router addresses toward the server: what SNAT and masquerade give.
+ROUTER_S = ("10.0.2.1", "fd00:2::1")
+CLIENT = ("10.0.1.2", "fd00:1::2")
+NAT_SPORT = 23000
+
+
+def nat_rules(kind, port):
+    """The router's ruleset for KIND: snat, masquerade or dnat (the
+    router's PORT forwarded to the server's echo port)."""
+    if kind == "dnat":
+        return ("table ip fwpolicy_nat {\n chain pre { type nat hook "
+                "prerouting priority -100; ip daddr %s tcp dport %d "
+                "dnat to %s:%d; }\n}\n"
+                "table ip6 fwpolicy_nat {\n chain pre { type nat hook "
+                "prerouting priority -100; ip6 daddr %s tcp dport %d "
+                "dnat to [%s]:%d; }\n}\n"
+                % (ROUTER[0], port, SERVER[0], ECHO_PORT,
+                   ROUTER[1], port, SERVER[1], ECHO_PORT))
+    act = {"snat": ("snat to %s" % ROUTER_S[0], "snat to %s" % ROUTER_S[1]),
+           "masquerade": ("masquerade", "masquerade")}[kind]
+    return ("table ip fwpolicy_nat {\n chain post { type nat hook "
+            "postrouting priority 100; oifname \"r1\" %s; }\n}\n"
+            "table ip6 fwpolicy_nat {\n chain post { type nat hook "
+            "postrouting priority 100; oifname \"r1\" %s; }\n}\n" % act)
+
+
+def nat(client, router, server, port):
+    """Every segment the module sends toward the server leaves with the
+    addresses NAT gives the connection: the server counts, per source,
+    what reaches its echo port from the clients' ports."""
     port = int(port)
-    nft(router, "table ip fwpolicy_nat {\n chain pre { type nat hook "
-        "prerouting priority -100; ip daddr %s tcp dport %d "
-        "dnat to %s:%d; }\n}\n"
-        "table ip6 fwpolicy_nat {\n chain pre { type nat hook "
-        "prerouting priority -100; ip6 daddr %s tcp dport %d "
-        "dnat to [%s]:%d; }\n}\n"
-        % (ROUTER[0], port, SERVER[0], ECHO_PORT,
-           ROUTER[1], port, SERVER[1], ECHO_PORT))
+    nft(server, "table inet fwpolicy_seen {\n counter client {}\n"
+        " counter router {}\n chain pre { type filter hook prerouting "
+        "priority -300;\n"
+        "  tcp dport %d tcp sport %d-%d ip saddr %s counter name client\n"
+        "  tcp dport %d tcp sport %d-%d ip6 saddr %s counter name client\n"
+        "  tcp dport %d ip saddr %s counter name router\n"
+        "  tcp dport %d ip6 saddr %s counter name router\n }\n}\n"
+        % (ECHO_PORT, NAT_SPORT, NAT_SPORT + 999, CLIENT[0],
+           ECHO_PORT, NAT_SPORT, NAT_SPORT + 999, CLIENT[1],
+           ECHO_PORT, ROUTER_S[0], ECHO_PORT, ROUTER_S[1]))
+    # (mode, syn-backlog): intercepted, through cookies, delayed.
+    settings = (("full", 1024), ("full", 0), ("delayed", 1024))
+    sport = NAT_SPORT
     try:
-        for backlog, sport in ((1024, 23000), (0, 24000)):
-            ctl("set", "syn-backlog", str(backlog), ns=router)
-            s0 = ctl_stats(router)
-            r = attempt(client, [(h, port) for h in ROUTER], sport)
-            s1 = ctl_stats(router)
-            for h in ROUTER:
-                ksft_true(r[(h, port)], "syn-backlog %d: %s port %d "
-                          "(forwarded to the server) echoes"
-                          % (backlog, h, port))
-            d = {k: s1[k] - s0[k] for k in ("syn_intercepted",
-                                            "cookie_mode_syns")}
-            # Addressed to the router before DNAT: never a cookie (the
-            # router's own traffic is its stack's), so past the backlog
-            # the connection runs tracked, not intercepted.
-            ksft_eq({"syn_intercepted": 2 if backlog else 0,
-                     "cookie_mode_syns": 0}, d,
-                    "syn-backlog %d: counters" % backlog)
+        for kind in ("snat", "masquerade", "dnat"):
+            nft(router, nat_rules(kind, port))
+            hosts = ROUTER if kind == "dnat" else SERVER
+            dport = port if kind == "dnat" else ECHO_PORT
+            for mode, backlog in settings:
+                what = "%s, %s, syn-backlog %d" % (kind, mode, backlog)
+                ctl("set", "mode", mode, "syn-backlog", str(backlog),
+                    ns=router)
+                c0 = counters(server, "fwpolicy_seen")
+                s0 = ctl_stats(router)
+                r = attempt(client, [(h, dport) for h in hosts], sport)
+                sport += 10
+                s1 = ctl_stats(router)
+                c1 = counters(server, "fwpolicy_seen")
+                for h in hosts:
+                    ksft_true(r[(h, dport)], "%s: %s port %d echoes"
+                              % (what, h, dport))
+                d = {k: s1[k] - s0[k] for k in (
+                    "syn_intercepted", "cookie_mode_syns", "server_open_ok",
+                    "conn_delayed", "server_timeout", "tx_failed")}
+                full = mode == "full"
+                # A port forward's SYN is addressed to the router until
+                # DNAT, after a cookie would be decided: never a cookie
+                # (the router's own traffic is its stack's), so past the
+                # backlog it runs tracked, not intercepted.
+                cookie = full and backlog == 0 and kind != "dnat"
+                tracked = full and backlog == 0 and kind == "dnat"
+                ksft_eq({"syn_intercepted": 2 if full and backlog else 0,
+                         "cookie_mode_syns": 2 if cookie else 0,
+                         "server_open_ok": 0 if tracked or not full else 2,
+                         "conn_delayed": 0 if full else 2,
+                         "server_timeout": 0, "tx_failed": 0}, d,
+                        "%s: counters" % what)
+                seen = {k: c1[k] - c0[k] for k in c1}
+                if kind == "dnat":
+                    ksft_eq(0, seen["router"], "%s: server segments from "
+                            "the router's address" % what)
+                    ksft_ge(seen["client"], 6, "%s: server segments from "
+                            "the clients" % what)
+                else:
+                    ksft_eq(0, seen["client"], "%s: server segments from "
+                            "the clients' addresses (not translated)" % what)
+                    ksft_ge(seen["router"], 6, "%s: server segments from "
+                            "the router's address" % what)
+            for fam in ("ip", "ip6"):
+                subprocess.run(["ip", "netns", "exec", router, "nft",
+                                "delete", "table", fam, "fwpolicy_nat"],
+                               check=True)
     finally:
-        ctl("set", "syn-backlog", "1024", ns=router)
+        ctl("set", "mode", "full", "syn-backlog", "1024", ns=router)
         for fam in ("ip", "ip6"):
             subprocess.run(["ip", "netns", "exec", router, "nft", "delete",
-                            "table", fam, "fwpolicy_nat"])
+                            "table", fam, "fwpolicy_nat"],
+                           stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "netns", "exec", server, "nft", "delete",
+                        "table", "inet", "fwpolicy_seen"])
 
 
-CHECKS = {"firewall": firewall, "portfwd": portfwd}
+CHECKS = {"firewall": firewall, "nat": nat}
 
 if __name__ == "__main__":
     sys.exit(check_main(sys.argv, __doc__, CHECKS))
