@@ -21,8 +21,11 @@ diagnostics and failures on stdout, exit code 1 when an assert failed.
         drops them) holds each connection half-open (SYN-RECEIVED) while
         the module has answered the client. One connection from the client
         to each HOST,PORT; once the server holds them all, the client
-        resets them (SO_LINGER 0): within 3 s the server holds none, and
-        the router has no connection opening to PORT.
+        sends blind resets on each tuple (from its address, below and far
+        above the window the module's SYN-ACK offered): rst_out_of_window
+        counts each, and every connection stays opening and half-open.
+        Then the client resets them (SO_LINGER 0): within 3 s the server
+        holds none, and the router has no connection opening to PORT.
   bounds.py cookies CLIENT ROUTER HOST PORT COUNT OPENMAX
         With syn-backlog 0 and a server that drops SYNs to PORT: COUNT
         connections from the client to HOST,PORT, each answered with a
@@ -105,6 +108,19 @@ def check_held(cns, rns, dst, port, sport, nconn, nseg, size):
         ksft_ge(d["held_limit_net"], 1, "refused at the bound per namespace")
 
 
+def send_seq(s):
+    """The next sequence number socket s sends (read in repair mode, left
+    without the window probe leaving it would send)."""
+    tcp_repair, tcp_repair_queue, tcp_queue_seq = 19, 20, 21
+    s.setsockopt(socket.IPPROTO_TCP, tcp_repair, 1)
+    try:
+        s.setsockopt(socket.IPPROTO_TCP, tcp_repair_queue, 2)  # send queue
+        return struct.unpack("I", s.getsockopt(socket.IPPROTO_TCP,
+                                               tcp_queue_seq, 4))[0]
+    finally:
+        s.setsockopt(socket.IPPROTO_TCP, tcp_repair, -1)  # off, no probe
+
+
 def syn_recv(sns, port):
     out = subprocess.run(["ip", "netns", "exec", sns, "ss", "-Htn", "state",
                           "syn-recv", "( sport = :%s )" % port],
@@ -139,6 +155,30 @@ def check_clientrst(cns, rns, sns, port, *hosts):
               "the server holds every connection half-open",
               syn_recv(sns, port))
     ksft_eq(len(hosts), opening(rns, port), "opening at the router")
+    # Blind resets on the clients' tuples, below and far above the window
+    # the module's SYN-ACK offered: dropped and counted, nothing ends.
+    before = ctl_stats(ns=rns)
+    for s in socks:
+        seq = send_seq(s)
+        src, sport = s.getsockname()[:2]
+        dst = s.getpeername()[0]
+        raw = raw_sender(cns, dst)
+        for bad in (seq - 70000, seq + 0x40000000):
+            raw.sendto(build(src, dst, sport, port, bad & 0xffffffff, 0,
+                             "R", 0), (dst, 0))
+        raw.close()
+    ksft_true(wait_for(lambda: delta(before, ctl_stats(ns=rns),
+                                     ["rst_out_of_window"])
+                       ["rst_out_of_window"] >= 2 * len(hosts), 3),
+              "blind resets counted")
+    ksft_eq({"rst_out_of_window": 2 * len(hosts), "server_open_failed": 0},
+            delta(before, ctl_stats(ns=rns),
+                  ["rst_out_of_window", "server_open_failed"]),
+            "blind resets during opening: counters")
+    ksft_eq(len(hosts), opening(rns, port),
+            "opening at the router after the blind resets")
+    ksft_eq(len(hosts), syn_recv(sns, port),
+            "half-open at the server after the blind resets")
     for s in socks:
         linger0(s)
         s.close()

@@ -76,8 +76,10 @@
 # 21   (full only) a client's reset of an opening connection reaches the
 #      server (bounds.py clientrst): the server's SYN-ACKs never leave it,
 #      so it holds the connections half-open (SYN-RECEIVED) while the
-#      module has answered the client; the client's RSTs (one per family)
-#      end them at the server within 3 s and at the router.
+#      module has answered the client; blind RSTs on the clients' tuples
+#      (below and far above the offered window) are dropped, counted in
+#      rst_out_of_window and end nothing; the client's own RSTs (one per
+#      family) end them at the server within 3 s and at the router.
 
 source lib.sh
 
