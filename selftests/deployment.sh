@@ -30,11 +30,13 @@
 #    while none of catoproxy's connection counters moves.
 # 4. Connections the module does not translate are offloaded as without
 #    it: in mode delayed, in mode adaptive (an unknown server: they run
-#    delayed) and in full mode under a bypass rule, a connection held open
-#    per family has both router entries [OFFLOAD] and no conntrack helper,
-#    stays alive, is counted (conn_delayed 2 and delayed_engaged 2,
-#    adaptive_delayed 2, conn_bypassed 2) and, delayed, is listed by show
-#    conns as engaged while it is held.
+#    delayed), in full mode under a bypass rule and in full mode signed
+#    with TCP-MD5 (full falls back: the SYN passes, the connection runs
+#    delayed), a connection held open per family has both router entries
+#    [OFFLOAD] and no conntrack helper, stays alive, is counted
+#    (conn_delayed 2 and delayed_engaged 2, adaptive_delayed 2,
+#    conn_bypassed 2, syn_passed_signed 2) and, delayed or signed, is
+#    listed by show conns as engaged while it is held.
 # 5. Rollback: catoproxyctl load catoproxy-off.conf: the configuration is
 #    mode off with no rule, new connections carry data intact and have no
 #    helper=catoproxy in conntrack, and catoproxy counts none of them; a
@@ -146,8 +148,9 @@ held_offload()
 	local what=$1 want=$2 state=${3:-} dir=$TMP_DIR/hold.$1 pid alive reset opened failed
 
 	mkdir -p "$dir"
+	# shellcheck disable=SC2086 # HOLD_OPTS: words
 	$PYTHON "$LIB_DIR/traffic.py" hold --client "$client" --server "$server" \
-		1 "$dir/ready" "$dir/go" "$dir/res" \
+		${HOLD_OPTS:-} 1 "$dir/ready" "$dir/go" "$dir/res" \
 		"$SERVER4,$HOLD_PORT" "$SERVER6,$HOLD_PORT" 2>"$dir/err" &
 	pid=$!
 	BG_PIDS+=("$pid")
@@ -282,8 +285,11 @@ test_untranslated()
 	id=$(rctl rule add dport "$HOLD_PORT" action bypass) || rc=$?
 	untranslated "full, bypassed" "" conn_bypassed=2 conn_full=0
 	rctl rule del "$id" || rc=$?
+	# Full mode falls back for a signed SYN: it runs delayed, untranslated.
+	HOLD_OPTS=--md5 untranslated "full, TCP-MD5" engaged syn_passed_signed=2 \
+		delayed_engaged=2
 	assert_eq "catoproxyctl: exit codes" 0 "$rc"
-	log_test "untranslated connections (delayed, adaptive, bypassed) are offloaded"
+	log_test "untranslated connections (delayed, adaptive, bypassed, signed) are offloaded"
 }
 
 test_rollback()

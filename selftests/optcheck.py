@@ -60,33 +60,14 @@ import sys
 import time
 
 from lib.py import TCPI_OPT_ECN, TCPI_OPT_SYN_DATA, check_main, errname, \
-    ksft_eq, ksft_pr, ksft_true, netns, recv_all, recv_exact, tcpi_options
+    ksft_eq, ksft_pr, ksft_true, md5_key, netns, recv_all, recv_exact, \
+    tcpi_options
 from lib.py.packet import Capture, build, raw_sender, src_addr, strip
 
-TCP_MD5SIG = 14
 TCP_FASTOPEN_NO_COOKIE = 34
 IPPROTO_MPTCP = 262
-KEY = b"catoproxy-selftest-md5"
 PAYLOAD = os.urandom(20000)
 TIMEOUT = 8
-
-
-def sockaddr(host):
-    """A struct sockaddr_storage for host, port 0."""
-    if ":" in host:
-        sa = struct.pack("=H", socket.AF_INET6) + bytes(6) + \
-            socket.inet_pton(socket.AF_INET6, host) + bytes(4)
-    else:
-        sa = struct.pack("=H", socket.AF_INET) + bytes(2) + \
-            socket.inet_pton(socket.AF_INET, host)
-    return sa + bytes(128 - len(sa))
-
-
-def md5_key(s, peer):
-    """struct tcp_md5sig: segments to and from peer are signed with KEY."""
-    s.setsockopt(socket.IPPROTO_TCP, TCP_MD5SIG,
-                 sockaddr(peer) + struct.pack("=BBHi", 0, 0, len(KEY), 0) +
-                 KEY + bytes(80 - len(KEY)))
 
 
 def listen(ns, host, port, peer=None):

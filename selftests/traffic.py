@@ -26,7 +26,7 @@ python process.
         timeout-connect, timeout, closed (closed without an answer).
 
   traffic.py hold [--client NS] [--server NS] [--timeout T]
-                  [--ping-timeout S] [--no-ping] [--ports PORTSFILE]
+                  [--ping-timeout S] [--no-ping] [--ports PORTSFILE] [--md5]
                   COUNT READYFILE GOFILE RESULTFILE HOST,PORT [HOST,PORT ...]
         Opens COUNT connections to each target (from netns NS, default
         this one; each within T seconds, default 10) and pings each once,
@@ -35,7 +35,8 @@ python process.
         default T) and writes "ALIVE RESET" to RESULTFILE. With --server,
         the echo server runs in this process, in netns NS, on the targets'
         port. --no-ping: no pings, only the connections; RESULTFILE "-":
-        none written, no second ping.
+        none written, no second ping. --md5: both ends sign every
+        segment with TCP-MD5 (RFC 2385).
 
   traffic.py churn STOPFILE RESULTFILE HOLD HOST,PORT [HOST,PORT ...]
         Opens HOLD long-lived connections to each target, then keeps
@@ -222,8 +223,9 @@ def main(argv):
         opts = {}
         rest = argv[2:]
         while rest and rest[0] in ("--client", "--server", "--timeout",
-                                  "--ping-timeout", "--ports", "--no-ping"):
-            if rest[0] == "--no-ping":
+                                  "--ping-timeout", "--ports", "--no-ping",
+                                  "--md5"):
+            if rest[0] in ("--no-ping", "--md5"):
                 opts[rest.pop(0)] = True
                 continue
             opts[rest[0]] = rest[1]
@@ -235,6 +237,7 @@ def main(argv):
              rest[3] if rest[3] != "-" else None,
              cns=opts.get("--client"), sns=opts.get("--server"),
              ping="--no-ping" not in opts, portsfile=opts.get("--ports"),
+             md5="--md5" in opts,
              timeout=float(opts.get("--timeout", 10)),
              ping_timeout=float(opts.get("--ping-timeout", 0)) or None)
     elif cmd == "churn" and len(argv) >= 6:

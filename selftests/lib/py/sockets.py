@@ -19,8 +19,11 @@ __all__ = ["fam_of", "target", "errname", "recv_exact", "recv_all",
            "next_recv", "echo_once", "write_atomic", "listener",
            "client_socket", "linger0", "tcpi_options", "TCPI_OPT_TIMESTAMPS",
            "TCPI_OPT_SACK", "TCPI_OPT_WSCALE", "TCPI_OPT_ECN",
-           "TCPI_OPT_SYN_DATA", "peer_key", "EchoServer",
+           "TCPI_OPT_SYN_DATA", "peer_key", "md5_key", "EchoServer",
            "serve_forever", "hold"]
+
+TCP_MD5SIG = 14
+MD5_KEY = b"catoproxy-selftest-md5"
 
 
 def fam_of(host):
@@ -108,6 +111,29 @@ def client_socket(ns, host):
         return socket.socket(fam_of(host), socket.SOCK_STREAM)
 
 
+def md5_sockaddr(host, v6):
+    """A struct sockaddr_storage for host, port 0; on an IPv6 socket an
+    IPv4 host is v4-mapped."""
+    if v6 and ":" not in host:
+        host = "::ffff:" + host
+    if v6:
+        sa = struct.pack("=H", socket.AF_INET6) + bytes(6) + \
+            socket.inet_pton(socket.AF_INET6, host) + bytes(4)
+    else:
+        sa = struct.pack("=H", socket.AF_INET) + bytes(2) + \
+            socket.inet_pton(socket.AF_INET, host)
+    return sa + bytes(128 - len(sa))
+
+
+def md5_key(s, peer, key=MD5_KEY):
+    """struct tcp_md5sig: s signs what it sends to peer and wants what it
+    gets from peer signed, with key (TCP-MD5, RFC 2385)."""
+    s.setsockopt(socket.IPPROTO_TCP, TCP_MD5SIG,
+                 md5_sockaddr(peer, s.family == socket.AF_INET6) +
+                 struct.pack("=BBHi", 0, 0, len(key), 0) +
+                 key + bytes(80 - len(key)))
+
+
 def linger0(s):
     """close() sends an RST."""
     s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -156,8 +182,10 @@ class EchoServer:
     ended ("open" while it lives, "eof", or the error: "ECONNRESET", ...).
     With idle, a connection quiet for idle seconds is closed."""
 
-    def __init__(self, ns, port, backlog=256, idle=None):
+    def __init__(self, ns, port, backlog=256, idle=None, md5_peers=()):
         self.ls = listener(ns, port, backlog)
+        for peer in md5_peers:
+            md5_key(self.ls, peer)
         self.idle = idle
         self.lock = threading.Lock()
         self.conns = {}     # peer -> [{"sock", "status"}...], accept order
@@ -217,8 +245,20 @@ class EchoServer:
                         pass
 
 
+def source_for(ns, host):
+    """The address netns ns sends from to host."""
+    with netns(ns):
+        u = socket.socket(fam_of(host), socket.SOCK_DGRAM)
+    try:
+        u.connect((host, 9))
+        return u.getsockname()[0]
+    finally:
+        u.close()
+
+
 def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
-         timeout=10.0, ping_timeout=None, ping=True, portsfile=None):
+         timeout=10.0, ping_timeout=None, ping=True, portsfile=None,
+         md5=False):
     """Long-lived connections across an event (an unload, say).
 
     Opens count connections from netns cns to each (family, host, port) of
@@ -228,9 +268,11 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
     readyfile, waits for gofile, and, with a resultfile, has each open
     connection echo a line again (within ping_timeout s, default timeout)
     and writes "ALIVE RESET" to it: echoed, and reset (an RST or an EOF
-    instead of the echo)."""
+    instead of the echo). With md5, both ends sign every segment
+    (TCP-MD5)."""
     if sns:
-        EchoServer(sns, targets[0][2])
+        EchoServer(sns, targets[0][2], md5_peers=[
+            source_for(cns, t[1]) for t in targets] if md5 else ())
     conns = []
     errors = 0
     for fam, host, port in targets:
@@ -239,6 +281,8 @@ def hold(targets, count, readyfile, gofile, resultfile, cns=None, sns=None,
                 s = socket.socket(fam, socket.SOCK_STREAM)
             s.settimeout(timeout)
             try:
+                if md5:
+                    md5_key(s, host)
                 s.connect((host, port))
                 if ping:
                     echo_once(s)
