@@ -24,6 +24,7 @@
 #include <net/ipv6.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "conn.h"
 #include "hooks.h"
@@ -436,6 +437,28 @@ static int unforward(struct sk_buff *skb, const struct nf_conn *ct, u8 pf)
 	return 0;
 }
 
+/*
+ * A packet sent again from PREROUTING after raw (inject()) misses raw's
+ * "ct zone set": a template of @ct's zone stands in for it, as raw's would
+ * have, so that conntrack finds @ct and not a new entry in the default zone.
+ */
+static int zone_again(struct sk_buff *skb, const struct nf_conn *ct)
+{
+	const struct nf_conntrack_zone *zone = nf_ct_zone(ct);
+	struct nf_conn *tmpl;
+
+	if (zone->id == NF_CT_DEFAULT_ZONE_ID &&
+	    zone->dir == NF_CT_DEFAULT_ZONE_DIR)
+		return 0;
+	tmpl = nf_ct_tmpl_alloc(nf_ct_net(ct), zone, GFP_ATOMIC);
+	if (!tmpl)
+		return -ENOMEM;
+	/* As nft's and xt_CT's: a template is never confirmed into the hash. */
+	__set_bit(IPS_CONFIRMED_BIT, &tmpl->status);
+	nf_ct_set(skb, tmpl, IP_CT_NEW);
+	return 0;
+}
+
 int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 			 struct nf_conn *ct, bool hop)
 {
@@ -457,6 +480,8 @@ int catoproxy_tx_forward(struct net *net, struct sk_buff *skb,
 		if (unforward(skb, ct, pf))
 			goto drop;
 		nf_reset_ct(skb);
+		if (zone_again(skb, ct))
+			goto drop;
 	}
 	/* Its device went away (halfopen.c): the client's side now. */
 	if (!in)

@@ -46,7 +46,9 @@
 #    and tracked in zone 5 (no entry of theirs in another zone, each
 #    translated) and carry 300 kB each way intact; below the backlog,
 #    while cookies may still be in flight, zoned connections are
-#    intercepted and carry data intact.
+#    intercepted and carry data intact. The server drops the first SYN
+#    of each zoned connection: the module's retransmission (one each)
+#    finds the entry in zone 5.
 # 8. cookies open at most 256 server halves past a syn-backlog of 0
 #    (bounds.py cookies): 300 connections to a port whose SYNs the server
 #    drops, every ACK with a valid cookie, 256 opening and 44 refused
@@ -78,6 +80,8 @@ test_cookie_connections()
 	assert_eq "cookie_invalid delta" 0 "$(stat_delta cookie_invalid)"
 	assert_eq "server_open_ok delta" $((2 * N)) "$(stat_delta server_open_ok)"
 	assert_eq "syn_intercepted delta" 0 "$(stat_delta syn_intercepted)"
+	# The server takes the first server SYN of each: it is well formed.
+	assert_eq "server_syn_retransmitted delta" 0 "$(stat_delta server_syn_retransmitted)"
 	log_test "syn-backlog 0: $N IPv4 + $N IPv6 connections open through cookies"
 }
 
@@ -165,15 +169,18 @@ EOF
 	assert_stats_moved "exempt" S0 S1 cookie_mode_syns=0 cookie_valid=0 \
 		cookie_invalid=0 syn_intercepted=0 conn_tracked=0
 	# Zone 5 past the backlog: the server SYN a cookie opens is tracked
-	# in the client's zone, so the server's answer finds it.
+	# in the client's zone, so the server's answer finds it. The server
+	# drops each first SYN: the module's retransmission must find the
+	# entry in zone 5 too.
+	drop_first "$server" s0 zsyn "tcp dport 5002 tcp flags syn" "tcp sport"
 	read_stats S0
 	$PYTHON bulk.py bulk "$client" "$server" 5002 300000 "$SERVER4" "$SERVER6" \
 		>"$TMP_DIR/bulk.5002" 2>"$TMP_DIR/bulk.5002.err"
 	py_check $PYTHON full_check.py bulk "$TMP_DIR/bulk.5002" "zone 5, cookies" 20
 	read_stats S1
 	assert_stats_moved "zone 5, cookies" S0 S1 cookie_mode_syns=4 \
-		cookie_valid=+4 cookie_invalid=0 server_open_ok=4 conn_tracked=0 \
-		server_timeout=0
+		cookie_valid=+4 cookie_invalid=0 server_open_ok=4 conn_full=4 \
+		server_timeout=0 server_syn_retransmitted=4
 	out=$(conntrack_in "$router" -L -p tcp --dport 5002)
 	assert_eq "entries to port 5002" 4 "$(count_lines "$out" "dport=5002 ")"
 	assert_eq "zone 5 entries" 4 "$(count_lines "$out" "zone=5 ")"
@@ -187,7 +194,13 @@ EOF
 	py_check $PYTHON full_check.py bulk "$TMP_DIR/bulk.zone" "zone 5, below the backlog" 20
 	read_stats S1
 	assert_stats_moved "zone 5" S0 S1 syn_intercepted=4 server_open_ok=4 \
-		cookie_invalid=0 cookie_mode_syns=0
+		cookie_invalid=0 cookie_mode_syns=0 server_syn_retransmitted=4 \
+		server_timeout=0
+	out=$(conntrack_in "$router" -L -p tcp --dport 5002)
+	assert_eq "entries to port 5002, both runs" 8 "$(count_lines "$out" "dport=5002 ")"
+	assert_eq "zone 5 entries with helper=catoproxy, both runs" 8 \
+		"$(count_lines "$out" "zone=5 .*helper=catoproxy")"
+	drop_first_del "$server" zsyn
 	ip netns exec "$router" nft delete table inet raw
 	log_test "syn-backlog 0: no cookie for notrack or the router itself, cookies in zone 5"
 }
