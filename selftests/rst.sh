@@ -86,6 +86,9 @@
 #     reaches an end, every connection echoes twice (the second echo
 #     acknowledges the first) through "ct state invalid drop", and
 #     invalid_dropped stays 0.
+# 16  Test 15 again with the router's raw table putting the connections in
+#     conntrack zone 7: the module finds them in their zone before
+#     conntrack, and every entry is in zone 7.
 #
 # CATOPROXY_RST_MODE=off runs everything with the module's mode off, to
 # validate the test's own tooling: 3-9 and 11-15 are then expected to
@@ -290,6 +293,37 @@ test_overshoot()
 	log_test "blind RSTs within conntrack's overshoot above the window: dropped before conntrack, delayed and full connections live"
 }
 
+# ---------------------------------------------------------------- 16
+
+# After test 15: the same in conntrack zone 7.
+test_overshoot_zone()
+{
+	local hosts=("$SERVER4" "$SERVER4_FULL" "$SERVER6" "$SERVER6_FULL") out port=$((OVERSHOOT_PORT + 1))
+
+	ip netns exec "$router" nft -f - <<-EOF || fail "nft zone 7"
+	table inet zone7 {
+		chain pre {
+			type filter hook prerouting priority raw; policy accept;
+			tcp dport $port ct zone set 7
+			tcp sport $port ct zone set 7
+		}
+	}
+	EOF
+	forward_invalid_drop on
+	set_mode delayed
+	probe "$TMP_DIR/overshoot7" overshoot "$client" "$server" "$router" \
+		"$CATOPROXYCTL" "$port" "$OVERSHOOT_RSTS" \
+		"${hosts[@]}" "${hosts[@]}"
+	check overshoot "$TMP_DIR/overshoot7" "$SERVER4,$SERVER6" \
+		"$SERVER4_FULL,$SERVER6_FULL"
+	out=$(conntrack_in "$router" -L -p tcp --dport "$port")
+	assert_eq "entries to port $port outside zone 7" 0 \
+		"$(count_lines "$(grep -v "zone=7 " <<<"$out")" "dport=$port ")"
+	assert_eq "entries to port $port in zone 7" 8 "$(count_lines "$out" "zone=7 ")"
+	ip netns exec "$router" nft delete table inet zone7
+	log_test "in conntrack zone 7: blind RSTs within the overshoot dropped before conntrack, connections live"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -301,7 +335,7 @@ checktool "conntrack --version" "run test without conntrack"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 15
+ktap_set_plan 16
 require_module
 setup_topology || topology_failed
 [ -n "$RST_MODE" ] && ktap_print_msg "every mode replaced by $RST_MODE (tooling check)"
@@ -332,5 +366,6 @@ crafted_test strict_after "challenge-ack strict: after the drop, data is no chal
 
 test_blind_attack
 test_overshoot
+test_overshoot_zone
 
 ktap_finished
