@@ -1,53 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Rule validation and the first-match classifier (see rules.h). No
+ * Rule validation and building the first-match classifier (see rules.h;
+ * the set's layout is in ruleset.h, its lookup in lookup.c). No
  * allocation and no locking: callers own the memory and publish a finished
  * set as a whole.
- *
- * Layout of a set, one block: the header, the rules in order, the tables
- * in the order of the first rule each holds, the indexes of the rules
- * compared one by one (ascending), every table's slots, then the payload
- * rules' name index: a bucket array and a next link per rule.
  */
 
-#include "rules.h"
+#include "ruleset.h"
 
 /*
  * A rule whose two port ranges cut into more blocks than this (a range cuts
  * into at most 30) is compared one by one rather than spread over tables.
  */
 #define EXPAND_MAX 16
-/* u32 words of a key: source, destination, then both ports. */
-#define KEY_WORDS 9
 #define PORT_BLOCKS_MAX 30
-
-struct rules_table {
-	u32 min_idx; /* the first rule this table holds */
-	u32 min_plain; /* the first plain rule it holds; RULE_NONE: none */
-	u32 slot_mask; /* slots - 1, a power of two minus one */
-	u32 slots; /* index of the first slot in the set's slot array */
-	u16 family;
-	u32 mask[KEY_WORDS];
-};
-
-struct rules_slot {
-	u32 idx1; /* rule index + 1; 0: empty */
-	u32 plain1; /* the first plain rule with this key + 1; 0: none */
-	u32 key[KEY_WORDS];
-};
-
-struct catoproxy_ruleset {
-	u32 nrules;
-	u32 ntables;
-	u32 nslow;
-	u32 nslots;
-	u32 blocks; /* some rule says block */
-	u32 active; /* some rule blocks, is a payload rule or has a path */
-	u32 npayload; /* payload rules */
-	u32 name_mask; /* name index buckets - 1, when there are payload rules */
-	/* rules, tables, slow rule indexes, slots, name index: see the top */
-	u32 data[];
-};
 
 static const char *const action_names[] = {
 	[CATOPROXY_ACTION_ALLOW] = "allow",
@@ -190,63 +156,11 @@ static struct catoproxy_rule *set_rules(struct catoproxy_ruleset *set)
 	return (struct catoproxy_rule *)set->data;
 }
 
-static const struct catoproxy_rule *
-set_rules_c(const struct catoproxy_ruleset *set)
-{
-	return (const struct catoproxy_rule *)set->data;
-}
-
-static size_t off_tables(u32 nrules)
-{
-	return (size_t)nrules * sizeof(struct catoproxy_rule);
-}
-
-static size_t off_slow(u32 nrules, u32 ntables)
-{
-	return off_tables(nrules) + (size_t)ntables * sizeof(struct rules_table);
-}
-
-static size_t off_slots(u32 nrules, u32 ntables, u32 nslow)
-{
-	return off_slow(nrules, ntables) + (size_t)nslow * sizeof(u32);
-}
-
-/* Bucket heads (rule index + 1, 0: none), then a next link per rule. */
-static size_t off_names(u32 nrules, u32 ntables, u32 nslow, u32 nslots)
-{
-	return off_slots(nrules, ntables, nslow) +
-	       (size_t)nslots * sizeof(struct rules_slot);
-}
-
 static size_t names_size(u32 nrules, u32 npayload)
 {
 	return npayload ? ((size_t)pow2_at_least(2 * npayload) + nrules) *
 				  sizeof(u32) :
 			  0;
-}
-
-static const u32 *set_names(const struct catoproxy_ruleset *set)
-{
-	return (const void *)((const u8 *)set->data +
-			      off_names(set->nrules, set->ntables, set->nslow,
-					set->nslots));
-}
-
-static const struct rules_table *set_tables(const struct catoproxy_ruleset *set)
-{
-	return (const void *)((const u8 *)set->data + off_tables(set->nrules));
-}
-
-static const u32 *set_slow(const struct catoproxy_ruleset *set)
-{
-	return (const void *)((const u8 *)set->data +
-			      off_slow(set->nrules, set->ntables));
-}
-
-static const struct rules_slot *set_slots(const struct catoproxy_ruleset *set)
-{
-	return (const void *)((const u8 *)set->data +
-			      off_slots(set->nrules, set->ntables, set->nslow));
 }
 
 u32 catoproxy_rules_count(const struct catoproxy_ruleset *set)
@@ -307,26 +221,6 @@ static unsigned int port_blocks(u16 lo, u16 hi, struct port_block *out)
 	return n;
 }
 
-static u32 load32(const u8 *p)
-{
-	u32 v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-/* The key of @flow, in the words masks and tables use. */
-static void flow_key(const struct catoproxy_flow *flow, u32 *key)
-{
-	unsigned int i;
-
-	for (i = 0; i < 4; i++) {
-		key[i] = load32(flow->saddr + 4 * i);
-		key[4 + i] = load32(flow->daddr + 4 * i);
-	}
-	key[8] = (u32)flow->sport << 16 | flow->dport;
-}
-
 /* Mask words of an address prefix of @plen bits (in memory order). */
 static void prefix_mask(unsigned int plen, u32 *mask)
 {
@@ -368,42 +262,6 @@ static void shape_mask(const struct shape *s, u32 *mask)
 	prefix_mask(s->src_plen, mask);
 	prefix_mask(s->dst_plen, mask + 4);
 	mask[8] = (u32)port_mask(s->sport_plen) << 16 | port_mask(s->dport_plen);
-}
-
-static u32 rotl(u32 v, unsigned int r)
-{
-	return v << r | v >> (32 - r);
-}
-
-/* Murmur3's mixing: keys are the administrator's, not an attacker's. */
-static u32 hash_words(const u32 *k, unsigned int n)
-{
-	u32 h = 0x2545f491;
-	unsigned int i;
-
-	for (i = 0; i < n; i++) {
-		u32 w = k[i] * 0xcc9e2d51;
-
-		w = rotl(w, 15) * 0x1b873593;
-		h ^= w;
-		h = rotl(h, 13) * 5 + 0xe6546b64;
-	}
-	h ^= h >> 16;
-	h *= 0x85ebca6b;
-	h ^= h >> 13;
-	h *= 0xc2b2ae35;
-	h ^= h >> 16;
-	return h;
-}
-
-static bool key_equal(const u32 *a, const u32 *b)
-{
-	unsigned int i;
-
-	for (i = 0; i < KEY_WORDS; i++)
-		if (a[i] != b[i])
-			return false;
-	return true;
 }
 
 /* ------------------------------------------------------------ building */
@@ -632,21 +490,6 @@ static void insert_key(void *arg, u32 idx, const struct shape *s,
 
 /* ------------------------------------------------------------ names */
 
-/*
- * A name key: FNV-1a over the name's bytes, lower-cased, from its last
- * byte back, seeded by the match and by whether it is the S of a
- * wildcard "*.S". Backwards, so that one pass over a name seen gives the
- * keys of all its suffixes.
- */
-#define NAME_SEED(match, wild) (0x811c9dc5u ^ ((u32)(match) << 1 | (wild)))
-
-static u32 name_step(u32 h, char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		c += 'a' - 'A';
-	return (h ^ (u8)c) * 0x01000193u;
-}
-
 static u32 pattern_key(const struct catoproxy_rule *r)
 {
 	bool wild = r->name[0] == '*' && r->name[1] == '.';
@@ -738,189 +581,4 @@ void catoproxy_rules_build(struct catoproxy_ruleset *set,
 		if (!rule_for_each_key(&rules[i], i, insert_key, &c))
 			slow[k++] = i;
 	build_names(set, rules);
-}
-
-/* ------------------------------------------------------------ lookup */
-
-/* The slot of @tb holding @key under the table's mask, or NULL. */
-static const struct rules_slot *table_find(const struct catoproxy_ruleset *set,
-					   const struct rules_table *tb,
-					   const u32 *key)
-{
-	const struct rules_slot *slots = set_slots(set);
-	u32 masked[KEY_WORDS], i, w;
-
-	for (w = 0; w < KEY_WORDS; w++)
-		masked[w] = key[w] & tb->mask[w];
-	for (i = hash_words(masked, KEY_WORDS) & tb->slot_mask;;
-	     i = (i + 1) & tb->slot_mask) {
-		const struct rules_slot *s = &slots[tb->slots + i];
-
-		if (!s->idx1)
-			return NULL;
-		if (key_equal(s->key, masked))
-			return s;
-	}
-}
-
-u32 catoproxy_rules_lookup(const struct catoproxy_ruleset *set,
-			   const struct catoproxy_flow *flow)
-{
-	const struct rules_table *tables = set_tables(set);
-	const u32 *slow = set_slow(set);
-	u32 best = CATOPROXY_RULE_NONE, t, i;
-	u32 key[KEY_WORDS];
-
-	if (!set->nrules)
-		return best;
-	flow_key(flow, key);
-	for (t = 0; t < set->ntables; t++) {
-		const struct rules_table *tb = &tables[t];
-		const struct rules_slot *s;
-
-		/* Tables come in the order of their first rule. */
-		if (tb->min_idx >= best)
-			break;
-		if (tb->family != flow->family)
-			continue;
-		s = table_find(set, tb, key);
-		if (s && s->idx1 - 1 < best)
-			best = s->idx1 - 1;
-	}
-	for (i = 0; i < set->nslow && slow[i] < best; i++) {
-		if (catoproxy_rule_match(&set_rules_c(set)[slow[i]], flow)) {
-			best = slow[i];
-			break;
-		}
-	}
-	return best;
-}
-
-/* Does @r match @names, the names a connection's first payload carried? */
-static bool payload_match(const struct catoproxy_rule *r,
-			  const struct catoproxy_payload_names *names)
-{
-	const char *name;
-
-	name = r->match == CATOPROXY_RULE_MATCH_SNI ? names->sni : names->host;
-	return name && catoproxy_payload_name_match(r->name, name);
-}
-
-/*
- * The first plain rule that matches @flow, wherever it is: the tables keep
- * the first plain rule of each key besides the first rule.
- */
-static u32 lookup_plain(const struct catoproxy_ruleset *set,
-			const struct catoproxy_flow *flow)
-{
-	const struct rules_table *tables = set_tables(set);
-	const u32 *slow = set_slow(set);
-	u32 best = CATOPROXY_RULE_NONE, t, i;
-	u32 key[KEY_WORDS];
-
-	flow_key(flow, key);
-	for (t = 0; t < set->ntables; t++) {
-		const struct rules_table *tb = &tables[t];
-		const struct rules_slot *s;
-
-		if (tb->min_plain >= best || tb->family != flow->family)
-			continue;
-		s = table_find(set, tb, key);
-		if (s && s->plain1 && s->plain1 - 1 < best)
-			best = s->plain1 - 1;
-	}
-	for (i = 0; i < set->nslow && slow[i] < best; i++) {
-		const struct catoproxy_rule *r = &set_rules_c(set)[slow[i]];
-
-		if (!catoproxy_rule_is_payload(r) &&
-		    catoproxy_rule_match(r, flow)) {
-			best = slow[i];
-			break;
-		}
-	}
-	return best;
-}
-
-/*
- * The first payload rule of bucket @key at or after @from and before
- * @best that matches @flow and @names; else @best.
- */
-static u32 bucket_first(const struct catoproxy_ruleset *set, u32 key,
-			const struct catoproxy_flow *flow, u32 from, u32 best,
-			const struct catoproxy_payload_names *names)
-{
-	const struct catoproxy_rule *rules = set_rules_c(set);
-	const u32 *head = set_names(set), *next = head + set->name_mask + 1;
-	u32 i1;
-
-	for (i1 = head[key & set->name_mask]; i1 && i1 - 1 < best;
-	     i1 = next[i1 - 1]) {
-		const struct catoproxy_rule *r = &rules[i1 - 1];
-
-		if (i1 - 1 >= from && payload_match(r, names) &&
-		    catoproxy_rule_match(r, flow))
-			return i1 - 1;
-	}
-	return best;
-}
-
-/*
- * The payload rules whose pattern could match @name: the exact name's
- * bucket and, for each dot, the bucket of a wildcard over what follows.
- */
-static u32 names_first(const struct catoproxy_ruleset *set, u8 match,
-		       const char *name, const struct catoproxy_flow *flow,
-		       u32 from, u32 best,
-		       const struct catoproxy_payload_names *names)
-{
-	u32 exact = NAME_SEED(match, 0), wild = NAME_SEED(match, 1);
-	size_t i = strlen(name);
-
-	while (i) {
-		i--;
-		exact = name_step(exact, name[i]);
-		wild = name_step(wild, name[i]);
-		if (i && name[i - 1] == '.')
-			best = bucket_first(set, wild, flow, from, best, names);
-	}
-	return bucket_first(set, exact, flow, from, best, names);
-}
-
-/*
- * The first plain rule matching @flow from the tables, and the payload
- * rules whose name could match from the name index: its cost follows the
- * number of tables and the dots of the names, not the number of rules.
- */
-u32 catoproxy_rules_lookup_payload(const struct catoproxy_ruleset *set,
-				   const struct catoproxy_flow *flow, u32 from,
-				   const struct catoproxy_payload_names *names)
-{
-	const struct catoproxy_rule *rules = set_rules_c(set);
-	u32 best, i;
-
-	if (from >= set->nrules)
-		return CATOPROXY_RULE_NONE;
-	best = lookup_plain(set, flow);
-	if (best < from) {
-		/*
-		 * Not from a lookup's answer (no plain rule before it
-		 * matches): walk the plain rules from @from.
-		 */
-		for (best = CATOPROXY_RULE_NONE, i = from; i < set->nrules; i++) {
-			if (!catoproxy_rule_is_payload(&rules[i]) &&
-			    catoproxy_rule_match(&rules[i], flow)) {
-				best = i;
-				break;
-			}
-		}
-	}
-	if (!set->npayload)
-		return best;
-	if (names->sni)
-		best = names_first(set, CATOPROXY_RULE_MATCH_SNI, names->sni,
-				   flow, from, best, names);
-	if (names->host)
-		best = names_first(set, CATOPROXY_RULE_MATCH_HOST, names->host,
-				   flow, from, best, names);
-	return best;
 }
