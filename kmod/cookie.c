@@ -162,6 +162,7 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	}
 	tx.sport = s.th.dest;
 	tx.dport = s.th.source;
+	tx.mark = catoproxy_tx_reply_mark(net, skb);
 	/*
 	 * Before routing the way out is unknown: the link it came in on
 	 * stands for the path, as it does on most routers.

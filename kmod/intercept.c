@@ -51,7 +51,7 @@
 /* The module's SYN-ACK to the client, for the first SYN or a retransmit. */
 static int send_synack(struct net *net, const struct nf_conn *ct,
 		       const struct catoproxy_conn *conn,
-		       const struct catoproxy_pending *p)
+		       const struct catoproxy_pending *p, u32 mark)
 {
 	struct catoproxy_tcpopts o = {
 		.mss = conn->mss,
@@ -72,6 +72,7 @@ static int send_synack(struct net *net, const struct nf_conn *ct,
 	};
 
 	catoproxy_tx_between(&tx, ct, true);
+	tx.mark = mark;
 	tx.optlen = catoproxy_tcp_build_opts(opts, &o);
 	return catoproxy_tx_segment(net, &tx);
 }
@@ -263,7 +264,7 @@ unsigned int catoproxy_intercept_syn(struct net *net, struct sk_buff *skb,
 	conn->isn = get_random_u32();
 
 	/* Answer before publishing: afterwards @p may go at any moment. */
-	if (send_synack(net, ct, conn, p))
+	if (send_synack(net, ct, conn, p, catoproxy_tx_reply_mark(net, skb)))
 		catoproxy_stat_inc(cn, CATOPROXY_STAT_TX_FAILED);
 	catoproxy_halfopen_start(cn, ct, conn, p, pol);
 	catoproxy_stat_inc(cn, CATOPROXY_STAT_SYN_INTERCEPTED);
@@ -318,7 +319,8 @@ unsigned int catoproxy_intercept_forward(struct net *net, struct sk_buff *skb,
 	 * passes here like the client's.
 	 */
 	if (p && ntohl(s.th.seq) == p->client_isn && !p->client_acked)
-		ret = send_synack(net, ct, conn, p);
+		ret = send_synack(net, ct, conn, p,
+				  catoproxy_tx_reply_mark(net, skb));
 	if (p && p->inspecting)
 		state = CATOPROXY_CONN_INSPECTING;
 	spin_unlock_bh(&cn->pending_lock);

@@ -2,6 +2,8 @@
 #ifndef _CATOPROXY_TX_H
 #define _CATOPROXY_TX_H
 
+#include <net/ip.h>
+#include <net/ipv6.h>
 #include <net/netfilter/nf_conntrack.h>
 
 /* A TCP segment that the module sends on its own. */
@@ -29,6 +31,20 @@ struct catoproxy_tx {
 	 */
 	bool track;
 };
+
+/*
+ * The mark of the module's answer to @skb, a client's packet: as the
+ * kernel marks its own replies (a reset, an ICMP error), the packet's mark
+ * with net.ipv4/ipv6 fwmark_reflect, else none. Policy routing by mark
+ * then takes the answer back the way the client came in.
+ */
+static inline u32 catoproxy_tx_reply_mark(struct net *net,
+					  const struct sk_buff *skb)
+{
+	if (ip_hdr(skb)->version == 4)
+		return IP4_REPLY_MARK(net, skb->mark);
+	return IP6_REPLY_MARK(net, skb->mark);
+}
 
 /*
  * Address @tx as the server talking to the client (@to_client) or as the
