@@ -53,6 +53,14 @@
 #    (bounds.py cookies): 300 connections to a port whose SYNs the server
 #    drops, every ACK with a valid cookie, 256 opening and 44 refused
 #    (cookie_open_refused); the clients' resets end the opening ones.
+# 9. policy routing by mark (as nft_nat_zones.sh of the kernel's selftests
+#    does for clients that share one address): only table 100, for mark
+#    1, routes to the client's network; raw marks the client's packets 1,
+#    the connection's mark marks the server's replies, and fwmark_reflect
+#    is on. The module's SYN-ACKs, stateful (syn-backlog 1024) and cookies
+#    (0), reflect the client's mark as the kernel's own replies do and
+#    reach the client: 2 connections per family each way, none failed,
+#    tx_failed 0.
 
 source lib.sh
 
@@ -230,13 +238,76 @@ test_cookie_bound()
 	log_test "syn-backlog 0: cookies open at most 256 server halves, the rest refused and counted"
 }
 
+# reflect_routes add|del: the router reaches the client's network through
+# table 100 (mark 1) only, or through its main table again.
+reflect_routes()
+{
+	if [ "$1" = add ]; then
+		ip -n "$router" route del 10.0.1.0/24 dev r0 &&
+			ip -n "$router" -6 route del fd00:1::/64 dev r0 &&
+			ip -n "$router" route add 10.0.1.0/24 dev r0 table 100 &&
+			ip -n "$router" -6 route add fd00:1::/64 dev r0 table 100 &&
+			ip -n "$router" rule add fwmark 1 lookup 100 &&
+			ip -n "$router" -6 rule add fwmark 1 lookup 100
+	else
+		ip -n "$router" rule del fwmark 1 lookup 100
+		ip -n "$router" -6 rule del fwmark 1 lookup 100
+		ip -n "$router" route flush table 100
+		ip -n "$router" -6 route flush table 100
+		ip -n "$router" route add 10.0.1.0/24 dev r0 src "$ROUTER_C4"
+		ip -n "$router" -6 route add fd00:1::/64 dev r0
+	fi
+}
+
+test_reflect()
+{
+	local backlog what
+
+	reflect_routes add || fail "policy routes"
+	ip netns exec "$router" sysctl -qw net.ipv4.fwmark_reflect=1 net.ipv6.fwmark_reflect=1
+	ip netns exec "$router" nft -f - <<-EOF || fail "nft marks"
+	table inet reflect {
+		chain raw {
+			type filter hook prerouting priority raw; policy accept;
+			iifname r0 meta mark set 1
+		}
+		chain restore {
+			type filter hook prerouting priority mangle; policy accept;
+			ct direction reply meta mark set ct mark
+		}
+		chain save {
+			type filter hook postrouting priority mangle; policy accept;
+			ct direction original ct mark set meta mark
+		}
+	}
+	EOF
+	for backlog in 1024 0; do
+		what="syn-backlog $backlog"
+		ctl_in "$router" set syn-backlog "$backlog" || fail "set syn-backlog $backlog"
+		read_stats S0
+		tcp_connect "$client" 2 "$SERVER4,$TCP_PORT" "$SERVER6,$TCP_PORT"
+		assert_eq "$what: connections (ok fail)" "4 0" "$CONN_OK $CONN_FAIL"
+		read_stats S1
+		if [ "$backlog" = 0 ]; then
+			assert_stats_moved "$what" S0 S1 cookie_mode_syns=4 tx_failed=0
+		else
+			assert_stats_moved "$what" S0 S1 syn_intercepted=4 tx_failed=0
+		fi
+	done
+	ctl_in "$router" set syn-backlog 1024
+	ip netns exec "$router" nft delete table inet reflect
+	ip netns exec "$router" sysctl -qw net.ipv4.fwmark_reflect=0 net.ipv6.fwmark_reflect=0
+	reflect_routes del
+	log_test "policy routing by mark, fwmark_reflect: the module's SYN-ACKs take the client's way back"
+}
+
 trap cleanup EXIT
 checktool "conntrack --version" "run test without conntrack"
 checktool "nstat -V" "run test without nstat"
 require_module
 
 ktap_print_header
-ktap_set_plan 8
+ktap_set_plan 9
 { setup_topology && start_server "$server"; } || topology_failed
 test_cookie_connections
 test_cookie_bulk
@@ -246,4 +317,5 @@ test_firewall
 test_nat
 test_cookie_exempt
 test_cookie_bound
+test_reflect
 ktap_finished
