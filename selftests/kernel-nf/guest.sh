@@ -84,6 +84,8 @@ while read -r kind a b rest; do
 			read -r base </proc/sys/kernel/tainted
 			sed "s#^read t < /proc/sys/kernel/tainted#t=\$(( \$(cat /proc/sys/kernel/tainted) \& ~$base ))#" \
 				"$dir/$script" >"$dir/.knf-$script"
+			# It may run itself again (unshare ... "$0").
+			chmod +x "$dir/.knf-$script"
 			cmd=(bash "./.knf-$script")
 			note=taint-since-start
 		fi
