@@ -78,7 +78,7 @@
 #      so it holds the connections half-open (SYN-RECEIVED) while the
 #      module has answered the client; blind RSTs on the clients' tuples
 #      (below and far above the offered window) are dropped, counted in
-#      rst_out_of_window and end nothing; the client's own RSTs (one per
+#      rst_out_of_window and end nothing at the router; the client's own RSTs (one per
 #      family) end them at the server within 3 s and at the router.
 
 source lib.sh
