@@ -135,6 +135,10 @@ check_synack()
 # do (and which would end the half-open connection we look at).
 setup_probe_filter()
 {
+	# ... and no socket of the client's own may get such a port: its
+	# segments would be dropped too (a raw RST on its tuple, EPERM).
+	ip netns exec "$client" sysctl -qw net.ipv4.ip_local_port_range="41000 60999" ||
+		return 1
 	ip netns exec "$client" nft -f - <<-EOF
 	table inet probe {
 		chain out {
