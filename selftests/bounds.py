@@ -33,6 +33,15 @@ diagnostics and failures on stdout, exit code 1 when an assert failed.
         opening OPENMAX), the rest are refused: cookie_open_refused moves
         by COUNT - OPENMAX, cookie_valid by COUNT. The client's resets
         then leave none opening.
+  bounds.py timer CLIENT ROUTER HOST PORT COUNT
+        COUNT connections (more than 256) from the client to HOST,PORT,
+        whose SYNs the server drops, below the syn-backlog: all opening.
+        The function-graph tracer then watches the half-open timer for a
+        second: each run looks at exactly 256 of them (a call of
+        catoproxy_conn_get() each), the bound on what it does under its
+        spinlock, not at all COUNT (python3 -m lib.py.ftrace available
+        tells whether the kernel can trace). The client's resets then
+        leave none opening.
 """
 
 import socket
@@ -43,6 +52,7 @@ import time
 
 from lib.py import (check_main, client_socket, ctl, ctl_stats, ksft_eq,
                     ksft_ge, ksft_le, ksft_pr, ksft_true, linger0, listener)
+from lib.py import ftrace
 from lib.py.packet import build, csum, raw_sender, src_addr
 
 CONN_BYTES = 256 << 10
@@ -192,9 +202,8 @@ def check_clientrst(cns, rns, sns, port, *hosts):
     lsock.close()
 
 
-def check_cookies(cns, rns, host, port, count, openmax):
-    port, count, openmax = int(port), int(count), int(openmax)
-    before = ctl_stats(ns=rns)
+def open_many(cns, host, port, count):
+    """count connections from cns to host,port, not waited for."""
     socks = []
     for _ in range(count):
         s = client_socket(cns, host)
@@ -204,6 +213,22 @@ def check_cookies(cns, rns, host, port, count, openmax):
         except BlockingIOError:
             pass
         socks.append(s)
+    return socks
+
+
+def reset_all(rns, port, socks):
+    """The client's resets end every connection opening to port."""
+    for s in socks:
+        linger0(s)
+        s.close()
+    ksft_true(wait_for(lambda: opening(rns, port) == 0, 10),
+              "none opening after the client's resets", opening(rns, port))
+
+
+def check_cookies(cns, rns, host, port, count, openmax):
+    port, count, openmax = int(port), int(count), int(openmax)
+    before = ctl_stats(ns=rns)
+    socks = open_many(cns, host, port, count)
     names = ("cookie_valid", "cookie_open_refused", "cookie_mode_syns")
     wait_for(lambda: sum(delta(before, ctl_stats(ns=rns), names)[n]
                          for n in names[:2]) >= count, 20)
@@ -215,11 +240,29 @@ def check_cookies(cns, rns, host, port, count, openmax):
             "ACKs refused past the bound")
     ksft_eq(openmax, opening(rns, port), "connections opening")
     # Their resets end the opening ones; the refused ones the router forgot.
-    for s in socks:
-        linger0(s)
-        s.close()
-    ksft_true(wait_for(lambda: opening(rns, port) == 0, 10),
-              "none opening after the client's resets", opening(rns, port))
+    reset_all(rns, port, socks)
+
+
+TIMER_BUDGET = 256
+
+
+def check_timer(cns, rns, host, port, count):
+    port, count = int(port), int(count)
+    ksft_true(ftrace.available(), "the function-graph tracer")
+    socks = open_many(cns, host, port, count)
+    ksft_true(wait_for(lambda: opening(rns, port) == count, 30),
+              "all opening", opening(rns, port))
+    ftrace.start(["pending_timer"], ["catoproxy_conn_get"])
+    time.sleep(1)
+    looked = ftrace.calls(ftrace.stop(), ["pending_timer"],
+                          ["catoproxy_conn_get"])
+    ksft_pr("entries looked at per run of the timer: %s" % looked)
+    ksft_ge(len(looked), 3, "runs of the timer traced in a second")
+    ksft_eq(TIMER_BUDGET, max(looked, default=0),
+            "the most entries one run looked at")
+    ksft_eq(TIMER_BUDGET, min(looked, default=0),
+            "the fewest entries one run looked at")
+    reset_all(rns, port, socks)
 
 
 if __name__ == "__main__":
@@ -227,4 +270,5 @@ if __name__ == "__main__":
         "held": check_held,
         "clientrst": check_clientrst,
         "cookies": check_cookies,
+        "timer": check_timer,
     }))

@@ -80,6 +80,10 @@
 #      (below and far above the offered window) are dropped, counted in
 #      rst_out_of_window and end nothing at the router; the client's own RSTs (one per
 #      family) end them at the server within 3 s and at the router.
+# 22   (full only) the half-open timer's work under its spinlock is
+#      bounded (bounds.py timer): with 600 connections opening to the
+#      address with no host, the function-graph tracer sees every run of
+#      the timer look at exactly 256 of them (SKIP without the tracer).
 
 source lib.sh
 
@@ -540,6 +544,24 @@ test_client_rst()
 	log_test "a client's reset of an opening connection reaches the server"
 }
 
+test_timer_budget()
+{
+	local what="the half-open timer looks at 256 opening connections a run"
+
+	if ! is_full; then
+		ktap_test_skip "$what (CATOPROXY_FULL_MODE=$FULL_MODE)"
+		return
+	fi
+	if ! (cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace available); then
+		ktap_test_skip "$what (no function-graph tracer)"
+		return
+	fi
+	router_set server-timeout 60000
+	check_bounds timer "$client" "$router" "$NOHOST4" "$PROBE_PORT" 600
+	router_set server-timeout 10000
+	log_test "$what"
+}
+
 cleanup()
 {
 	cleanup_common
@@ -555,7 +577,7 @@ checktool "tc -V" "run test without tc"
 checktool "$PYTHON -c pass" "run python3"
 
 ktap_print_header
-ktap_set_plan 22
+ktap_set_plan 23
 require_module
 { setup_topology && setup_nohost && setup_probe_filter; } || topology_failed
 # Mode off on a running module: conntrack entries without our helper, and
@@ -601,5 +623,6 @@ test_devgone
 test_late_drop
 test_held_bounds
 test_client_rst
+test_timer_budget
 
 ktap_finished

@@ -765,6 +765,23 @@ router_set()
 	ctl_in "$router" set "$@" >/dev/null 2>&1
 }
 
+# graph_trace_start ROOT,... LEAF,...: the function-graph tracer
+# (lib/py/ftrace.py) counts calls of a LEAF inside calls of a ROOT; false
+# when the kernel cannot trace. graph_trace_stop ROOT,... LEAF,...: stops
+# it and leaves GRAPH_CALLS (the ROOT calls traced), GRAPH_MAX (the most
+# LEAF calls inside one) and GRAPH_TOTAL (inside all).
+graph_trace_start()
+{
+	(cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace available) || return 1
+	(cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace start "$1" "$2")
+}
+
+graph_trace_stop()
+{
+	read -r GRAPH_CALLS GRAPH_MAX GRAPH_TOTAL < <(cd "$LIB_DIR" &&
+		$PYTHON -m lib.py.ftrace stop "$1" "$2")
+}
+
 # py_check CMD...: run a python checker (CMD is "$PYTHON script ...", its
 # asserts those of lib/py): its "#" lines go to the log as they are, and an
 # exit code other than 0 fails the sub-test.

@@ -24,7 +24,11 @@
 #    server that drops SYNs: the kernel log counts 4), and forwarding goes
 #    on for new connections. The router masquerades toward the server: the
 #    server's end must be reset by the address and port it knows the
-#    connection by (none of its connections stays established).
+#    connection by (none of its connections stays established). None of
+#    the resets leaves from inside conntrack's table walk, under its
+#    bucket locks (the function-graph tracer: no ip_local_out() or
+#    ip6_local_out() inside nf_ct_iterate_destroy() or
+#    nf_ct_iterate_cleanup_net(); not checked without the tracer).
 # 4. default_mode=full|delayed|adaptive|off sets the mode of existing and new
 #    namespaces; bogus values make insmod fail.
 # 5. Inert until configured: loaded with its own defaults (every namespace
@@ -36,7 +40,8 @@
 #    and undoing it releases it again. Going off while full-mode
 #    connections are joined (4 per family) or still opening (2, to a
 #    server that drops SYNs) resets their clients and detaches the module
-#    from every connection; forwarding goes on untracked.
+#    from every connection, none of the resets sent from inside
+#    conntrack's walk (as in 3); forwarding goes on untracked.
 # 6. An unprivileged `catoproxyctl show` with the module not loaded loads
 #    it (the family's alias, through the kernel's modprobe helper) and
 #    changes nothing in any namespace.
@@ -77,6 +82,35 @@ test_idle_cycles()
 RES=
 STOP=
 CHURN_PID=
+
+# The resets of an unload or of mode off are sent after conntrack's walk,
+# never from its callback, where a bucket lock is held (a packet of ours
+# could need it).
+WALK_ROOTS=nf_ct_iterate_destroy,nf_ct_iterate_cleanup_net
+WALK_LEAVES=ip_local_out,ip6_local_out
+WALK_TRACED=0
+
+walk_trace_start()
+{
+	WALK_TRACED=0
+	if graph_trace_start "$WALK_ROOTS" "$WALK_LEAVES"; then
+		WALK_TRACED=1
+	else
+		ktap_print_msg "no function-graph tracer: where resets are sent from is not checked"
+	fi
+}
+
+# assert_not_sent_in_walk WHAT: since walk_trace_start, conntrack's walk
+# ran and sent nothing from inside.
+assert_not_sent_in_walk()
+{
+	[ "$WALK_TRACED" = 1 ] || return 0
+	WALK_TRACED=0
+	graph_trace_stop "$WALK_ROOTS" "$WALK_LEAVES"
+	[ "${GRAPH_CALLS:-0}" -ge 1 ] ||
+		fail "$1: conntrack's walk was not traced (calls: ${GRAPH_CALLS:-none})"
+	assert_eq "$1: packets sent from inside conntrack's walk" 0 "${GRAPH_TOTAL:-}"
+}
 
 churn_count()
 {
@@ -250,7 +284,9 @@ EOF
 	out=$(ip netns exec "$client" ss -Htn state established "( dport = :7777 )")
 	assert_eq "opening: established at the client" 4 "$(count_lines "$out" .)"
 	logged=$(dmesg | grep -c "unload: 4 opening connections reset")
+	walk_trace_start
 	unload_module || fail "rmmod with joined connections failed"
+	assert_not_sent_in_walk "unload"
 	touch "$go"
 	wait "$pid"
 	read -r alive reset <"$res"
@@ -440,7 +476,9 @@ test_inert()
 	out=$(ctl_in "$router" -j show conns)
 	assert_eq "opening: the router's connections opening" 2 \
 		"$(json_get "$out" 'sum(1 for c in d if c["state"] == "opening")')"
+	walk_trace_start
 	ctl_in "$router" set mode off || fail "set mode off"
+	assert_not_sent_in_walk "mode off"
 	touch "$TMP_DIR/joined.go"
 	wait "$pid"
 	read -r alive reset <"$TMP_DIR/joined.res"
