@@ -6,7 +6,8 @@ entries a tick". Only the functions named are traced; a leaf is counted
 inside the root call it happened in, per CPU.
 
 From Python: start(roots, leaves), then stop() gives the trace and
-calls(trace, roots, leaves) the leaves' count in each call of a root.
+calls(trace, roots, leaves) the leaves' count in each call of a root;
+what runs inside a function named in skip is not counted.
 From a shell (one process each):
     python3 -m lib.py.ftrace available       exit 0 iff it can trace
     python3 -m lib.py.ftrace start ROOT,... LEAF,...
@@ -65,13 +66,16 @@ def _filter(name, funcs, optional=()):
                 raise
 
 
-def start(roots, leaves):
+def start(roots, leaves, skip=()):
+    """Trace leaves inside roots; what runs inside a function of skip (or
+    of SOFTIRQS) is left out of the count."""
     _write("tracing_on", "0")
     _write("current_tracer", "nop")
     _write("buffer_size_kb", "8192")
     _write("trace", "")
     _write("options/funcgraph-irqs", "0")
-    _filter("set_ftrace_filter", list(roots) + list(leaves), SOFTIRQS)
+    _filter("set_ftrace_filter", list(roots) + list(leaves) + list(skip),
+            SOFTIRQS)
     _filter("set_graph_function", roots)
     _write("current_tracer", "function_graph")
     _write("tracing_on", "1")
@@ -93,9 +97,11 @@ def _named(body, fns):
                          body) for fn in fns)
 
 
-def calls(text, roots, leaves):
+def calls(text, roots, leaves, skip=()):
     """The number of calls of any of leaves in each call of any of roots,
-    in trace order; a call cut off by the end of the trace is left out."""
+    in trace order, none counted inside a function of skip or SOFTIRQS; a
+    call cut off by the end of the trace is left out."""
+    skip = tuple(skip) + SOFTIRQS
     out, depth, count, irq = [], {}, {}, {}
     for ln in text.splitlines():
         m = LINE.match(ln)
@@ -109,7 +115,7 @@ def calls(text, roots, leaves):
                 out.append(0)  # nothing traced inside
                 continue
             depth[cpu], count[cpu] = 0, 0
-        if cpu not in irq and _named(body, SOFTIRQS) and body.endswith("{"):
+        if cpu not in irq and _named(body, skip) and body.endswith("{"):
             irq[cpu] = depth[cpu]
         if cpu not in irq and _named(body, leaves):
             count[cpu] += 1
