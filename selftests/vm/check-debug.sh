@@ -42,6 +42,8 @@ export CATOPROXY_KERNELS=$kernels
 echo "check-debug: kernel $KREL ($(cat "$("$here/debug-kernel.sh" --cache)/done")), ready in $((t1 - t0)) s"
 
 make -s tools || die "catoproxyctl does not build"
+# rules.sh runs the benchmark's C client and server, as under make check.
+make -s -C selftests/bench || die "selftests/bench programs do not build"
 make -s "build/$KREL/catoproxy.ko" || die "the module does not build against $KREL"
 if grep -iE 'warning|error' "build/$KREL/build.log"; then
 	die "the module's W=1 C=1 build against $KREL has warnings (build/$KREL/build.log)"
