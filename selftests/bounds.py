@@ -38,8 +38,8 @@ diagnostics and failures on stdout, exit code 1 when an assert failed.
         whose SYNs the server drops, below the syn-backlog: all opening.
         The function-graph tracer then watches the half-open timer for a
         second: each run looks at exactly 256 of them (a call of
-        catoproxy_conn_get() each, outside the hooks the SYNs it sends
-        again go through), the bound on what it does under its
+        catoproxy_conn_get() each, outside the sending of the SYNs it
+        sends again), the bound on what it does under its
         spinlock, not at all COUNT (python3 -m lib.py.ftrace available
         tells whether the kernel can trace). The client's resets then
         leave none opening.
@@ -253,9 +253,11 @@ def check_timer(cns, rns, host, port, count):
     socks = open_many(cns, host, port, count)
     ksft_true(wait_for(lambda: opening(rns, port) == count, 30),
               "all opening", opening(rns, port))
-    # The SYNs it sends again pass the module's hooks, which look their
-    # entries up too: those calls are not the walk's.
-    trace = (["pending_timer"], ["catoproxy_conn_get"], ["nf_hook_slow"])
+    # The SYNs it sends again, after the walk, go through the module's
+    # hooks, which look their entries up too: those calls are not the
+    # walk's.
+    trace = (["pending_timer"], ["catoproxy_conn_get"],
+             ["catoproxy_tx_forward", "nf_hook_slow"])
     ftrace.start(*trace)
     time.sleep(1)
     looked = ftrace.calls(ftrace.stop(), *trace)
