@@ -57,6 +57,9 @@ if [ ${#tests[@]} = 0 ]; then
 	tests=($(make -s --no-print-directory -C selftests print-tests) fuzz/fuzz.sh)
 fi
 export CPVM_SLACK=${CPVM_SLACK:-3}
+# The tests' own timeouts too: fuzz.sh's 100,000 messages alone take about
+# an hour here.
+export CPVM_TIMEOUT_SCALE=${CPVM_TIMEOUT_SCALE:-3}
 export CPVM_PASSENV=${CPVM_PASSENV:-FUZZ_NL FUZZ_TCP FUZZ_SEED}
 t2=$(date +%s)
 "$here/run.sh" -k "$KREL" "${tests[@]}"

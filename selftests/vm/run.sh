@@ -35,6 +35,8 @@
 # uses it to measure cost, not the host's speed of the moment). A guest
 # second may then take several host seconds: the host's watchdog and
 # budget are stretched by CPVM_SLACK (default 8 with -icount, else 1).
+# CPVM_TIMEOUT_SCALE=N: each test's own timeout (its settings file) times
+# N, for a guest that runs slower on its own clock (a debug kernel).
 
 set -uo pipefail
 
@@ -106,6 +108,8 @@ timeout_of() { # kselftest-style 'settings' file: timeout=N
 	echo 600
 }
 
+TSCALE=${CPVM_TIMEOUT_SCALE:-1}
+[[ $TSCALE =~ ^[1-9][0-9]*$ ]] || die "CPVM_TIMEOUT_SCALE must be a positive integer"
 TESTS=() TMOS=()
 if [ "$DEMO" = 1 ]; then
 	[ ${#ARGS[@]} -eq 0 ] || die "--demo takes no TEST arguments"
@@ -129,7 +133,7 @@ else
 	for t in "${ARGS[@]}"; do
 		r=$(resolve "$t") || exit 2
 		TESTS+=("$r")
-		TMOS+=("$(timeout_of "$r")")
+		TMOS+=("$(($(timeout_of "$r") * TSCALE))")
 		budget=$((budget + ${TMOS[-1]} + 30))
 	done
 fi
