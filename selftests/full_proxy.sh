@@ -552,7 +552,7 @@ test_timer_budget()
 		ktap_test_skip "$what (CATOPROXY_FULL_MODE=$FULL_MODE)"
 		return
 	fi
-	if ! (cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace available); then
+	if ! graph_trace_available; then
 		ktap_test_skip "$what (no function-graph tracer)"
 		return
 	fi

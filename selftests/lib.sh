@@ -767,12 +767,17 @@ router_set()
 
 # graph_trace_start ROOT,... LEAF,...: the function-graph tracer
 # (lib/py/ftrace.py) counts calls of a LEAF inside calls of a ROOT; false
-# when the kernel cannot trace. graph_trace_stop ROOT,... LEAF,...: stops
+# when the kernel cannot trace (graph_trace_available). graph_trace_stop ROOT,... LEAF,...: stops
 # it and leaves GRAPH_CALLS (the ROOT calls traced), GRAPH_MAX (the most
 # LEAF calls inside one) and GRAPH_TOTAL (inside all).
+graph_trace_available()
+{
+	(cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace available)
+}
+
 graph_trace_start()
 {
-	(cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace available) || return 1
+	graph_trace_available || return 1
 	(cd "$LIB_DIR" && $PYTHON -m lib.py.ftrace start "$1" "$2")
 }
 
