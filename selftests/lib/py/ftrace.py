@@ -100,7 +100,8 @@ def _named(body, fns):
 def calls(text, roots, leaves, skip=()):
     """The number of calls of any of leaves in each call of any of roots,
     in trace order, none counted inside a function of skip or SOFTIRQS; a
-    call cut off by the end of the trace is left out."""
+    call not seen to end (cut off by the end of the trace, or moved to
+    another CPU) comes last, with what was seen of it."""
     skip = tuple(skip) + SOFTIRQS
     out, depth, count, irq = [], {}, {}, {}
     for ln in text.splitlines():
@@ -128,6 +129,9 @@ def calls(text, roots, leaves, skip=()):
             if depth[cpu] == 0:
                 out.append(count.pop(cpu))
                 del depth[cpu]
+    # A root that sleeps (the conntrack walk) may end on another CPU: its
+    # call is counted with what it did on the CPU it began on.
+    out.extend(count.values())
     return out
 
 
