@@ -28,7 +28,7 @@ PACKAGES="gcc make libc6-dev pkg-config libmnl-dev sparse
 	util-linux procps tcpdump iputils-ping gnuplot-nox
 	nmap hping3 curl jq
 	linux-source-6.12 python3-yaml python3-jsonschema python3-pyftpdlib
-	dpkg-dev debhelper dh-dkms lintian"
+	dpkg-dev debhelper dh-dkms dkms lintian"
 
 die() { echo "install-deps: $*" >&2; exit 1; }
 
