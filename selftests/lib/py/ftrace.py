@@ -3,7 +3,8 @@
 counter can make, such as "nothing is sent from inside conntrack's table
 walk" (its bucket locks held) or "the timer looks at no more than 256
 entries a tick". Only the functions named are traced; a leaf is counted
-inside the root call it happened in, per CPU.
+inside the root call it happened in, in the same task (a root that sleeps
+may go on on another CPU).
 
 From Python: start(roots, leaves), then stop() gives the trace and
 calls(trace, roots, leaves) the leaves' count in each call of a root;
@@ -21,7 +22,9 @@ import re
 import sys
 
 TRACEFS = "/sys/kernel/tracing"
-LINE = re.compile(r"^\s*(\d+)\)(.*)$")
+# " CPU) COMM-PID | duration | body" (funcgraph-proc): COMM is cut to 7
+# characters and may hold "-" and spaces.
+LINE = re.compile(r"^\s*(\d+)\)\s*(.*?)-(\d+)\s*\|(.*)$")
 # A softirq may run inside a root, in its task, on its way out of a
 # bottom-half-disabled section: what it calls (a TCP timer's
 # retransmission in another namespace, say) is not the root's doing. These
@@ -74,6 +77,7 @@ def start(roots, leaves, skip=()):
     _write("buffer_size_kb", "8192")
     _write("trace", "")
     _write("options/funcgraph-irqs", "0")
+    _write("options/funcgraph-proc", "1")
     _filter("set_ftrace_filter", list(roots) + list(leaves) + list(skip),
             SOFTIRQS)
     _filter("set_graph_function", roots)
@@ -86,6 +90,7 @@ def stop():
     text = _read("trace")
     _write("current_tracer", "nop")
     _write("options/funcgraph-irqs", "1")
+    _write("options/funcgraph-proc", "0")
     _write("set_graph_function", "")
     _write("set_ftrace_filter", "")
     _write("trace", "")
@@ -100,37 +105,38 @@ def _named(body, fns):
 def calls(text, roots, leaves, skip=()):
     """The number of calls of any of leaves in each call of any of roots,
     in trace order, none counted inside a function of skip or SOFTIRQS; a
-    call not seen to end (cut off by the end of the trace, or moved to
-    another CPU) comes last, with what was seen of it."""
+    call not seen to end (cut off by the end of the trace) comes last,
+    with what was seen of it. Lines are grouped by task: a root that
+    sleeps may go on on another CPU, and another task may run on its CPU
+    meanwhile. The idle tasks all have PID 0: theirs by CPU too."""
     skip = tuple(skip) + SOFTIRQS
     out, depth, count, irq = [], {}, {}, {}
     for ln in text.splitlines():
         m = LINE.match(ln)
         if not m:
             continue
-        cpu, body = m.group(1), m.group(2).rstrip()
-        if cpu not in depth:
+        pid, body = m.group(3), m.group(4).rstrip()
+        task = pid if pid != "0" else "0/" + m.group(1)
+        if task not in depth:
             if not _named(body, roots):
                 continue
             if body.endswith(";"):
                 out.append(0)  # nothing traced inside
                 continue
-            depth[cpu], count[cpu] = 0, 0
-        if cpu not in irq and _named(body, skip) and body.endswith("{"):
-            irq[cpu] = depth[cpu]
-        if cpu not in irq and _named(body, leaves):
-            count[cpu] += 1
+            depth[task], count[task] = 0, 0
+        if task not in irq and _named(body, skip) and body.endswith("{"):
+            irq[task] = depth[task]
+        if task not in irq and _named(body, leaves):
+            count[task] += 1
         if body.endswith("{"):
-            depth[cpu] += 1
+            depth[task] += 1
         elif body.endswith("}"):
-            depth[cpu] -= 1
-            if irq.get(cpu) == depth[cpu]:
-                del irq[cpu]
-            if depth[cpu] == 0:
-                out.append(count.pop(cpu))
-                del depth[cpu]
-    # A root that sleeps (the conntrack walk) may end on another CPU: its
-    # call is counted with what it did on the CPU it began on.
+            depth[task] -= 1
+            if irq.get(task) == depth[task]:
+                del irq[task]
+            if depth[task] == 0:
+                out.append(count.pop(task))
+                del depth[task]
     out.extend(count.values())
     return out
 
