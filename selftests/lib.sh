@@ -89,7 +89,10 @@ busywait()
 # slowwait TIMEOUT_S CMD...: like busywait, with a pause between tries.
 slowwait()
 {
-	local timeout_s=$1
+	# A guest slower on its own clock (a debug kernel: KASAN, lockdep)
+	# gets CPVM_TIMEOUT_SCALE from the harness. A poll that succeeds
+	# returns as early as before; only a wait that runs out takes longer.
+	local timeout_s=$(($1 * ${CPVM_TIMEOUT_SCALE:-1}))
 	shift
 	loopy_wait "sleep 0.1" "$((timeout_s * 1000))" "$@"
 }

@@ -36,7 +36,8 @@
 # second may then take several host seconds: the host's watchdog and
 # budget are stretched by CPVM_SLACK (default 8 with -icount, else 1).
 # CPVM_TIMEOUT_SCALE=N: each test's own timeout (its settings file) times
-# N, for a guest that runs slower on its own clock (a debug kernel).
+# N, for a guest that runs slower on its own clock (a debug kernel); the
+# guest gets it too, and lib.sh's slowwait() stretches its polls by it.
 
 set -uo pipefail
 
@@ -172,6 +173,7 @@ fi
 	printf 'CPVM_KREL=%q\nCPVM_KO=%q\nCPVM_CTL=%q\n' "$KREL" "$KO" "$CTL"
 	printf 'CPVM_YNL=%q\n' "$YNL"
 	printf 'CPVM_KMODS=%q\n' "$KROOT/lib/modules"
+	printf 'export CPVM_TIMEOUT_SCALE=%q\n' "$TSCALE"
 	for v in ${CPVM_PASSENV:-}; do
 		[[ $v =~ ^[A-Z_][A-Z0-9_]*$ ]] && [ -n "${!v+set}" ] &&
 			printf 'export %s=%q\n' "$v" "${!v}"
