@@ -4,11 +4,13 @@
 # Usage: tools/dkms-check.sh [KREL ...]
 #
 # `dkms build` of the module with the project's dkms.conf, for each kernel
-# given (default: every kernel with headers in /lib/modules/*/build), in a
-# scratch DKMS tree: nothing is added to the machine's DKMS tree or
-# installed into its kernels' module directories, and the module is not
-# signed (no signing key is created). Needs dkms. Prints TAP; exit status
-# 0 iff every build passed.
+# given (default: every kernel with headers in /lib/modules/*/build), with
+# the headers the VM harness builds against (selftests/vm/kernels.sh
+# --kdir: the installed package's, else those extracted into its cache,
+# which dkms does not look for by itself), in a scratch DKMS tree: nothing
+# is added to the machine's DKMS tree or installed into its kernels'
+# module directories, and the module is not signed (no signing key is
+# created). Needs dkms. Prints TAP; exit status 0 iff every build passed.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,7 +42,9 @@ echo "1..${#krels[@]}"
 n=0 failed=0
 for k in "${krels[@]}"; do
 	n=$((n + 1))
-	if dkms_ build -m catoproxy -v "$version" -k "$k" >"$t/build-$k.log" 2>&1 &&
+	kdir=$(selftests/vm/kernels.sh --kdir "$k" 2>/dev/null) || kdir=/lib/modules/$k/build
+	if dkms_ build -m catoproxy -v "$version" -k "$k" --kernelsourcedir "$kdir" \
+		>"$t/build-$k.log" 2>&1 &&
 		dkms_ status -m catoproxy -v "$version" -k "$k" | grep -q ": built$" &&
 		ls "$t/tree/catoproxy/$version/$k"/*/module/catoproxy.ko* >/dev/null 2>&1; then
 		echo "ok $n dkms: catoproxy/$version builds for $k"
