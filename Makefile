@@ -171,7 +171,7 @@ check-churn: deps
 check-churn-run: tools
 	k=$(or $(KREL),$$(selftests/vm/kernels.sh | tail -n 1)) && \
 	$(MAKE) $(BUILD)/$$k/catoproxy.ko && \
-	selftests/vm/run.sh -k $$k selftests/churn/churn.sh
+	CPVM_PASSENV="CHURN_CYCLES CHURN_FLOWS CHURN_PARTS" selftests/vm/run.sh -k $$k selftests/churn/churn.sh
 
 # The debug kernel is built (once, cached) by the script itself.
 check-debug: tools

@@ -60,7 +60,7 @@ export CPVM_SLACK=${CPVM_SLACK:-3}
 # The tests' own timeouts too: fuzz.sh's 100,000 messages alone take about
 # an hour here.
 export CPVM_TIMEOUT_SCALE=${CPVM_TIMEOUT_SCALE:-3}
-export CPVM_PASSENV=${CPVM_PASSENV:-FUZZ_NL FUZZ_TCP FUZZ_SEED}
+export CPVM_PASSENV=${CPVM_PASSENV:-FUZZ_NL FUZZ_TCP FUZZ_SEED CHURN_CYCLES CHURN_FLOWS CHURN_PARTS}
 t2=$(date +%s)
 "$here/run.sh" -k "$KREL" "${tests[@]}"
 rc=$?
