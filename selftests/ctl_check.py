@@ -51,9 +51,9 @@ import json
 import subprocess
 import sys
 
-from lib.py import check_main, ctl, get, ksft_eq, ksft_le, ksft_true
+from lib.py import check_main, ctl, get, ksft_eq, ksft_le, ksft_pr, ksft_true
 from lib.py.ctl import CTL
-from lib.py.events import ev_count
+from lib.py.events import ev_filter
 from lib.py.prom import PromError, parse
 
 
@@ -126,7 +126,10 @@ def conns(ns, desc, want, *filters):
     for f in filters:
         k, v = f.split("=", 1)
         want_kv[k] = v.split(",")
-    ksft_eq(int(want), ev_count(show(ns, "conns"), **want_kv), desc)
+    found = ev_filter(show(ns, "conns"), **want_kv)
+    if not ksft_eq(int(want), len(found), desc):
+        for e in found:
+            ksft_pr("%s: matched %s" % (desc, json.dumps(e)))
 
 
 def stats_zero(ns, desc):

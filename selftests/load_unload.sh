@@ -129,31 +129,48 @@ progress()
 	[ "$sok" -ge $(($1 + 5)) ]
 }
 
-held_ports_regex()
+# held_ports FAMILY: the long-lived connections' client ports in FAMILY
+# (4 or 6), "|"-separated. traffic.py lists the IPv4 ones first.
+held_ports()
 {
-	local ports
+	local -a ports
 
-	read -r ports <"$RES.held" || return 1
-	echo "sport=(${ports// /|}) "
+	read -r -a ports <"$RES.held" || return 1
+	if [ "$1" = 4 ]; then
+		ports=("${ports[@]:0:HOLD}")
+	else
+		ports=("${ports[@]:HOLD}")
+	fi
+	local IFS='|'
+	echo "${ports[*]}"
 }
 
 # held_ct DESC ALL [FOLLOWED]: ALL long-lived (delayed) connections in the
 # router's conntrack, none with a helper; with FOLLOWED (the module loaded),
-# show conns lists that many of them.
+# show conns lists that many of them. A port is matched with its family's
+# addresses: the short connections of one family reuse the long-lived
+# ports of the other (connect() shares a port among distinct 4-tuples).
 held_ct()
 {
-	local desc=$1 out re with all ports
+	local desc=$1 out re4 re6 p4 p6 with all
 
-	re=$(held_ports_regex) || { fail "$desc: no held ports"; return 1; }
+	p4=$(held_ports 4) && p6=$(held_ports 6) ||
+		{ fail "$desc: no held ports"; return 1; }
+	re4="ESTABLISHED src=$CLIENT4 dst=$SERVER4 sport=($p4) "
+	re6="ESTABLISHED src=$CLIENT6 dst=$SERVER6 sport=($p6) "
 	out=$(conntrack_in "$router" -L -p tcp --dport "$TCP_PORT")
-	all=$(count_lines "$out" "ESTABLISHED .*$re")
-	with=$(count_lines "$out" "ESTABLISHED .*${re}.*helper=")
+	all=$(($(count_lines "$out" "$re4") + $(count_lines "$out" "$re6")))
+	with=$(($(count_lines "$out" "$re4.*helper=") +
+		$(count_lines "$out" "$re6.*helper=")))
 	assert_eq "$desc: long-lived entries" "$2" "$all"
 	assert_eq "$desc: long-lived entries with a helper" 0 "$with"
 	[ -n "${3:-}" ] || return 0
-	read -r ports <"$RES.held"
 	py_check $PYTHON "$LIB_DIR/ctl_check.py" conns "$router" \
-		"$desc: long-lived connections in show conns" "$3" sport="${ports// /,}"
+		"$desc: long-lived IPv4 connections in show conns" "$(($3 / 2))" \
+		daddr="$SERVER4" sport="${p4//|/,}"
+	py_check $PYTHON "$LIB_DIR/ctl_check.py" conns "$router" \
+		"$desc: long-lived IPv6 connections in show conns" "$(($3 / 2))" \
+		daddr="$SERVER6" sport="${p6//|/,}"
 }
 
 test_traffic_cycles()
