@@ -24,6 +24,7 @@
 #include <linux/tcp.h>
 #include <net/netfilter/nf_conntrack_core.h>
 #include <net/netfilter/nf_conntrack_helper.h>
+#include <net/netfilter/nf_conntrack_zones.h>
 
 #include "adaptive.h"
 #include "conn.h"
@@ -108,6 +109,23 @@ struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct)
 		return conn;
 	e = rhashtable_lookup_fast(&conn_table, &ct, conn_table_params);
 	return e ? &e->conn : NULL;
+}
+
+bool catoproxy_conn_find_pre(struct net *net, const struct sk_buff *skb,
+			     u8 pf, const struct nf_conntrack_tuple_hash **h)
+{
+	struct nf_conntrack_zone zone_tmp;
+	struct nf_conntrack_tuple tuple;
+	enum ip_conntrack_info ctinfo;
+
+	*h = NULL;
+	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
+		return false;
+	*h = nf_conntrack_find_get(net,
+				   nf_ct_zone_tmpl(nf_ct_get(skb, &ctinfo), skb,
+						   &zone_tmp),
+				   &tuple);
+	return true;
 }
 
 static void entry_free(struct conn_entry *e)

@@ -77,6 +77,14 @@ static inline u8 catoproxy_conn_mode(const struct catoproxy_conn *conn)
 struct catoproxy_conn *catoproxy_conn_get(const struct nf_conn *ct);
 /* The same, for a connection the module translates (the helper's). */
 struct catoproxy_conn *catoproxy_conn_translated(const struct nf_conn *ct);
+struct nf_conntrack_tuple_hash;
+/*
+ * Before conntrack's hook: into @h (with a reference, or NULL) the entry
+ * conntrack will find for @skb, in the zone raw's template gives it. False
+ * when @skb has no tuple conntrack could look up.
+ */
+bool catoproxy_conn_find_pre(struct net *net, const struct sk_buff *skb,
+			     u8 pf, const struct nf_conntrack_tuple_hash **h);
 
 /* The firewall mark of @ct's server half (its path), 0 for none. */
 static inline u32 catoproxy_conn_path(const struct nf_conn *ct,

@@ -110,9 +110,6 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 {
 	struct catoproxy_net *cn = catoproxy_net(net);
 	const struct nf_conntrack_tuple_hash *h;
-	struct nf_conntrack_tuple tuple;
-	struct nf_conntrack_zone zone_tmp;
-	enum ip_conntrack_info ctinfo;
 	union nf_inet_addr saddr = {}, daddr = {};
 	struct catoproxy_tcpopts co, so;
 	u8 opts[CATOPROXY_TCP_OPTS_MAX];
@@ -138,12 +135,8 @@ unsigned int catoproxy_cookie_flood(struct net *net, struct sk_buff *skb, u8 pf)
 	 * A known connection's retransmitted SYN is answered as before, in
 	 * the zone conntrack will look it up in.
 	 */
-	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), pf, net, &tuple))
+	if (!catoproxy_conn_find_pre(net, skb, pf, &h))
 		return NF_ACCEPT;
-	h = nf_conntrack_find_get(net,
-				  nf_ct_zone_tmpl(nf_ct_get(skb, &ctinfo), skb,
-						  &zone_tmp),
-				  &tuple);
 	if (h) {
 		nf_ct_put(nf_ct_tuplehash_to_ctrack(h));
 		return NF_ACCEPT;

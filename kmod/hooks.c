@@ -194,9 +194,6 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	struct catoproxy_net *cn = catoproxy_net(state->net);
 	unsigned int opening = atomic_read(&cn->npending);
 	const struct nf_conntrack_tuple_hash *h;
-	const struct nf_conntrack_zone *zone;
-	struct nf_conntrack_zone zone_tmp;
-	struct nf_conntrack_tuple tuple;
 	enum ip_conntrack_info ctinfo;
 	struct catoproxy_conn *conn;
 	const struct nf_conn *tmpl;
@@ -226,12 +223,8 @@ static unsigned int hooks_pre(void *priv, struct sk_buff *skb,
 	th = skb_header_pointer(skb, thoff, sizeof(_th), &_th);
 	if (!th || th->syn || (quiet && !th->rst))
 		return NF_ACCEPT;
-	if (!nf_ct_get_tuplepr(skb, skb_network_offset(skb), state->pf,
-			       state->net, &tuple))
+	if (!catoproxy_conn_find_pre(state->net, skb, state->pf, &h))
 		return NF_ACCEPT;
-	/* The zone conntrack will look the packet up in (raw's template). */
-	zone = nf_ct_zone_tmpl(tmpl, skb, &zone_tmp);
-	h = nf_conntrack_find_get(state->net, zone, &tuple);
 	if (!h)
 		return quiet ? NF_ACCEPT :
 			       catoproxy_cookie_ack(state->net, skb, state->pf,
